@@ -1,0 +1,5 @@
+"""Allow ``python -m pressrun``."""
+
+from pressrun.cli import main
+
+main()

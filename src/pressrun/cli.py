@@ -1,0 +1,123 @@
+"""The command line: thin click commands over ``pressrun.build``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from pressrun import __version__
+from pressrun.build import Project, Written, load, target_path, write_epub, write_html, write_pdf
+from pressrun.errors import PressrunError, log
+
+
+class _Handler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+
+
+def _options(command: Callable) -> Callable:
+    command = click.option("--strict", is_flag=True,
+                           help="Treat missing art and warnings as errors.")(command)
+    command = click.option("-o", "--output", type=click.Path(path_type=Path),
+                           help="Output file (for build: output folder). Default: build/.")(command)
+    command = click.option("-C", "--project", "project_dir", default=".", show_default=True,
+                           type=click.Path(path_type=Path, file_okay=False),
+                           help="The project folder (holding manuscript/).")(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pressrun")
+@click.option("-v", "--verbose", is_flag=True, help="Show details, and tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Build a pamphlet's print-ready PDF and EPUB 3 from its manuscript."""
+    ctx.obj = {"verbose": verbose}
+    if not log.handlers:
+        log.addHandler(_Handler())
+        log.propagate = False
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING if verbose else logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def _report(project: Project, written: list[Written]) -> None:
+    for item in written:
+        size = f"{item.size / 1024:,.0f} KB"
+        what = f"{item.pages} pages, {size}" if item.pages is not None else size
+        click.echo(f"wrote {_show(item.path)} ({what})")
+    missing = project.pamphlet.missing_art
+    if missing:
+        click.echo(f"missing art ({len(missing)}), drawn as placeholders:")
+        for image in missing:
+            click.echo(f"  {image.rel}  ({image.location})")
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@cli.command()
+@_options
+def pdf(project_dir: Path, output: Path | None, strict: bool) -> None:
+    """Write the print edition as PDF."""
+    project = load(project_dir, strict)
+    _report(project, [write_pdf(project, target_path(project, "pdf", output))])
+
+
+@cli.command()
+@_options
+def epub(project_dir: Path, output: Path | None, strict: bool) -> None:
+    """Write the EPUB 3 e-book."""
+    project = load(project_dir, strict)
+    _report(project, [write_epub(project, target_path(project, "epub", output))])
+
+
+@cli.command()
+@_options
+def html(project_dir: Path, output: Path | None, strict: bool) -> None:
+    """Write the print HTML that WeasyPrint lays out (for previewing in a browser)."""
+    project = load(project_dir, strict)
+    _report(project, [write_html(project, target_path(project, "html", output))])
+
+
+@cli.command()
+@_options
+def build(project_dir: Path, output: Path | None, strict: bool) -> None:
+    """Write both the PDF and the EPUB."""
+    project = load(project_dir, strict)
+    written = [write_pdf(project, target_path(project, "pdf", output, folder=True)),
+               write_epub(project, target_path(project, "epub", output, folder=True))]
+    _report(project, written)
+
+
+def main() -> None:
+    """Entry point: user errors are one line; internal errors ask for a report."""
+    try:
+        cli.main(standalone_mode=False)
+    except PressrunError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in pressrun: please report it with the command you ran "
+                   "(run again with -v for the traceback).", err=True)
+        if "-v" in sys.argv or "--verbose" in sys.argv:
+            traceback.print_exc()
+        sys.exit(70)

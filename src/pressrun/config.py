@@ -1,0 +1,196 @@
+"""Reading YAML mappings (pamphlet.yaml, front matter) with the line of every key.
+
+Validation is table-driven: each key has a type and whether it is required;
+every problem is reported with its file and line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from pressrun.diagnostics import Report
+from pressrun.model import PageSize, SourceLocation
+
+PAGE_SIZES = {
+    "a4": (210, 297),
+    "a5": (148, 210),
+    "a6": (105, 148),
+    "letter": (215.9, 279.4),
+    "half-letter": (139.7, 215.9),
+}
+_CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s+(\d+(?:\.\d+)?)\s*mm\s*$", re.IGNORECASE)
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+TEXT, LIST, DATE = "text", "list of text", "date"
+
+
+@dataclass(frozen=True)
+class Key:
+    """How one key of a mapping is checked."""
+
+    kind: str
+    """``TEXT``, ``LIST`` or ``DATE``."""
+    required: bool = False
+    """Whether the key must be present and non-empty."""
+    choices: tuple[str, ...] = ()
+    """Allowed values of a ``TEXT`` key, when limited."""
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A validated mapping: values by key, and where each was written."""
+
+    values: dict[str, Any]
+    """Clean values: ``str``, ``tuple[str, ...]``, or absent."""
+    lines: dict[str, int]
+    """1-based line of each key."""
+    item_lines: dict[str, tuple[int, ...]]
+    """1-based line of each item of a list value."""
+
+    def line(self, key: str) -> int | None:
+        """The line of ``key``, if it was written."""
+        return self.lines.get(key)
+
+
+def read_mapping(
+    text: str, location: SourceLocation, schema: dict[str, Key], report: Report, what: str
+) -> Fields:
+    """Parse YAML ``text`` (which starts at ``location.line``) and check it against ``schema``."""
+    offset = (location.line or 1) - 1
+    at = lambda line: SourceLocation(location.path, line)  # noqa: E731
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = offset + mark.line + 1 if mark else location.line
+        problem = exc.problem or exc.context or "invalid YAML"
+        report.error(at(line), f"YAML syntax error: {problem} "
+                               "(check the indentation, and quote text containing ': ' or '#')")
+        return Fields({}, {}, {})
+    except yaml.YAMLError as exc:
+        report.error(at(location.line), f"YAML error: {exc}")
+        return Fields({}, {}, {})
+    if node is None:
+        data = {}
+    elif not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        report.error(at(offset + node.start_mark.line + 1),
+                     f"{what} must be a list of 'key: value' lines, like 'title: My title'")
+        return Fields({}, {}, {})
+    lines: dict[str, int] = {}
+    item_lines: dict[str, tuple[int, ...]] = {}
+    for key_node, value_node in node.value if node else ():
+        key = str(key_node.value)
+        line = offset + key_node.start_mark.line + 1
+        if key in lines:
+            report.error(at(line), f"'{key}' is given twice (first on line {lines[key]}): "
+                                   "keep one")
+        lines[key] = line
+        if isinstance(value_node, yaml.SequenceNode):
+            item_lines[key] = tuple(offset + item.start_mark.line + 1
+                                    for item in value_node.value)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        key = str(key)
+        line = lines.get(key, location.line)
+        spec = schema.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, schema, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else \
+                "the keys are " + ", ".join(sorted(schema))
+            report.error(at(line), f"unknown key '{key}' in {what}: {hint}")
+            continue
+        clean = _clean(value, spec)
+        if isinstance(clean, _Invalid):
+            report.error(at(line), f"'{key}' {clean.reason}")
+        elif clean not in (None, "", ()):
+            values[key] = clean
+    for key, spec in schema.items():
+        if spec.required and key not in values and key not in lines:
+            report.error(at(location.line), f"{what} has no '{key}': add a line '{key}: …'")
+        elif spec.required and key not in values and lines.get(key) and \
+                not any(d.location.line == lines[key] for d in report.errors):
+            report.error(at(lines[key]), f"'{key}' is empty: give it a value")
+    return Fields(values, lines, item_lines)
+
+
+@dataclass(frozen=True)
+class _Invalid:
+    reason: str
+
+
+def _clean(value: Any, spec: Key) -> Any:
+    """The value as the model wants it, or ``_Invalid`` saying why not."""
+    if value is None:
+        return None
+    if spec.kind == LIST:
+        if not isinstance(value, list):
+            return _Invalid(f"must be a list, one item per line starting with '- ' "
+                            f"(got {_describe(value)})")
+        items = [_scalar_text(item) for item in value]
+        if any(item is None for item in items):
+            return _Invalid("must be a list of text items")
+        return tuple(item.strip() for item in items if item.strip())
+    if spec.kind == DATE:
+        if isinstance(value, datetime.date):
+            return value.isoformat()[:10]
+        text = _scalar_text(value)
+        if text is None or not _ISO_DATE.match(text.strip()):
+            return _Invalid(f"must be an ISO date like 2017-10-25 (got {value!r})")
+        return text.strip()
+    text = _scalar_text(value)
+    if text is None:
+        return _Invalid(f"must be text (got {_describe(value)}); quote it if it contains ': '")
+    text = text.strip()
+    if spec.choices and text not in spec.choices:
+        return _Invalid(f"must be one of {', '.join(spec.choices)} (got '{text}')")
+    return text
+
+
+def _scalar_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"yes/no value {value}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def check_language(tag: str) -> str | None:
+    """Why ``tag`` is not a usable BCP 47 tag, or None."""
+    if _LANGUAGE.match(tag):
+        return None
+    return f"'{tag}' is not a BCP 47 language tag: use a tag like en-GB, de or pt-BR"
+
+
+def parse_page_size(text: str) -> PageSize | str:
+    """The page size named by ``text``, or why it is not one."""
+    named = PAGE_SIZES.get(text.strip().lower())
+    if named:
+        return PageSize(text.strip(), *named)
+    match = _CUSTOM_SIZE.match(text)
+    if match:
+        width, height = float(match[1]), float(match[2])
+        if 50 <= width <= 1000 and 50 <= height <= 1000:
+            return PageSize(text.strip(), width, height)
+        return f"page size '{text}' is out of range: each side must be 50–1000 mm"
+    return (f"unknown page size '{text}': use A5, A4, A6, letter, half-letter "
+            "or 'WIDTHmm HEIGHTmm'")

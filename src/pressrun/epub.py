@@ -1,0 +1,132 @@
+"""Packaging the rendered documents into an EPUB 3 container with ebooklib.
+
+Metadata → manifest → spine → navigation, then a zip with fixed timestamps,
+so the same manuscript gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import uuid
+import zipfile
+
+from ebooklib import epub
+
+from pressrun.drawing import cover_png
+from pressrun.model import Metadata, Pamphlet
+from pressrun.render import EpubFile, epub_documents, epub_href, epub_stylesheets, placeholder
+from pressrun.theme import Theme
+
+FIXED_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def identifier(metadata: Metadata) -> str:
+    """The given identifier, or one derived from title and creators (stable across builds)."""
+    if metadata.identifier:
+        return metadata.identifier
+    seed = "pressrun:" + "|".join((metadata.title, *metadata.creators))
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
+
+
+def build_date(metadata: Metadata) -> datetime.datetime:
+    """``SOURCE_DATE_EPOCH`` when set, else the manuscript's date, else a fixed date: never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    if metadata.date:
+        parts = [int(p) for p in metadata.date.split("-")] + [1, 1]
+        return datetime.datetime(parts[0], parts[1], parts[2], tzinfo=datetime.UTC)
+    return FIXED_DATE
+
+
+def epub_bytes(pamphlet: Pamphlet, theme: Theme) -> bytes:
+    """The complete EPUB file."""
+    meta = pamphlet.metadata
+    book = epub.EpubBook()
+    book.set_identifier(identifier(meta))
+    book.set_title(meta.title)
+    book.set_language(meta.language)
+    for name in meta.creators:
+        book.add_author(name)
+    for field in ("publisher", "source", "rights", "date"):
+        if getattr(meta, field):
+            book.add_metadata("DC", field, getattr(meta, field))
+    if meta.subtitle:
+        book.add_metadata("DC", "description", meta.subtitle)
+
+    cover = _cover(meta)
+    cover_item = _item(cover, "cover-image")
+    cover_item.properties = ["cover-image"]
+    book.add_item(cover_item)
+    for asset in _assets(pamphlet) + epub_stylesheets(theme):
+        book.add_item(_item(asset))
+
+    documents = epub_documents(pamphlet, theme, cover.href)
+    items = {doc.href: _item(doc) for doc in documents}
+    for item in items.values():
+        book.add_item(item)
+    items["nav.xhtml"].properties = ["nav"]
+    book.add_item(epub.EpubNcx())
+    book.toc = [epub.Link(doc.href, doc.title, _uid(doc.href)) for doc in documents[1:-1]]
+    book.spine = [items[doc.href] for doc in documents[:-1]]
+
+    out = io.BytesIO()
+    writer = _StableWriter(out, book, {"mtime": build_date(meta), "epub3_pages": False})
+    writer.process()
+    writer.write()
+    return out.getvalue()
+
+
+def _cover(meta: Metadata) -> EpubFile:
+    if meta.cover is not None and not meta.cover.missing:
+        suffix = meta.cover.path.suffix.lower()
+        return EpubFile(f"cover{suffix}", meta.cover.media_type, meta.cover.path.read_bytes())
+    return EpubFile("cover.png", "image/png", cover_png(meta))
+
+
+def _assets(pamphlet: Pamphlet) -> list[EpubFile]:
+    """Every picture once, by its place in the EPUB."""
+    files: dict[str, EpubFile] = {}
+    for image in pamphlet.images:
+        if image is pamphlet.metadata.cover:
+            continue
+        href = epub_href(image)
+        if href not in files:
+            data = placeholder(image) if image.missing else image.path.read_bytes()
+            media_type = "image/png" if image.missing else image.media_type
+            files[href] = EpubFile(href, media_type, data)
+    return list(files.values())
+
+
+def _uid(href: str) -> str:
+    return "x-" + "".join(c if c.isalnum() else "-" for c in href)
+
+
+def _item(file: EpubFile, uid: str | None = None) -> epub.EpubItem:
+    return epub.EpubItem(uid=uid or _uid(file.href), file_name=file.href,
+                         media_type=file.media_type, content=file.content)
+
+
+class _StableZip(zipfile.ZipFile):
+    """A zip whose entries all carry one fixed timestamp."""
+
+    def writestr(self, name, data, compress_type=None, compresslevel=None):  # noqa: ANN001
+        if isinstance(name, str):
+            name = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            name.compress_type = compress_type or zipfile.ZIP_DEFLATED
+            name.external_attr = 0o644 << 16
+        super().writestr(name, data, compress_type, compresslevel)
+
+
+class _StableWriter(epub.EpubWriter):
+    """ebooklib's writer, with fixed zip timestamps."""
+
+    def write(self) -> None:
+        self.out = _StableZip(self.file_name, "w", zipfile.ZIP_DEFLATED)
+        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+        self.out.close()

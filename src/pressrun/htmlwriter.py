@@ -1,0 +1,209 @@
+"""Serialising a part's nodes to (X)HTML, for print or for EPUB.
+
+The output is well-formed XHTML in both cases (void elements closed), so the
+same fragments serve WeasyPrint's HTML parser and EPUB's XML one. The two
+targets differ only where the media differ: footnotes float to the foot of
+the page in print, and are linked notes in the EPUB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from pressrun.model import Footnote, Image, Node, Part
+
+PRINT, EPUB = "print", "epub"
+CONTAINER_TITLES = {"questions": "For discussion", "further-reading": "Further reading"}
+_SIMPLE_BLOCKS = {"blockquote": "blockquote", "bullet_list": "ul", "list_item": "li",
+                  "table": "table", "thead": "thead", "tbody": "tbody", "tr": "tr"}
+_SIMPLE_INLINES = {"em": "em", "strong": "strong", "s": "s"}
+_LINK_SCHEMES = ("http", "https", "mailto")
+
+
+@dataclass
+class BodyWriter:
+    """Writes one part's body for one target."""
+
+    target: str
+    """``PRINT`` or ``EPUB``."""
+    part: Part
+    """The part being written (for footnotes and ids)."""
+    image_src: Callable[[Image], str]
+    """The URL of a picture (or of its placeholder) in this target."""
+    part_hrefs: dict[str, str]
+    """Link target of each part, by its Markdown file name, for links between parts."""
+
+    def __post_init__(self) -> None:
+        self._notes = {note.label: note for note in self.part.footnotes}
+
+    def note_id(self, number: int | str) -> str:
+        """The id of footnote ``number`` of this part."""
+        return f"{self.part.slug}-fn-{number}"
+
+    def ref_id(self, number: int | str, sub: int | str = 0) -> str:
+        """The id of a reference to footnote ``number`` (``sub`` counts repeats)."""
+        return f"{self.part.slug}-fnref-{number}" + (f"-{sub}" if str(sub) != "0" else "")
+
+    def blocks(self, nodes: Iterable[Node]) -> Markup:
+        """Block nodes as HTML."""
+        return Markup("\n").join(self.block(node) for node in nodes)
+
+    def inlines(self, nodes: Iterable[Node]) -> Markup:
+        """Inline nodes as HTML."""
+        return Markup("").join(self.inline(node) for node in nodes)
+
+    def block(self, node: Node) -> Markup:
+        """One block node as HTML."""
+        kind = node.kind
+        if kind == "paragraph":
+            return Markup("<p>%s</p>") % self.inlines(node.children)
+        if kind == "heading":
+            level = node.attr("level", "2")
+            return Markup(f"<h{level}>%s</h{level}>") % self.inlines(node.children)
+        if kind == "figure":
+            return self.figure(node)
+        if kind == "hr":
+            return Markup('<hr class="section-break"/>')
+        if kind == "code_block":
+            lang = node.attr("lang")
+            attr = Markup(' class="language-%s"') % lang if lang else Markup("")
+            return Markup("<pre><code%s>%s</code></pre>") % (attr, node.text)
+        if kind == "ordered_list":
+            start = node.attr("start")
+            attr = Markup(' start="%s"') % start if start else Markup("")
+            return Markup("<ol%s>\n%s\n</ol>") % (attr, self._children(node))
+        if kind in ("th", "td"):
+            align = node.attr("align")
+            attr = Markup(' class="align-%s"') % align if align else Markup("")
+            return Markup(f"<{kind}%s>%s</{kind}>") % (attr, self._children(node))
+        if kind == "container":
+            return self.container(node)
+        tag = _SIMPLE_BLOCKS[kind]
+        return Markup(f"<{tag}>%s</{tag}>") % self._children(node)
+
+    def _children(self, node: Node) -> Markup:
+        # List items and cells mix inline and block children.
+        return Markup("").join(
+            self.block(child) if child.kind in _BLOCK_KINDS else self.inline(child)
+            for child in node.children
+        )
+
+    def figure(self, node: Node) -> Markup:
+        """A picture with its caption; a placeholder when the art is missing."""
+        image = node.image
+        assert image is not None
+        caption = image.caption
+        classes = "figure placeholder" if image.missing else "figure"
+        alt = (caption or image.alt) if image.missing else image.alt
+        img = self._img(image, alt)
+        figcaption = Markup("<figcaption>%s</figcaption>") % caption if caption else Markup("")
+        return Markup('<figure class="%s">%s%s</figure>') % (classes, img, figcaption)
+
+    def _img(self, image: Image, alt: str) -> Markup:
+        return Markup('<img src="%s" alt="%s" width="%s" height="%s"/>') % (
+            self.image_src(image), alt, image.width, image.height)
+
+    def container(self, node: Node) -> Markup:
+        """A fenced ``::: name`` container."""
+        name = node.attr("name")
+        if name == "pullquote":
+            return Markup('<aside class="pullquote" aria-hidden="true">%s</aside>') % \
+                self.blocks(node.children)
+        if name == "aside":
+            return Markup('<aside class="aside">%s</aside>') % self.blocks(node.children)
+        title = Markup('<h2 class="container-title">%s</h2>') % CONTAINER_TITLES.get(name, name)
+        body = self._questions(node) if name == "questions" else self.blocks(node.children)
+        return Markup('<section class="%s">%s\n%s</section>') % (name, title, body)
+
+    def _questions(self, node: Node) -> Markup:
+        """Questions as one numbered list, whether written as a list or as paragraphs."""
+        items: list[Markup] = []
+        for child in node.children:
+            if child.kind in ("ordered_list", "bullet_list"):
+                items.extend(self._children(item) for item in child.children)
+            elif child.kind == "paragraph":
+                items.append(self.inlines(child.children))
+            else:
+                items.append(self.block(child))
+        lis = Markup("\n").join(Markup("<li>%s</li>") % item for item in items)
+        return Markup('<ol class="questions-list">\n%s\n</ol>') % lis
+
+    def inline(self, node: Node) -> Markup:
+        """One inline node as HTML."""
+        kind = node.kind
+        if kind == "text":
+            return escape(node.text)
+        if kind == "softbreak":
+            return Markup("\n")
+        if kind == "hardbreak":
+            return Markup("<br/>\n")
+        if kind == "code":
+            return Markup("<code>%s</code>") % node.text
+        if kind == "image":
+            assert node.image is not None
+            return self._img(node.image, node.image.alt)
+        if kind == "footnote_ref":
+            return self.footnote_ref(node)
+        if kind == "link":
+            return self.link(node)
+        tag = _SIMPLE_INLINES[kind]
+        return Markup(f"<{tag}>%s</{tag}>") % self.inlines(node.children)
+
+    def link(self, node: Node) -> Markup:
+        """A hyperlink: to the web, or to another part; anything else is kept as text."""
+        href = node.attr("href")
+        text = self.inlines(node.children)
+        target = urlsplit(href)
+        if target.scheme in _LINK_SCHEMES:
+            url = href
+        elif not target.scheme and target.path in self.part_hrefs:
+            url = self.part_hrefs[target.path]
+        else:
+            return text
+        return Markup('<a href="%s">%s</a>') % (url, text)
+
+    def footnote_ref(self, node: Node) -> Markup:
+        """A note call: the floating note itself in print, a link to it in EPUB."""
+        number, sub = node.attr("number"), node.attr("sub")
+        note = self._notes.get(node.attr("label"))
+        if self.target == PRINT:
+            if node.attr("first") and note is not None:
+                return Markup('<span class="footnote" id="%s" data-n="%s">%s</span>') % (
+                    self.note_id(number), number, self.footnote_text(note))
+            return Markup('<a class="footnote-ref" href="#%s">%s</a>') % (
+                self.note_id(number), number)
+        return Markup('<a class="noteref" href="#%s" id="%s" epub:type="noteref" '
+                      'role="doc-noteref">%s</a>') % (
+            self.note_id(number), self.ref_id(number, sub), number)
+
+    def footnote_text(self, note: Footnote) -> Markup:
+        """A note's text as inline HTML (print notes float out of a paragraph)."""
+        pieces = []
+        for block in note.blocks:
+            if block.kind == "paragraph":
+                pieces.append(Markup('<span class="footnote-p">%s</span>')
+                              % self.inlines(block.children))
+            else:
+                pieces.append(Markup('<span class="footnote-p">%s</span>') % block.plain_text)
+        return Markup("").join(pieces)
+
+    def footnote(self, note: Footnote) -> Markup:
+        """A note as an EPUB footnote aside, linked back to its first call."""
+        back = Markup('<a class="backlink" href="#%s" role="doc-backlink">%s.</a> ') % (
+            self.ref_id(note.number), note.number)
+        body = self.blocks(note.blocks)
+        if body.startswith("<p>"):
+            body = Markup("<p>") + back + body[3:]
+        else:
+            body = Markup("<p>%s</p>") % back + body
+        return Markup('<aside class="footnote" id="%s" epub:type="footnote" '
+                      'role="doc-footnote">%s</aside>') % (self.note_id(note.number), body)
+
+
+_BLOCK_KINDS = {"paragraph", "heading", "figure", "hr", "code_block", "ordered_list",
+                "bullet_list", "blockquote", "table", "container", "list_item", "thead",
+                "tbody", "tr", "th", "td"}

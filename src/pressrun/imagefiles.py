@@ -1,0 +1,103 @@
+"""Finding and checking the picture files a manuscript refers to."""
+
+from __future__ import annotations
+
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+from PIL import Image as PILImage
+
+from pressrun.diagnostics import Report
+from pressrun.model import Image, SourceLocation
+
+# EPUB 3 core media types for raster images, by Pillow's format name.
+RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
+                "WEBP": "image/webp"}
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px|pt|mm|cm|in)?\s*$")
+
+
+def resolve_image(
+    ref: str, alt: str, caption: str, base: Path, root: Path, location: SourceLocation, report: Report
+) -> Image:
+    """The picture ``ref`` written in a file in folder ``base``; problems go to ``report``."""
+    fallback = Image(ref, root / "missing", "missing", alt, caption, location, missing=True)
+    if not ref:
+        report.error(location, "picture with an empty path: write ![description](../images/NAME)")
+        return fallback
+    if _SCHEME.match(ref):
+        report.error(location, f"picture '{ref}' is a URL: pressrun never downloads; save the "
+                               "file in images/ and refer to it as ../images/NAME")
+        return fallback
+    path = (base / unquote(ref)).resolve()
+    real_root = root.resolve()
+    if not path.is_relative_to(real_root) or path.is_relative_to(real_root / "build"):
+        report.error(location, f"picture '{ref}' is outside the project: keep pictures in "
+                               "images/ and refer to them as ../images/NAME")
+        return fallback
+    rel = path.relative_to(real_root).as_posix()
+    if not path.exists():
+        return Image(ref, path, rel, alt, caption, location, missing=True)
+    try:
+        width, height, media_type = probe(path)
+    except ValueError as exc:
+        report.error(location, f"picture '{rel}' {exc}")
+        return fallback
+    return Image(ref, path, rel, alt, caption, location, False, width, height, media_type)
+
+
+def probe(path: Path) -> tuple[int, int, str]:
+    """Width, height and media type of a picture; ValueError saying what is wrong."""
+    if not path.is_file():
+        raise ValueError("is not a file")
+    if path.suffix.lower() == ".svg":
+        return _probe_svg(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(path) as image:
+                image.load()
+                width, height, kind = image.width, image.height, image.format
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise ValueError("is too large to be an image (over "
+                         f"{PILImage.MAX_IMAGE_PIXELS:,} pixels): scale it down") from None
+    except (OSError, SyntaxError, PILImage.UnidentifiedImageError) as exc:
+        raise ValueError(f"is not a readable image ({_reason(exc)}): save it again as "
+                         "PNG or JPEG") from None
+    media_type = RASTER_TYPES.get(kind or "")
+    if media_type is None:
+        raise ValueError(f"is a {kind} image, which e-book readers do not show: "
+                         "convert it to PNG or JPEG")
+    return width, height, media_type
+
+
+def _probe_svg(path: Path) -> tuple[int, int, str]:
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise ValueError(f"is not a readable SVG image ({_reason(exc)})") from None
+    if root.tag not in ("{http://www.w3.org/2000/svg}svg", "svg"):
+        raise ValueError("is not an SVG image (its root element is not <svg>)")
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    width, height = _length(root.get("width")), _length(root.get("height"))
+    if (width is None or height is None) and len(box) == 4:
+        try:
+            width, height = float(box[2]), float(box[3])
+        except ValueError:
+            width = height = None
+    if not width or not height:
+        width, height = 1500.0, 1000.0
+    return round(width), round(height), "image/svg+xml"
+
+
+def _length(value: str | None) -> float | None:
+    match = _LENGTH.match(value or "")
+    return float(match[1]) if match else None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:120]

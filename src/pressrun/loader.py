@@ -1,0 +1,172 @@
+"""Loading a project folder into the document model: the only stage that reads the manuscript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pressrun.config import DATE, LIST, TEXT, Key, check_language, parse_page_size, read_mapping
+from pressrun.diagnostics import Report
+from pressrun.errors import PressrunError
+from pressrun.imagefiles import resolve_image
+from pressrun.markdown import parse_inline, parse_part
+from pressrun.model import ROLES, Metadata, Pamphlet, Part, SourceLocation, slugify
+
+PAMPHLET_KEYS = {
+    "title": Key(TEXT, required=True),
+    "subtitle": Key(TEXT),
+    "language": Key(TEXT, required=True),
+    "creators": Key(LIST),
+    "publisher": Key(TEXT),
+    "source": Key(TEXT),
+    "date": Key(DATE),
+    "rights": Key(TEXT),
+    "identifier": Key(TEXT),
+    "cover": Key(TEXT),
+    "page_size": Key(TEXT),
+    "contents": Key(LIST, required=True),
+}
+
+PART_KEYS = {
+    "title": Key(TEXT, required=True),
+    "subtitle": Key(TEXT),
+    "standfirst": Key(TEXT),
+    "role": Key(TEXT, choices=ROLES),
+    "creators": Key(LIST),
+    "source": Key(TEXT),
+    "date": Key(DATE),
+}
+
+CONFIG = "manuscript/pamphlet.yaml"
+
+
+def load_pamphlet(root: Path) -> tuple[Pamphlet, Report]:
+    """Read ``root``'s manuscript; raise one ``PressrunError`` listing every error found.
+
+    Returns the pamphlet and the report, whose warnings the caller shows.
+    """
+    root = root.resolve()
+    config_path = root / CONFIG
+    if not config_path.is_file():
+        raise PressrunError(
+            f"not found: is {root} a pressrun project? Run pressrun in the folder that holds "
+            "manuscript/, or pass -C DIR", CONFIG)
+    report = Report()
+    location = SourceLocation(CONFIG, 1)
+    fields = read_mapping(_read_text(config_path, CONFIG), location, PAMPHLET_KEYS, report,
+                          "pamphlet.yaml")
+    values = fields.values
+    at = lambda key: SourceLocation(CONFIG, fields.line(key))  # noqa: E731
+    language = values.get("language", "en")
+    if "language" in values and (problem := check_language(language)):
+        report.error(at("language"), problem)
+        language = "en"
+    page_size = parse_page_size(values.get("page_size", "A5"))
+    if isinstance(page_size, str):
+        report.error(at("page_size"), page_size)
+        page_size = parse_page_size("A5")
+    cover = None
+    if "cover" in values:
+        cover = resolve_image(values["cover"], f"Cover of {values.get('title', '')}", "",
+                              root / "manuscript", root, at("cover"), report)
+        if cover.missing:
+            report.error(at("cover"), f"cover '{values['cover']}' does not exist "
+                                      "(paths are relative to manuscript/, e.g. ../images/cover.jpg);"
+                                      " remove 'cover' to have one generated")
+    metadata = Metadata(
+        title=values.get("title", ""),
+        language=language,
+        subtitle=values.get("subtitle"),
+        creators=values.get("creators", ()),
+        publisher=values.get("publisher"),
+        source=values.get("source"),
+        date=values.get("date"),
+        rights=values.get("rights"),
+        identifier=values.get("identifier"),
+        cover=cover,
+        page_size=page_size,  # type: ignore[arg-type]
+    )
+    parts = []
+    entries = values.get("contents", ())
+    lines = fields.item_lines.get("contents", ())
+    for index, entry in enumerate(entries):
+        line = lines[index] if index < len(lines) else fields.line("contents")
+        part = _load_part(root, entry, SourceLocation(CONFIG, line), language, report)
+        if part:
+            parts.append(part)
+    _check_duplicate_slugs(parts, report)
+    report.raise_errors()
+    return Pamphlet(root, metadata, tuple(parts)), report
+
+
+def _read_text(path: Path, rel: str) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PressrunError(f"cannot be read: {exc.strerror}", rel) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PressrunError(
+            f"is not UTF-8 text (byte {exc.start}): save it with UTF-8 encoding "
+            "(in most editors: Save As… → Encoding → UTF-8)", rel, line) from None
+
+
+def _load_part(
+    root: Path, entry: str, listed_at: SourceLocation, language: str, report: Report
+) -> Part | None:
+    manuscript = root / "manuscript"
+    path = (manuscript / entry).resolve()
+    if not path.is_relative_to(manuscript.resolve()):
+        report.error(listed_at, f"'{entry}' in contents is outside manuscript/: "
+                                "list files of the manuscript folder only")
+        return None
+    if not path.is_file():
+        report.error(listed_at, f"'{entry}' in contents does not exist in manuscript/: "
+                                "check the file name, or remove the line")
+        return None
+    rel = path.relative_to(root).as_posix()
+    try:
+        text = _read_text(path, rel)
+    except PressrunError as exc:
+        report.error(SourceLocation(rel, exc.line), exc.message)
+        return None
+    location = SourceLocation(rel)
+
+    def resolve(ref: str, alt: str, caption: str, line: int):  # noqa: ANN202
+        return resolve_image(ref, alt, caption, path.parent, root, SourceLocation(rel, line), report)
+
+    parsed = parse_part(text, language, location, resolve, report)
+    if parsed.front_matter is None:
+        report.error(SourceLocation(rel, 1), "no front matter: start the file with a '---' line, "
+                                             "'title: …', and another '---' line")
+        return None
+    fields = read_mapping(parsed.front_matter, SourceLocation(rel, 2), PART_KEYS, report,
+                          "front matter")
+    values = fields.values
+    if "title" not in values:
+        return None
+    standfirst = parse_inline(values["standfirst"], language) if "standfirst" in values else ()
+    return Part(
+        location=location,
+        slug=slugify(path.stem) or "part",
+        title=values["title"],
+        role=values.get("role", "chapter"),
+        subtitle=values.get("subtitle"),
+        standfirst=standfirst,
+        creators=values.get("creators", ()),
+        source=values.get("source"),
+        date=values.get("date"),
+        blocks=parsed.blocks,
+        footnotes=parsed.footnotes,
+    )
+
+
+def _check_duplicate_slugs(parts: list[Part], report: Report) -> None:
+    seen: dict[str, Part] = {}
+    for part in parts:
+        if part.slug in seen:
+            report.error(SourceLocation(part.location.path, 1),
+                         f"is listed twice in contents (or shares its name with "
+                         f"{seen[part.slug].location.path}): list each part once")
+        seen[part.slug] = part

@@ -1,0 +1,256 @@
+"""Markdown parsing: markdown-it-py and its plugins turn a part's text into model nodes.
+
+The parser knows nothing about files: pictures are resolved by a callback the
+loader passes in, and every problem goes to a ``Report``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from pressrun.diagnostics import Report
+from pressrun.model import Footnote, Image, Node, SourceLocation
+
+CONTAINERS = ("aside", "pullquote", "questions", "further-reading")
+
+# Quotation marks by primary language subtag: double open/close, single open/close.
+QUOTES = {
+    "de": "„“‚‘",
+    "fr": ["«\u00a0", "\u00a0»", "‹\u00a0", "\u00a0›"],
+    "ru": "«»„“",
+    "uk": "«»„“",
+    "es": "«»“”",
+    "it": "«»“”",
+    "pt": "«»“”",
+    "pl": "„”«»",
+    "nl": "„”‚’",
+    "sv": "””’’",
+    "da": "»«›‹",
+}
+
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+ImageResolver = Callable[[str, str, str, int], Image]
+"""Called as ``resolve(ref, alt, caption, line)`` for every picture."""
+
+
+@lru_cache(maxsize=16)
+def _parser(language: str) -> MarkdownIt:
+    quotes = QUOTES.get(language.split("-")[0].lower(), "“”‘’")
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "quotes": quotes})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(front_matter_plugin)
+    md.use(footnote_plugin)
+    # One catch-all container rule, so an unknown name is reported instead of
+    # silently becoming a paragraph of colons.
+    md.use(container_plugin, name="any", validate=lambda params, *_: bool(params.strip()))
+    return md
+
+
+@dataclass(frozen=True)
+class ParsedPart:
+    """The Markdown of one part, before front matter validation."""
+
+    front_matter: str | None
+    """The YAML text between the ``---`` lines, if the file starts with one."""
+    front_matter_end: int
+    """The 1-based line of the closing ``---`` (0 without front matter)."""
+    blocks: tuple[Node, ...]
+    """Body nodes."""
+    footnotes: tuple[Footnote, ...]
+    """Notes in number order."""
+
+
+def parse_inline(text: str, language: str) -> tuple[Node, ...]:
+    """Parse a one-line Markdown string (a standfirst) into inline nodes."""
+    tokens = _parser(language).parseInline(text)
+    converter = _Converter(Report(), SourceLocation("<inline>"), _no_images)
+    return converter.inlines(SyntaxTreeNode(tokens).children[0], None)
+
+
+def _no_images(ref: str, alt: str, caption: str, line: int) -> Image:
+    raise AssertionError("inline text cannot hold pictures")  # pragma: no cover
+
+
+def parse_part(
+    text: str, language: str, location: SourceLocation, resolve: ImageResolver, report: Report
+) -> ParsedPart:
+    """Parse a part's Markdown; problems go to ``report`` with their lines."""
+    env: dict = {}
+    tokens = _parser(language).parse(text, env)
+    front, end = None, 0
+    if tokens and tokens[0].type == "front_matter":
+        front, end = tokens[0].content, (tokens[0].map or (0, 0))[1]
+        tokens = tokens[1:]
+    root = SyntaxTreeNode(tokens)
+    converter = _Converter(report, location, resolve)
+    blocks: list[Node] = []
+    notes: list[Footnote] = []
+    for child in root.children:
+        if child.type == "footnote_block":
+            notes = converter.footnotes(child)
+        else:
+            blocks.extend(converter.block(child))
+    converter.check_undefined_notes(blocks, notes)
+    return ParsedPart(front, end, tuple(blocks), tuple(notes))
+
+
+@dataclass
+class _Converter:
+    """Turns markdown-it's syntax tree into model nodes."""
+
+    report: Report
+    location: SourceLocation
+    resolve: ImageResolver
+    _seen_notes: set[str] = field(default_factory=set)
+
+    def _warn(self, line: int | None, message: str) -> None:
+        self.report.warning(SourceLocation(self.location.path, line), message)
+
+    def block(self, node: SyntaxTreeNode) -> list[Node]:
+        """Convert one block node; may yield several nodes (or none)."""
+        line = node.map[0] + 1 if node.map else None
+        kind = node.type
+        if kind == "paragraph":
+            return [self._paragraph(node, line)]
+        if kind == "heading":
+            level = int(node.tag[1])
+            if level == 1:
+                self._warn(line, "a '#' heading inside a part is set as '##': "
+                                 "the part's title (front matter) is its only top heading")
+                level = 2
+            return [Node("heading", self.inlines(node.children[0], line),
+                         attrs=(("level", str(level)),), line=line)]
+        if kind in ("fence", "code_block"):
+            lang = (node.info or "").strip().split(" ")[0]
+            return [Node("code_block", text=node.content, attrs=(("lang", lang),), line=line)]
+        if kind == "html_block":
+            self._warn(line, "raw HTML is not rendered; it is printed as text "
+                             "(use Markdown instead)")
+            return [Node("paragraph", (Node("text", text=node.content.strip()),), line=line)]
+        if kind == "hr":
+            return [Node("hr", line=line)]
+        if kind == "container_any":
+            return [self._container(node, line)]
+        if kind == "list_item":
+            return [Node("list_item", self._list_item_children(node), line=line)]
+        if kind in ("th", "td"):
+            style = str(node.attrs.get("style", ""))
+            align = style.removeprefix("text-align:") if style else ""
+            attrs = (("align", align),) if align else ()
+            children = self.inlines(node.children[0], line) if node.children else ()
+            return [Node(kind, children, attrs=attrs, line=line)]
+        attrs: tuple[tuple[str, str], ...] = ()
+        if kind == "ordered_list" and node.attrs.get("start") not in (None, 1):
+            attrs = (("start", str(node.attrs["start"])),)
+        known = ("blockquote", "bullet_list", "ordered_list", "table", "thead", "tbody", "tr")
+        if kind not in known:  # pragma: no cover - every CommonMark block is handled above
+            raise AssertionError(f"unhandled Markdown block {kind}")
+        children = tuple(n for child in node.children for n in self.block(child))
+        return [Node(kind, children, attrs=attrs, line=line)]
+
+    def _list_item_children(self, node: SyntaxTreeNode) -> tuple[Node, ...]:
+        # A tight list hides its paragraphs: keep their text, drop the <p>.
+        out: list[Node] = []
+        line = node.map[0] + 1 if node.map else None
+        for child in node.children:
+            if child.type == "paragraph" and child.hidden:
+                out.extend(self.inlines(child.children[0], line))
+            else:
+                out.extend(self.block(child))
+        return tuple(out)
+
+    def _paragraph(self, node: SyntaxTreeNode, line: int | None) -> Node:
+        inline = node.children[0]
+        visible = [c for c in inline.children
+                   if not (c.type == "softbreak" or (c.type == "text" and not c.content.strip()))]
+        if len(visible) == 1 and visible[0].type == "image":
+            image_node = visible[0]
+            return Node("figure", image=self._image(image_node, line), line=line)
+        return Node("paragraph", self.inlines(inline, line), line=line)
+
+    def _image(self, node: SyntaxTreeNode, line: int | None) -> Image:
+        alt = "".join(c.content for c in node.children if c.type in ("text", "code_inline"))
+        caption = str(node.attrs.get("title") or "")
+        return self.resolve(str(node.attrs.get("src", "")), alt, caption, line or 0)
+
+    def _container(self, node: SyntaxTreeNode, line: int | None) -> Node:
+        name = (node.info or "").strip().split(" ")[0]
+        if name not in CONTAINERS:
+            self.report.error(
+                SourceLocation(self.location.path, line),
+                f"unknown container '::: {name}': use one of "
+                + ", ".join(f"'::: {c}'" for c in CONTAINERS),
+            )
+        children = tuple(n for child in node.children for n in self.block(child))
+        return Node("container", children, attrs=(("name", name),), line=line)
+
+    def inlines(self, inline: SyntaxTreeNode, line: int | None) -> tuple[Node, ...]:
+        """Convert the children of an ``inline`` token."""
+        return tuple(self._inline(child, line) for child in inline.children)
+
+    def _inline(self, node: SyntaxTreeNode, line: int | None) -> Node:
+        kind = node.type
+        if kind == "text":
+            return Node("text", text=node.content)
+        if kind in ("softbreak", "hardbreak"):
+            return Node(kind)
+        if kind == "code_inline":
+            return Node("code", text=node.content)
+        if kind == "html_inline":
+            self._warn(line, f"raw HTML {node.content!r} is not rendered; it is printed as text")
+            return Node("text", text=node.content)
+        if kind == "image":
+            return Node("image", image=self._image(node, line), line=line)
+        if kind == "footnote_ref":
+            label = node.meta["label"]
+            first = label not in self._seen_notes
+            self._seen_notes.add(label)
+            attrs = (("label", label), ("number", str(node.meta["id"] + 1)),
+                     ("first", "1" if first else ""), ("sub", str(node.meta.get("subId", 0))))
+            return Node("footnote_ref", attrs=attrs, line=line)
+        children = tuple(self._inline(child, line) for child in node.children)
+        if kind == "link":
+            attrs = (("href", str(node.attrs.get("href", ""))),)
+            if node.attrs.get("title"):
+                attrs += (("title", str(node.attrs["title"])),)
+            return Node("link", children, attrs=attrs, line=line)
+        if kind in ("em", "strong", "s"):
+            return Node(kind, children, line=line)
+        raise AssertionError(f"unhandled Markdown inline {kind}")  # pragma: no cover
+
+    def footnotes(self, block: SyntaxTreeNode) -> list[Footnote]:
+        """Convert the footnote block the plugin gathers at the end of the part."""
+        notes = []
+        for note in block.children:
+            blocks = []
+            for child in note.children:
+                if child.type == "footnote_anchor":
+                    continue
+                blocks.extend(self.block(child))
+            label = str(note.meta.get("label") or note.meta["id"] + 1)
+            notes.append(Footnote(label, note.meta["id"] + 1, tuple(blocks)))
+        return notes
+
+    def check_undefined_notes(self, blocks: list[Node], notes: list[Footnote]) -> None:
+        """Report ``[^x]`` left as text: a reference whose note is never defined."""
+        for top in blocks + [b for note in notes for b in note.blocks]:
+            for node in top.walk():
+                if node.kind in ("paragraph", "heading", "th", "td", "list_item"):
+                    text = "".join(c.text for c in node.children if c.kind == "text")
+                    for match in _UNDEFINED_NOTE.finditer(text):
+                        self.report.error(
+                            SourceLocation(self.location.path, node.line),
+                            f"footnote [^{match[1]}] is never defined: add a line "
+                            f"'[^{match[1]}]: …' giving its text",
+                        )
+

@@ -1,0 +1,59 @@
+"""Laying out the print HTML and writing the PDF with WeasyPrint, inside a resource sandbox."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from pressrun.errors import PressrunError
+from pressrun.theme import DEFAULT_THEME
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+
+class SandboxError(FatalURLFetchingError):
+    """A resource outside the project was requested: the build stops."""
+
+
+class ProjectFetcher(URLFetcher):
+    """Serves ``data:`` URLs and regular files inside the project or the default theme; nothing else."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)
+        self.roots = (root.resolve(), DEFAULT_THEME.resolve())
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise SandboxError(f"'{url}': pressrun never fetches from the network; "
+                               "save the file in the project and refer to it by a relative path")
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise SandboxError(f"'{url}' is outside the project: keep every file the "
+                               "publication uses inside the project folder")
+        if not path.is_file():
+            raise SandboxError(f"'{url}' is not a regular file")
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+
+
+def layout(html: str, root: Path) -> Document:
+    """Lay out the print HTML into pages."""
+    try:
+        return HTML(string=html, base_url=root.resolve().as_uri() + "/",
+                    url_fetcher=ProjectFetcher(root)).render()
+    except SandboxError as exc:
+        raise PressrunError(f"refused to read {exc}") from None
+
+
+def pdf_bytes(document: Document) -> bytes:
+    """The laid-out document as PDF bytes (fonts embedded and subset)."""
+    return document.write_pdf()

@@ -1,0 +1,124 @@
+"""Rendering the model through the theme: the print HTML and the EPUB's XHTML documents.
+
+Both targets read the same ``Pamphlet`` and the same templates; this module
+returns strings and bytes and writes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pressrun import __version__
+from pressrun.drawing import placeholder_png
+from pressrun.htmlwriter import EPUB, PRINT, BodyWriter
+from pressrun.model import Image, Pamphlet, Part, slugify
+from pressrun.theme import Theme
+
+# Part role → (EPUB structural semantic, ARIA role).
+SEMANTICS = {
+    "chapter": ("chapter", "doc-chapter"),
+    "preface": ("preface", "doc-preface"),
+    "introduction": ("introduction", "doc-introduction"),
+    "sidebar": ("sidebar", "complementary"),
+    "appendix": ("appendix", "doc-appendix"),
+    "afterword": ("afterword", "doc-afterword"),
+    "notes": ("endnotes", "doc-endnotes"),
+}
+PRINT_STYLES = ("fonts.css", "common.css", "print.css")
+EPUB_STYLES = ("common.css", "epub.css")
+
+
+@lru_cache(maxsize=256)
+def placeholder(image: Image) -> bytes:
+    """The PNG drawn for missing art (the same bytes for PDF and EPUB)."""
+    return placeholder_png(image, image.caption)
+
+
+def _context(pamphlet: Pamphlet, theme: Theme) -> dict[str, object]:
+    theme.env.globals["semantics"] = SEMANTICS
+    return {"meta": pamphlet.metadata, "version": __version__}
+
+
+def print_html(pamphlet: Pamphlet, theme: Theme) -> str:
+    """The whole publication as one HTML document for WeasyPrint."""
+
+    def src(image: Image) -> str:
+        if image.missing:
+            return "data:image/png;base64," + base64.b64encode(placeholder(image)).decode()
+        return image.path.as_uri()
+
+    hrefs = {_md_name(part): f"#part-{part.slug}" for part in pamphlet.parts}
+    parts = [(part, BodyWriter(PRINT, part, src, hrefs)) for part in pamphlet.parts]
+    stylesheets = [theme.find(name).as_uri() for name in PRINT_STYLES]
+    return theme.render("print.html", parts=parts, stylesheets=stylesheets,
+                        **_context(pamphlet, theme))
+
+
+@dataclass(frozen=True)
+class EpubFile:
+    """One file of the EPUB container, relative to the package folder."""
+
+    href: str
+    """Path inside the package, e.g. ``01-how-workers-won.xhtml``."""
+    media_type: str
+    """MIME type."""
+    content: bytes
+    """The file's bytes."""
+    title: str = ""
+    """For documents: the title shown in the contents."""
+
+
+def epub_href(image: Image) -> str:
+    """Where a picture (or its placeholder) lives inside the EPUB."""
+    if image.missing:
+        return f"placeholders/{slugify(image.rel) or 'art'}.png"
+    return image.rel
+
+
+def part_href(part: Part) -> str:
+    """The XHTML file of a part inside the EPUB."""
+    return f"{part.slug}.xhtml"
+
+
+def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str) -> list[EpubFile]:
+    """The EPUB's XHTML documents in reading order: cover, title page, parts, then the nav."""
+    hrefs = {_md_name(part): part_href(part) for part in pamphlet.parts}
+    context = _context(pamphlet, theme)
+    stylesheets = [f"styles/{name}" for name in EPUB_STYLES]
+    xhtml = "application/xhtml+xml"
+    docs = [
+        EpubFile("cover.xhtml", xhtml, theme.render(
+            "cover.xhtml", cover_href=cover_href, stylesheets=stylesheets,
+            **context).encode(), "Cover"),
+        EpubFile("titlepage.xhtml", xhtml, theme.render(
+            "titlepage.xhtml", stylesheets=stylesheets, **context).encode(), "Title page"),
+    ]
+    for part in pamphlet.parts:
+        writer = BodyWriter(EPUB, part, epub_href, hrefs)
+        content = theme.render("part.xhtml", part=part, w=writer, stylesheets=stylesheets,
+                               **context)
+        docs.append(EpubFile(part_href(part), xhtml, content.encode(), part.title))
+    toc = [{"href": doc.href, "title": doc.title} for doc in docs[1:]]
+    first = part_href(pamphlet.parts[0]) if pamphlet.parts else "titlepage.xhtml"
+    landmarks = [
+        {"type": "cover", "href": "cover.xhtml", "title": "Cover"},
+        {"type": "titlepage", "href": "titlepage.xhtml", "title": "Title page"},
+        {"type": "toc", "href": "nav.xhtml#toc", "title": "Contents"},
+        {"type": "bodymatter", "href": first, "title": "Start of content"},
+    ]
+    nav = theme.render("nav.xhtml", toc=toc, landmarks=landmarks, stylesheets=stylesheets,
+                       **context)
+    docs.append(EpubFile("nav.xhtml", xhtml, nav.encode(), "Contents"))
+    return docs
+
+
+def epub_stylesheets(theme: Theme) -> list[EpubFile]:
+    """The theme's stylesheets for the EPUB."""
+    return [EpubFile(f"styles/{name}", "text/css", theme.find(name).read_bytes())
+            for name in EPUB_STYLES]
+
+
+def _md_name(part: Part) -> str:
+    return part.location.path.removeprefix("manuscript/")
