@@ -48,8 +48,8 @@ def epub_bytes(pamphlet: Pamphlet, theme: Theme) -> bytes:
     book.set_identifier(identifier(meta))
     book.set_title(meta.title)
     book.set_language(meta.language)
-    for name in meta.creators:
-        book.add_author(name)
+    for number, name in enumerate(meta.creators, 1):
+        book.add_author(name, uid=f"creator-{number}")
     for field in ("publisher", "source", "rights", "date"):
         if getattr(meta, field):
             book.add_metadata("DC", field, getattr(meta, field))
@@ -70,7 +70,9 @@ def epub_bytes(pamphlet: Pamphlet, theme: Theme) -> bytes:
     items["nav.xhtml"].properties = ["nav"]
     book.add_item(epub.EpubNcx())
     book.toc = [epub.Link(doc.href, doc.title, _uid(doc.href)) for doc in documents[1:-1]]
-    book.spine = [items[doc.href] for doc in documents[:-1]]
+    # Cover, title page, contents, then the parts.
+    spine = [items[doc.href] for doc in documents[:-1]]
+    book.spine = [*spine[:2], items["nav.xhtml"], *spine[2:]]
 
     out = io.BytesIO()
     writer = _StableWriter(out, book, {"mtime": build_date(meta), "epub3_pages": False})
