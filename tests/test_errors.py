@@ -1,0 +1,193 @@
+"""Bad input: one line naming the file and line, exit status 1, earlier output untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import run
+
+PREVIOUS = b"%PDF-1.7 the previous good build\n"
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` with a hash of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        file = root / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"test setup: {old!r} not in {path}"
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return apply
+
+
+def write(path: str, data: bytes) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        (root / path).write_bytes(data)
+    return apply
+
+
+def delete(path: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        (root / path).unlink()
+    return apply
+
+
+YAML = "manuscript/pamphlet.yaml"
+PART = "manuscript/01-first.md"
+PART_TEXT = (Path(__file__).parent / "projects/minimal" / PART).read_text(encoding="utf-8")
+
+CASES = {
+    "no pamphlet.yaml": (delete(YAML), "manuscript/pamphlet.yaml: not found"),
+    "yaml syntax error": (edit(YAML, "language: en-GB", "language: [en-GB"),
+                          "manuscript/pamphlet.yaml:3: YAML syntax error"),
+    "unknown key": (edit(YAML, "rights: Public domain", "rights: Public domain\ntitel: X"),
+                    "manuscript/pamphlet.yaml:11: unknown key 'titel' in pamphlet.yaml: "
+                    "did you mean 'title'?"),
+    "wrong type": (edit(YAML, "creators:\n  - Ada Organiser\n  - Ben Translator",
+                        "creators: Ada Organiser"),
+                   "manuscript/pamphlet.yaml:4: 'creators' must be a list"),
+    "wrong type (mapping)": (edit(YAML, "title: A Minimal Pamphlet", "title: {a: b}"),
+                             "manuscript/pamphlet.yaml:1: 'title' must be text"),
+    "missing title": (edit(YAML, "title: A Minimal Pamphlet\n", ""),
+                      "manuscript/pamphlet.yaml:1: pamphlet.yaml has no 'title'"),
+    "missing language": (edit(YAML, "language: en-GB\n", ""),
+                         "manuscript/pamphlet.yaml:1: pamphlet.yaml has no 'language'"),
+    "missing contents": (edit(YAML, "contents:\n  - 01-first.md\n  - 02-second.md\n", ""),
+                         "manuscript/pamphlet.yaml:1: pamphlet.yaml has no 'contents'"),
+    "bad language tag": (edit(YAML, "language: en-GB", "language: English"),
+                         "manuscript/pamphlet.yaml:3: 'English' is not a BCP 47 language tag"),
+    "bad page size": (edit(YAML, "language: en-GB", "language: en-GB\npage_size: B7"),
+                      "manuscript/pamphlet.yaml:4: unknown page size 'B7'"),
+    "contents entry missing": (edit(YAML, "  - 02-second.md", "  - 03-missing.md"),
+                               "manuscript/pamphlet.yaml:13: '03-missing.md' in contents does "
+                               "not exist"),
+    "part not UTF-8": (write(PART, PART_TEXT.replace("converted", "convert\xe9d")
+                             .encode("latin-1", "replace")),
+                       "manuscript/01-first.md:7: is not UTF-8 text"),
+    "no front matter": (edit(PART, "---\ntitle: The first part\n", "---\n---\ntitle: x\n"),
+                        "manuscript/01-first.md:1: front matter has no 'title'"),
+    "front matter syntax": (edit(PART, "subtitle: Chapter One", "subtitle: [Chapter One"),
+                            "manuscript/01-first.md:3: YAML syntax error"),
+    "front matter unknown key": (edit(PART, "subtitle: Chapter One", "subtitel: Chapter One"),
+                                 "manuscript/01-first.md:3: unknown key 'subtitel' in front "
+                                 "matter: did you mean 'subtitle'?"),
+    "front matter bad role": (edit(PART, "subtitle: Chapter One", "role: chaptre"),
+                              "manuscript/01-first.md:3: 'role' must be one of chapter"),
+    "front matter missing": (edit(PART, "---\ntitle: The first part\nsubtitle: Chapter One\n"
+                                  "standfirst: An introduction set *apart* from the text.\n"
+                                  "---\n", ""),
+                             "manuscript/01-first.md:1: no front matter"),
+    "unknown container": (edit(PART, "::: aside", "::: sidebar"),
+                          "manuscript/01-first.md:25: unknown container '::: sidebar'"),
+    "undefined footnote": (edit(PART, "And has a second one.", "And a [^9] too."),
+                           "manuscript/01-first.md:14: footnote [^9] is never defined"),
+    "unreadable image": (lambda root: (root / "images/red-star.png").write_bytes(b"not a png"),
+                         "manuscript/01-first.md:9: picture 'images/red-star.png' is not a "
+                         "readable image"),
+    "image outside project": (edit(PART, "../images/red-star.png", "../../../etc/x.png"),
+                              "manuscript/01-first.md:9: picture '../../../etc/x.png' is "
+                              "outside the project"),
+    "image URL": (edit(PART, "../images/red-star.png", "https://example.org/x.png"),
+                  "manuscript/01-first.md:9: picture 'https://example.org/x.png' is a URL"),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_input_gives_one_clear_line(project, case: str) -> None:
+    root = project()
+    change, expected = CASES[case]
+    change(root)
+    (root / "build").mkdir()
+    previous = root / "build" / "a-minimal-pamphlet.pdf"
+    previous.write_bytes(PREVIOUS)
+    sources = snapshot(root / "manuscript") | snapshot(root / "images")
+
+    result = run("pdf", "-C", root)
+
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {expected}"), result.stderr
+    assert previous.read_bytes() == PREVIOUS
+    assert [p.name for p in (root / "build").iterdir()] == [previous.name]
+    assert snapshot(root / "manuscript") | snapshot(root / "images") == sources
+
+
+def test_several_problems_are_reported_together(project) -> None:
+    root = project()
+    edit(YAML, "rights: Public domain", "rigths: Public domain")(root)
+    edit(PART, "::: aside", "::: box")(root)
+    result = run("epub", "-C", root)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("error: manuscript/pamphlet.yaml:10: unknown key 'rigths'")
+    assert lines[1].startswith("error: manuscript/01-first.md:25: unknown container '::: box'")
+
+
+def test_failure_while_rendering_keeps_the_previous_output(project) -> None:
+    root = project()
+    assert run("epub", "-C", root).exit_code == 0
+    epub = root / "build" / "a-minimal-pamphlet.epub"
+    before = epub.read_bytes()
+    (root / "styles").mkdir()
+    (root / "styles" / "part.xhtml").write_text("{{ no_such_variable }}", encoding="utf-8")
+    result = run("epub", "-C", root)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    assert "no_such_variable" in result.stderr
+    assert epub.read_bytes() == before
+    assert sorted(p.name for p in (root / "build").iterdir()) == [epub.name]
+
+
+def test_usage_error_exits_2() -> None:
+    result = run("pdf", "--no-such-option")
+    assert result.exit_code == 2
+
+
+def test_real_command_prints_no_traceback(project) -> None:
+    root = project()
+    edit(PART, "::: aside", "::: box")(root)
+    done = subprocess.run([sys.executable, "-m", "pressrun", "build", "-C", str(root)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == ("error: manuscript/01-first.md:25: unknown container "
+                                   "'::: box': use one of '::: aside', '::: pullquote', "
+                                   "'::: questions', '::: further-reading'")
+    assert not (root / "build").exists()
+
+
+def test_missing_art_is_an_error_with_strict(project) -> None:
+    root = project()
+    result = run("epub", "-C", root, "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: manuscript/02-second.md:10: picture "
+                                    "'images/not-yet.jpg' does not exist (--strict")
+
+
+def test_output_into_the_manuscript_is_refused(project) -> None:
+    root = project()
+    result = run("epub", "-C", root, "-o", root / "manuscript" / "x.epub")
+    assert result.exit_code == 1
+    assert "refusing to write" in result.stderr
+    assert not (root / "manuscript" / "x.epub").exists()
+
+
+def test_planned_option_is_reported_as_not_supported_yet(project) -> None:
+    root = project()
+    edit(YAML, "rights: Public domain", "rights: Public domain\nnotes: endnotes")(root)
+    result = run("epub", "-C", root)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("error: manuscript/pamphlet.yaml:11: 'notes' is not "
+                                     "supported by this version of pressrun yet: remove the line")

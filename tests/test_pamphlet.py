@@ -1,0 +1,137 @@
+"""The bundled pamphlet: every sentence of the article, both captions, an A5 PDF, a valid EPUB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pypdf import PdfReader
+
+from conftest import (ROOT, Built, article_sentences, epub_texts, epubcheck_problems, pdf_text,
+                      squash, unembedded_fonts)
+
+CAPTIONS = ("A meeting of the soldiers’ section of the Petrograd Soviet in 1917",
+            "An overprinted Russian postage stamp")
+BOILERPLATE = ("Downloading PDF", "This article is over", "Breakfast in Red", "Latest News",
+               "Make a donation", "Help fund the resistance")
+A5 = (419.53, 595.28)  # points
+
+
+def test_manuscript_metadata_is_what_the_source_gives() -> None:
+    meta = yaml.safe_load((ROOT / "manuscript" / "pamphlet.yaml").read_text(encoding="utf-8"))
+    assert meta["title"] == "How workers won in 1917"
+    assert meta["language"] == "en-GB"
+    assert meta["source"] == "Socialist Worker, issue 2578"
+    assert not {"creators", "date", "subtitle"} & set(meta), "nothing the source does not give"
+    assert len(meta["contents"]) == 2
+
+
+def test_sidebar_part_and_placeholders_as_in_the_source() -> None:
+    soviets = (ROOT / "manuscript" / "02-soviets.md").read_text(encoding="utf-8")
+    assert "title: Soviets—where workers discovered their power" in soviets
+    assert "role: sidebar" in soviets
+    first = (ROOT / "manuscript" / "01-how-workers-won.md").read_text(encoding="utf-8")
+    assert f'"{CAPTIONS[0]}")' in first
+    assert f'"{CAPTIONS[1]}")' in soviets
+    assert not list((ROOT / "images").glob("*.jpg")), "the art does not exist yet: placeholders"
+
+
+def test_pdf_has_every_sentence_of_the_article_in_order(pamphlet: Built) -> None:
+    text = squash("".join(pdf_text(pamphlet.pdf)))
+    position = 0
+    for sentence in article_sentences():
+        found = text.find(squash(sentence), position)
+        assert found >= 0, f"missing or out of order in the PDF: {sentence!r}"
+        position = found
+
+
+def test_pdf_drops_the_web_page_boilerplate(pamphlet: Built) -> None:
+    text = "".join(pdf_text(pamphlet.pdf))
+    for phrase in BOILERPLATE:
+        assert phrase not in text
+
+
+def test_pdf_prints_both_captions(pamphlet: Built) -> None:
+    text = squash("".join(pdf_text(pamphlet.pdf)))
+    for caption in CAPTIONS:
+        assert squash(caption) in text
+
+
+def test_pdf_keeps_typographic_quotes_and_dashes(pamphlet: Built) -> None:
+    text = "".join(pdf_text(pamphlet.pdf))
+    assert "“" in text and "”" in text and "—" in text and "’" in text
+    assert '"' not in text
+
+
+def test_pdf_pages_are_a5(pamphlet: Built) -> None:
+    reader = PdfReader(pamphlet.pdf)
+    assert len(reader.pages) >= 4
+    for page in reader.pages:
+        box = page.mediabox
+        assert (round(float(box.width), 1), round(float(box.height), 1)) == \
+            (round(A5[0], 1), round(A5[1], 1))
+
+
+def test_pdf_metadata_and_language(pamphlet: Built) -> None:
+    reader = PdfReader(pamphlet.pdf)
+    assert reader.metadata.title == "How workers won in 1917"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+def test_pdf_bookmarks_name_the_parts(pamphlet: Built) -> None:
+    reader = PdfReader(pamphlet.pdf)
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles == ["How workers won in 1917", "Soviets—where workers discovered their power"]
+
+
+def test_pdf_fonts_are_embedded(pamphlet: Built) -> None:
+    assert unembedded_fonts(pamphlet.pdf) == []
+    fonts = {str(ref.get_object()["/BaseFont"]) for page in PdfReader(pamphlet.pdf).pages
+             for ref in page["/Resources"]["/Font"].values()}
+    assert any("Charis" in name for name in fonts), fonts
+    assert any("Noto" in name for name in fonts), fonts
+
+
+def test_first_page_is_the_title_page_without_folio(pamphlet: Built) -> None:
+    pages = pdf_text(pamphlet.pdf)
+    assert squash("How workers won in 1917") in squash(pages[0])
+    assert squash("Socialist Worker, issue 2578") in squash(pages[0])
+    assert not any(line.strip() == "1" for line in pages[0].splitlines())
+    assert any(line.strip() == "2" for line in pages[1].splitlines()), "folio on page 2"
+
+
+def test_epub_passes_epubcheck(pamphlet: Built) -> None:
+    assert epubcheck_problems(pamphlet.epub) == []
+
+
+def test_epub_has_every_sentence_and_caption(pamphlet: Built) -> None:
+    text = squash(" ".join(epub_texts(pamphlet.epub).values()))
+    for sentence in [*article_sentences(), *CAPTIONS]:
+        assert squash(sentence) in text, sentence
+
+
+def test_build_reports_what_it_wrote_and_the_missing_art(pamphlet: Built) -> None:
+    lines = pamphlet.output.splitlines()
+    assert any(line.startswith("wrote ") and "how-workers-won-in-1917.pdf" in line
+               and "pages" in line for line in lines)
+    assert any("how-workers-won-in-1917.epub" in line for line in lines)
+    assert "missing art (2)" in pamphlet.output
+    assert "images/petrograd-soviet-soldiers-section.jpg" in pamphlet.output
+    assert "images/overprinted-postage-stamp.jpg" in pamphlet.output
+
+
+def test_outputs_are_named_from_the_title(pamphlet: Built) -> None:
+    assert pamphlet.pdf.name == "how-workers-won-in-1917.pdf"
+    assert pamphlet.epub.name == "how-workers-won-in-1917.epub"
+
+
+def test_the_article_is_not_edited(pamphlet: Built) -> None:
+    # Every paragraph of the manuscript comes from the source, word for word.
+    source = squash(Path(ROOT.parent / "shared/source/how-workers-won-in-1917.txt")
+                    .read_text(encoding="utf-8"))
+    for name in ("01-how-workers-won.md", "02-soviets.md"):
+        body = (ROOT / "manuscript" / name).read_text(encoding="utf-8").split("---", 2)[2]
+        for paragraph in body.split("\n\n"):
+            paragraph = paragraph.strip()
+            if paragraph and not paragraph.startswith("!["):
+                assert squash(paragraph) in source, paragraph
