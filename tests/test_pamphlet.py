@@ -7,8 +7,16 @@ from pathlib import Path
 import yaml
 from pypdf import PdfReader
 
-from conftest import (ROOT, Built, article_sentences, epub_texts, epubcheck_problems, pdf_text,
-                      squash, unembedded_fonts)
+from conftest import (
+    ROOT,
+    Built,
+    article_sentences,
+    epub_texts,
+    epubcheck_problems,
+    pdf_text,
+    squash,
+    unembedded_fonts,
+)
 
 CAPTIONS = ("A meeting of the soldiers’ section of the Petrograd Soviet in 1917",
             "An overprinted Russian postage stamp")

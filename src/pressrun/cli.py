@@ -33,7 +33,8 @@ def _options(command: Callable) -> Callable:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pressrun")
-@click.option("-v", "--verbose", is_flag=True, help="Show details, and tracebacks of internal errors.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show details, and tracebacks of internal errors.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Build a pamphlet's print-ready PDF and EPUB 3 from its manuscript."""
@@ -114,7 +115,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
         click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
                    "This is a bug in pressrun: please report it with the command you ran "
                    "(run again with -v for the traceback).", err=True)

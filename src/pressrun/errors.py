@@ -25,5 +25,5 @@ class PressrunError(click.ClickException):
             where = f"{where}:{self.line}"
         return f"{where}: {self.message}" if where else self.message
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file=None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)

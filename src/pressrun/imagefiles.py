@@ -21,7 +21,8 @@ _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px|pt|mm|cm|in)?\s*$")
 
 
 def resolve_image(
-    ref: str, alt: str, caption: str, base: Path, root: Path, location: SourceLocation, report: Report
+    ref: str, alt: str, caption: str, base: Path, root: Path, location: SourceLocation,
+    report: Report,
 ) -> Image:
     """The picture ``ref`` written in a file in folder ``base``; problems go to ``report``."""
     fallback = Image(ref, root / "missing", "missing", alt, caption, location, missing=True)

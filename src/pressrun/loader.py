@@ -70,8 +70,9 @@ def load_pamphlet(root: Path) -> tuple[Pamphlet, Report]:
                               root / "manuscript", root, at("cover"), report)
         if cover.missing:
             report.error(at("cover"), f"cover '{values['cover']}' does not exist "
-                                      "(paths are relative to manuscript/, e.g. ../images/cover.jpg);"
-                                      " remove 'cover' to have one generated")
+                                      "(paths are relative to manuscript/, e.g. "
+                                      "../images/cover.jpg); remove 'cover' to have one "
+                                      "generated")
     metadata = Metadata(
         title=values.get("title", ""),
         language=language,
@@ -133,8 +134,9 @@ def _load_part(
         return None
     location = SourceLocation(rel)
 
-    def resolve(ref: str, alt: str, caption: str, line: int):  # noqa: ANN202
-        return resolve_image(ref, alt, caption, path.parent, root, SourceLocation(rel, line), report)
+    def resolve(ref: str, alt: str, caption: str, line: int):
+        return resolve_image(ref, alt, caption, path.parent, root, SourceLocation(rel, line),
+                             report)
 
     parsed = parse_part(text, language, location, resolve, report)
     if parsed.front_matter is None:

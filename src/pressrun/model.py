@@ -95,7 +95,7 @@ class Node:
         """The value of attribute ``name``."""
         return dict(self.attrs).get(name, default)
 
-    def walk(self):  # noqa: ANN201 - generator of Node
+    def walk(self):
         """This node and every node below it, depth first."""
         yield self
         for child in self.children:
@@ -225,7 +225,7 @@ class Pamphlet:
 
 
 def slugify(text: str) -> str:
-    """ASCII, lowercase, hyphen-separated: ``How workers won in 1917`` → ``how-workers-won-in-1917``."""
+    """ASCII, lowercase, hyphens: ``How workers won in 1917`` → ``how-workers-won-in-1917``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug or "pamphlet"

@@ -22,7 +22,10 @@ class SandboxError(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Serves ``data:`` URLs and regular files inside the project or the default theme; nothing else."""
+    """Serves ``data:`` URLs and regular files inside the project or the default theme.
+
+    Anything else stops the build.
+    """
 
     def __init__(self, root: Path) -> None:
         super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)

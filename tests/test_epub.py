@@ -1,0 +1,95 @@
+"""EPUB structure: one document per part, navigation, metadata, cover, stable bytes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from conftest import Built, epubcheck_problems, run
+
+NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
+      "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+
+
+def opf(path: Path) -> ET.Element:
+    with zipfile.ZipFile(path) as archive:
+        return ET.fromstring(archive.read("EPUB/content.opf"))
+
+
+def test_metadata_from_pamphlet_yaml(minimal: Built) -> None:
+    meta = opf(minimal.epub).find("opf:metadata", NS)
+    assert meta.findtext("dc:title", namespaces=NS) == "A Minimal Pamphlet"
+    assert meta.findtext("dc:language", namespaces=NS) == "en-GB"
+    assert [c.text for c in meta.findall("dc:creator", NS)] == ["Ada Organiser", "Ben Translator"]
+    assert meta.findtext("dc:source", namespaces=NS) == "Written for the pressrun test suite"
+    assert meta.findtext("dc:rights", namespaces=NS) == "Public domain"
+    assert meta.findtext("dc:publisher", namespaces=NS) == "Tests Branch Study Group"
+    assert meta.findtext("dc:identifier", namespaces=NS).startswith("urn:uuid:")
+
+
+def test_one_xhtml_per_part_in_reading_order(minimal: Built) -> None:
+    package = opf(minimal.epub)
+    manifest = {i.get("id"): i.get("href") for i in package.find("opf:manifest", NS)}
+    spine = [manifest[i.get("idref")] for i in package.find("opf:spine", NS)]
+    assert spine == ["cover.xhtml", "titlepage.xhtml", "nav.xhtml", "01-first.xhtml",
+                     "02-second.xhtml"]
+    assert "toc.ncx" in manifest.values()
+
+
+def test_nav_lists_the_parts(minimal: Built) -> None:
+    with zipfile.ZipFile(minimal.epub) as archive:
+        nav = ET.fromstring(archive.read("EPUB/nav.xhtml"))
+    toc = nav.find(".//x:nav[@id='toc']", NS)
+    assert [a.text for a in toc.iter(f"{{{NS['x']}}}a")] == [
+        "Title page", "The first part", "The second part"]
+
+
+def test_generated_cover_is_the_cover_image(minimal: Built) -> None:
+    from PIL import Image
+
+    package = opf(minimal.epub)
+    cover = [i for i in package.find("opf:manifest", NS) if i.get("properties") == "cover-image"]
+    assert [c.get("href") for c in cover] == ["cover.png"]
+    with zipfile.ZipFile(minimal.epub) as archive, archive.open("EPUB/cover.png") as f:
+        assert Image.open(f).size == (1600, 2560)
+
+
+def test_footnotes_are_linked_both_ways(minimal: Built) -> None:
+    with zipfile.ZipFile(minimal.epub) as archive:
+        part = archive.read("EPUB/01-first.xhtml").decode()
+    assert 'href="#01-first-fn-1" id="01-first-fnref-1" epub:type="noteref"' in part
+    assert 'id="01-first-fn-1" epub:type="footnote" role="doc-footnote"' in part
+    assert 'href="#01-first-fnref-1" role="doc-backlink"' in part
+    assert part.count('epub:type="noteref"') == 3  # note 1 is referenced twice
+
+
+def test_missing_art_is_a_captioned_placeholder(minimal: Built) -> None:
+    with zipfile.ZipFile(minimal.epub) as archive:
+        part = archive.read("EPUB/02-second.xhtml").decode()
+        names = archive.namelist()
+    assert '<figure class="figure placeholder"><img src="placeholders/images-not-yet-jpg.png"' \
+        in part
+    assert "<figcaption>The caption of the missing picture</figcaption>" in part
+    assert "EPUB/placeholders/images-not-yet-jpg.png" in names
+
+
+def test_every_document_declares_its_language(minimal: Built) -> None:
+    with zipfile.ZipFile(minimal.epub) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xhtml"):
+                root = ET.fromstring(archive.read(name))
+                assert root.get("lang") == "en-GB", name
+                assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB", name
+
+
+def test_rebuild_gives_identical_bytes(project, tmp_path: Path) -> None:
+    root = project()
+    first, second = tmp_path / "a.epub", tmp_path / "b.epub"
+    assert run("epub", "-C", root, "-o", first).exit_code == 0
+    assert run("epub", "-C", root, "-o", second).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_minimal_epub_passes_epubcheck(minimal: Built) -> None:
+    assert epubcheck_problems(minimal.epub) == []
