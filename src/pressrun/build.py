@@ -78,10 +78,9 @@ def write_html(project: Project, target: Path) -> Written:
 
 def write_pdf(project: Project, target: Path) -> Written:
     """Lay out and write the PDF."""
-    from pressrun.pdf import layout, pdf_bytes
-    from pressrun.render import print_html
+    from pressrun.pdf import layout_print, pdf_bytes
 
-    document = layout(print_html(project.pamphlet, project.theme), project.pamphlet.root)
+    document = layout_print(project.pamphlet, project.theme)
     data = pdf_bytes(document)
     write_atomic(target, data)
     return Written(target, "pdf", len(data), len(document.pages))

@@ -36,6 +36,9 @@ class BodyWriter:
     """The URL of a picture (or of its placeholder) in this target."""
     part_hrefs: dict[str, str]
     """Link target of each part, by its Markdown file name, for links between parts."""
+    set_under: frozenset[str] = frozenset()
+    """Print only: ids of notes to set under the block that calls them, because the
+    layout engine could not place them at the foot of a page."""
 
     def __post_init__(self) -> None:
         self._notes = {note.label: note for note in self.part.footnotes}
@@ -50,7 +53,23 @@ class BodyWriter:
 
     def blocks(self, nodes: Iterable[Node]) -> Markup:
         """Block nodes as HTML."""
-        return Markup("\n").join(self.block(node) for node in nodes)
+        return Markup("\n").join(self.block(node) + self._notes_set_under(node)
+                                 for node in nodes)
+
+    def _notes_set_under(self, node: Node) -> Markup:
+        """The notes called in ``node`` that are set under it instead of at the page foot."""
+        if self.target != PRINT or not self.set_under:
+            return Markup("")
+        notes = []
+        for ref in node.walk():
+            if ref.kind == "footnote_ref" and ref.attr("first"):
+                note_id = self.note_id(ref.attr("number"))
+                note = self._notes.get(ref.attr("label"))
+                if note_id in self.set_under and note is not None:
+                    notes.append(Markup('<p class="footnote-under" id="%s"><span '
+                                        'class="footnote-number">%s.</span> %s</p>') % (
+                        note_id, note.number, self.footnote_text(note)))
+        return Markup("").join(notes)
 
     def inlines(self, nodes: Iterable[Node]) -> Markup:
         """Inline nodes as HTML."""
@@ -171,7 +190,8 @@ class BodyWriter:
         number, sub = node.attr("number"), node.attr("sub")
         note = self._notes.get(node.attr("label"))
         if self.target == PRINT:
-            if node.attr("first") and note is not None:
+            if node.attr("first") and note is not None and \
+                    self.note_id(number) not in self.set_under:
                 return Markup('<span class="footnote" id="%s" data-n="%s">%s</span>') % (
                     self.note_id(number), number, self.footnote_text(note))
             return Markup('<a class="footnote-ref" href="#%s">%s</a>') % (

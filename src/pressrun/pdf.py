@@ -10,8 +10,10 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from pressrun.errors import PressrunError
-from pressrun.theme import DEFAULT_THEME
+from pressrun.errors import PressrunError, log
+from pressrun.model import Pamphlet
+from pressrun.render import footnote_ids, print_html
+from pressrun.theme import DEFAULT_THEME, Theme
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -55,6 +57,29 @@ def layout(html: str, root: Path) -> Document:
                     url_fetcher=ProjectFetcher(root)).render()
     except SandboxError as exc:
         raise PressrunError(f"refused to read {exc}") from None
+
+
+def layout_print(pamphlet: Pamphlet, theme: Theme) -> Document:
+    """Lay out the print edition, making sure no footnote is lost.
+
+    WeasyPrint sometimes drops a footnote whose call sits on the last lines of a
+    page. Every note's id must appear among the laid-out pages' anchors; a note
+    that does not is set under the paragraph that calls it, and the pages are
+    laid out again.
+    """
+    expected = footnote_ids(pamphlet)
+    set_under: frozenset[str] = frozenset()
+    for _ in range(4):
+        document = layout(print_html(pamphlet, theme, set_under), pamphlet.root)
+        placed = {anchor for page in document.pages for anchor in page.anchors}
+        lost = expected.keys() - placed
+        if not lost:
+            break
+        for note_id in sorted(lost):
+            log.info("%s is set under its paragraph: it did not fit at the foot of its page",
+                     expected[note_id])
+        set_under |= lost
+    return document
 
 
 def pdf_bytes(document: Document) -> bytes:

@@ -41,8 +41,17 @@ def _context(pamphlet: Pamphlet, theme: Theme) -> dict[str, object]:
     return {"meta": pamphlet.metadata, "version": __version__}
 
 
-def print_html(pamphlet: Pamphlet, theme: Theme) -> str:
-    """The whole publication as one HTML document for WeasyPrint."""
+def footnote_ids(pamphlet: Pamphlet) -> dict[str, str]:
+    """The print id of every footnote, with a description for messages."""
+    return {f"{part.slug}-fn-{note.number}": f"note {note.label} of {part.location.path}"
+            for part in pamphlet.parts for note in part.footnotes}
+
+
+def print_html(pamphlet: Pamphlet, theme: Theme, set_under: frozenset[str] = frozenset()) -> str:
+    """The whole publication as one HTML document for WeasyPrint.
+
+    ``set_under`` names notes to set under their paragraph rather than at the page foot.
+    """
 
     def src(image: Image) -> str:
         if image.missing:
@@ -50,7 +59,7 @@ def print_html(pamphlet: Pamphlet, theme: Theme) -> str:
         return image.path.as_uri()
 
     hrefs = {_md_name(part): f"#part-{part.slug}" for part in pamphlet.parts}
-    parts = [(part, BodyWriter(PRINT, part, src, hrefs)) for part in pamphlet.parts]
+    parts = [(part, BodyWriter(PRINT, part, src, hrefs, set_under)) for part in pamphlet.parts]
     stylesheets = [theme.find(name).as_uri() for name in PRINT_STYLES]
     return theme.render("print.html", parts=parts, stylesheets=stylesheets,
                         **_context(pamphlet, theme))
