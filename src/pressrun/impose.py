@@ -1,0 +1,161 @@
+"""Booklet imposition: turn a PDF of equal-sized pages into sheets for saddle stitching.
+
+Each sheet side is a landscape page twice the source page width carrying two source pages side
+by side (A5 pages → A4 sheets). The page count is padded to a multiple of 4 with blank pages
+inserted before the back cover, so the last page of the document stays on the back of the
+booklet. The source pages are merged as vector content with pypdf transforms, never rasterised.
+
+Pure functions only: bytes in, bytes out; the caller writes the file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+
+TOLERANCE = 1.0  # points
+MM_PER_PT = 25.4 / 72
+
+# Portrait (width, height) in points of the sheet sizes we can name.
+STANDARD_SIZES: dict[str, tuple[float, float]] = {
+    "A3": (841.89, 1190.55),
+    "A4": (595.28, 841.89),
+    "A5": (419.53, 595.28),
+    "A6": (297.64, 419.53),
+    "B4": (708.66, 1000.63),
+    "B5": (498.90, 708.66),
+    "letter": (612.0, 792.0),
+    "legal": (612.0, 1008.0),
+    "tabloid": (792.0, 1224.0),
+}
+
+
+@dataclass(frozen=True)
+class Imposition:
+    """An imposed booklet: the PDF of sheet sides and its page and sheet counts."""
+
+    data: bytes
+    pages: int  # pages in the original document
+    padded_pages: int  # pages in the booklet, a multiple of 4
+    blanks: int  # blank pages added by padding
+    sheets: int  # physical sheets of paper, each printed on both sides
+    sheet_size: str  # "A4", "letter", … or "296×210 mm"
+
+
+def sheet_name(width: float, height: float) -> str:
+    """Name a sheet size ("A4", "letter", …) within ±1 pt, else describe it in millimetres."""
+    short, long = sorted((width, height))
+    for name, (w, h) in STANDARD_SIZES.items():
+        if abs(short - w) <= TOLERANCE and abs(long - h) <= TOLERANCE:
+            return name
+    return f"{width * MM_PER_PT:.0f}×{height * MM_PER_PT:.0f} mm"
+
+
+def padded_order(pages: int) -> list[int | None]:
+    """The booklet's pages as 0-based source indexes, blanks (None) inserted before the last page.
+
+    A 1-page document becomes that page followed by three blanks.
+    """
+    if pages < 1:
+        raise ValueError("cannot impose an empty document")
+    blanks = -pages % 4
+    if pages == 1:
+        return [0, None, None, None]
+    return [*range(pages - 1), *[None] * blanks, pages - 1]
+
+
+def sheet_sides(n: int) -> list[tuple[int, int]]:
+    """Saddle-stitch order for ``n`` pages (multiple of 4), as 1-based (left, right) pairs.
+
+    Sides come front1, back1, front2, back2, …; sheet ``s`` (0-based) has front
+    ``N-2s | 1+2s`` and back ``2+2s | N-1-2s``. For 8 pages: 8|1, 2|7, 6|3, 4|5.
+
+    The backs are *not* rotated. A landscape sheet printed duplex with "flip on short edge"
+    is turned over about its vertical axis (its short edges are left and right), the way a
+    book page is turned: a point at x on the front lies behind x' = width - x on the back,
+    and up stays up. So page 1 (front, right half) backs onto page 2 (back, left half), both
+    upright. Only "flip on long edge" (turning about the horizontal axis) would need the
+    back rotated by 180°; the printer's short-edge flip already takes care of it.
+    """
+    if n < 4 or n % 4:
+        raise ValueError(f"page count must be a positive multiple of 4, not {n}")
+    sides: list[tuple[int, int]] = []
+    for s in range(n // 4):
+        sides.append((n - 2 * s, 1 + 2 * s))
+        sides.append((2 + 2 * s, n - 1 - 2 * s))
+    return sides
+
+
+def _page_size(page: PageObject) -> tuple[float, float]:
+    box = page.cropbox
+    return float(box.width), float(box.height)
+
+
+def _place(side: PageObject, page: PageObject, x: float) -> None:
+    """Merge ``page`` onto ``side`` with its visible box's lower-left corner at (x, 0)."""
+    box = page.cropbox
+    move = Transformation().translate(x - float(box.left), -float(box.bottom))
+    side.merge_transformed_page(page, move)
+
+
+def impose(pdf: bytes) -> Imposition:
+    """Impose a PDF of equal-sized pages as a saddle-stitched booklet of landscape sheets."""
+    reader = PdfReader(io.BytesIO(pdf))
+    source = list(reader.pages)
+    for page in source:
+        if page.rotation:
+            page.transfer_rotation_to_content()
+    order = padded_order(len(source))
+    width, height = _page_size(source[0])
+    for number, page in enumerate(source, start=1):
+        w, h = _page_size(page)
+        if abs(w - width) > TOLERANCE or abs(h - height) > TOLERANCE:
+            raise ValueError(
+                f"page {number} is {w:.2f}×{h:.2f} pt, not {width:.2f}×{height:.2f} pt "
+                "like page 1: a booklet needs pages of one size"
+            )
+
+    writer = PdfWriter()
+    for left, right in sheet_sides(len(order)):
+        side = writer.add_blank_page(width=2 * width, height=height)
+        for number, x in ((left, 0.0), (right, width)):
+            index = order[number - 1]
+            if index is not None:  # a blank page puts nothing on its half of the sheet
+                _place(side, source[index], x)
+    if reader.metadata:
+        writer.add_metadata(reader.metadata)  # /Title, /Author, …
+
+    out = io.BytesIO()
+    writer.write(out)
+    return Imposition(
+        data=out.getvalue(),
+        pages=len(source),
+        padded_pages=len(order),
+        blanks=len(order) - len(source),
+        sheets=len(order) // 4,
+        sheet_size=sheet_name(2 * width, height),
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary(imp: Imposition) -> list[str]:
+    """The lines to show a user: sheets and printing advice, then the page budget."""
+    lines = [
+        f"{_plural(imp.padded_pages, 'page')} → {_plural(imp.sheets, 'sheet')} of "
+        f"{imp.sheet_size}, print double-sided, flip on short edge"
+    ]
+    if imp.blanks:
+        lines.append(
+            f"page budget: {_plural(imp.pages, 'page')} of content + "
+            f"{_plural(imp.blanks, 'blank page')} added to make a multiple of 4"
+        )
+    else:
+        lines.append(
+            f"page budget: {_plural(imp.pages, 'page')}, a multiple of 4: no blank pages needed"
+        )
+    return lines
