@@ -186,8 +186,8 @@ def test_output_into_the_manuscript_is_refused(project) -> None:
 
 def test_planned_option_is_reported_as_not_supported_yet(project) -> None:
     root = project()
-    edit(YAML, "rights: Public domain", "rights: Public domain\nnotes: endnotes")(root)
+    edit(YAML, "rights: Public domain", "rights: Public domain\nurl: https://example.org/")(root)
     result = run("epub", "-C", root)
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("error: manuscript/pamphlet.yaml:11: 'notes' is not "
+    assert result.stderr.strip() == ("error: manuscript/pamphlet.yaml:11: 'url' is not "
                                      "supported by this version of pressrun yet: remove the line")

@@ -100,12 +100,14 @@ def test_pdf_fonts_are_embedded(pamphlet: Built) -> None:
     assert any("Noto" in name for name in fonts), fonts
 
 
-def test_first_page_is_the_title_page_without_folio(pamphlet: Built) -> None:
+def test_title_page_and_verso_come_first_without_folios(pamphlet: Built) -> None:
     pages = pdf_text(pamphlet.pdf)
     assert squash("How workers won in 1917") in squash(pages[0])
     assert squash("Socialist Worker, issue 2578") in squash(pages[0])
     assert not any(line.strip() == "1" for line in pages[0].splitlines())
-    assert any(line.strip() == "2" for line in pages[1].splitlines()), "folio on page 2"
+    assert squash("First published in Socialist Worker, issue 2578.") in squash(pages[1])
+    assert not any(line.strip() == "2" for line in pages[1].splitlines())
+    assert any(line.strip() == "3" for line in pages[2].splitlines()), "folio on page 3"
 
 
 def test_epub_passes_epubcheck(pamphlet: Built) -> None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pressrun.diagnostics import Report
+from pressrun.errors import log
+from pressrun.geometry import PROFILES, Profile
 from pressrun.loader import load_pamphlet
 from pressrun.model import Pamphlet
 from pressrun.output import check_target, write_atomic
@@ -26,6 +28,8 @@ class Written:
     """Size in bytes."""
     pages: int | None = None
     """Printed pages (PDF only)."""
+    notes: tuple[str, ...] = ()
+    """Lines to tell the user about this output (e.g. how to print a booklet)."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +60,13 @@ def load(root: Path, strict: bool = False) -> Project:
     return Project(pamphlet, Theme(pamphlet.root), report)
 
 
-def target_path(project: Project, kind: str, output: Path | None, folder: bool = False) -> Path:
-    """Where an output goes: ``-o`` as given (a folder for ``build``), else ``build/<slug>``."""
-    name = project.pamphlet.slug + SUFFIXES[kind]
+def target_path(project: Project, kind: str, output: Path | None, folder: bool = False,
+                variant: str = "") -> Path:
+    """Where an output goes: ``-o`` as given (a folder for ``build``), else ``build/<slug>``.
+
+    ``variant`` (a print profile other than home) is added to the default name.
+    """
+    name = project.pamphlet.slug + (f"-{variant}" if variant else "") + SUFFIXES[kind]
     if output is None:
         target = project.pamphlet.root / "build" / name
     else:
@@ -76,14 +84,36 @@ def write_html(project: Project, target: Path) -> Written:
     return Written(target, "html", len(data))
 
 
-def write_pdf(project: Project, target: Path) -> Written:
-    """Lay out and write the PDF."""
-    from pressrun.pdf import layout_print, pdf_bytes
+def write_pdf(project: Project, target: Path, profile: Profile = PROFILES["home"],
+              booklet: bool = False) -> list[Written]:
+    """Lay out and write the PDF (and, with ``booklet``, its imposed booklet beside it)."""
+    from pressrun.pdf import image_resolutions, layout_print, pdf_bytes
 
-    document = layout_print(project.pamphlet, project.theme)
-    data = pdf_bytes(document)
+    document = layout_print(project.pamphlet, project.theme, profile)
+    if profile.min_dpi:
+        _check_resolution(project, image_resolutions(document), profile.min_dpi)
+    data = pdf_bytes(document, profile)
     write_atomic(target, data)
-    return Written(target, "pdf", len(data), len(document.pages))
+    written = [Written(target, "pdf", len(data), len(document.pages))]
+    if booklet:
+        from pressrun.impose import impose, summary
+
+        imposed = impose(data)
+        sheets = target.with_name(f"{target.stem}-booklet.pdf")
+        check_target(project.pamphlet.root, sheets)
+        write_atomic(sheets, imposed.data)
+        written.append(Written(sheets, "booklet", len(imposed.data), imposed.padded_pages // 2,
+                               tuple(summary(imposed))))
+    return written
+
+
+def _check_resolution(project: Project, found: dict[str, float], minimum: int) -> None:
+    root = project.pamphlet.root
+    for path, dpi in sorted(found.items()):
+        if dpi < minimum:
+            rel = Path(path).relative_to(root) if Path(path).is_relative_to(root) else path
+            log.warning("%s: printed at %d dpi, below the %d dpi a press needs: supply a "
+                        "larger picture or print it smaller", rel, dpi, minimum)
 
 
 def write_epub(project: Project, target: Path) -> Written:

@@ -13,6 +13,7 @@ import click
 from pressrun import __version__
 from pressrun.build import Project, Written, load, target_path, write_epub, write_html, write_pdf
 from pressrun.errors import PressrunError, log
+from pressrun.geometry import PROFILES
 
 
 class _Handler(logging.Handler):
@@ -47,11 +48,31 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
+def _print_options(command: Callable) -> Callable:
+    command = click.option("--booklet", is_flag=True,
+                           help="Also write <name>-booklet.pdf: pages imposed 2-up for "
+                                "printing double-sided, folding and stapling.")(command)
+    command = click.option("--profile", type=click.Choice(list(PROFILES)), default="home",
+                           show_default=True,
+                           help="Print profile: " + "; ".join(
+                               f"{p.name}: {p.description}" for p in PROFILES.values()))(command)
+    return command
+
+
+def _check_booklet(profile: str, booklet: bool) -> None:
+    if booklet and PROFILES[profile].bleed_mm:
+        raise click.UsageError("--booklet is for printing at home; a press imposes the pages "
+                               "itself: use --profile home or grayscale with --booklet")
+
+
 def _report(project: Project, written: list[Written]) -> None:
     for item in written:
         size = f"{item.size / 1024:,.0f} KB"
-        what = f"{item.pages} pages, {size}" if item.pages is not None else size
+        unit = "sheet sides" if item.kind == "booklet" else "pages"
+        what = f"{item.pages} {unit}, {size}" if item.pages is not None else size
         click.echo(f"wrote {_show(item.path)} ({what})")
+        for note in item.notes:
+            click.echo(f"  {note}")
     missing = project.pamphlet.missing_art
     if missing:
         click.echo(f"missing art ({len(missing)}), drawn as placeholders:")
@@ -68,10 +89,15 @@ def _show(path: Path) -> str:
 
 @cli.command()
 @_options
-def pdf(project_dir: Path, output: Path | None, strict: bool) -> None:
+@_print_options
+def pdf(project_dir: Path, output: Path | None, strict: bool, profile: str,
+        booklet: bool) -> None:
     """Write the print edition as PDF."""
+    _check_booklet(profile, booklet)
     project = load(project_dir, strict)
-    _report(project, [write_pdf(project, target_path(project, "pdf", output))])
+    variant = "" if profile == "home" else profile
+    target = target_path(project, "pdf", output, variant=variant)
+    _report(project, write_pdf(project, target, PROFILES[profile], booklet))
 
 
 @cli.command()
@@ -92,10 +118,15 @@ def html(project_dir: Path, output: Path | None, strict: bool) -> None:
 
 @cli.command()
 @_options
-def build(project_dir: Path, output: Path | None, strict: bool) -> None:
+@_print_options
+def build(project_dir: Path, output: Path | None, strict: bool, profile: str,
+          booklet: bool) -> None:
     """Write both the PDF and the EPUB."""
+    _check_booklet(profile, booklet)
     project = load(project_dir, strict)
-    written = [write_pdf(project, target_path(project, "pdf", output, folder=True)),
+    variant = "" if profile == "home" else profile
+    pdf_target = target_path(project, "pdf", output, folder=True, variant=variant)
+    written = [*write_pdf(project, pdf_target, PROFILES[profile], booklet),
                write_epub(project, target_path(project, "epub", output, folder=True))]
     _report(project, written)
 

@@ -30,7 +30,7 @@ _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 TEXT, LIST, DATE = "text", "list of text", "date"
 # Options of the format that arrive with later features (MANUSCRIPT.md, second table).
-PLANNED = ("url", "notes", "questions", "paragraph_numbers", "notes_pages", "epub_fonts")
+PLANNED = ("url", "questions", "paragraph_numbers", "notes_pages", "epub_fonts")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ class BodyWriter:
     """The URL of a picture (or of its placeholder) in this target."""
     part_hrefs: dict[str, str]
     """Link target of each part, by its Markdown file name, for links between parts."""
+    endnotes: bool = False
+    """Print only: notes are gathered at the end of the part instead of the page foot."""
     set_under: frozenset[str] = frozenset()
     """Print only: ids of notes to set under the block that calls them, because the
     layout engine could not place them at the foot of a page."""
@@ -190,12 +192,18 @@ class BodyWriter:
         number, sub = node.attr("number"), node.attr("sub")
         note = self._notes.get(node.attr("label"))
         if self.target == PRINT:
+            if self.endnotes:
+                return Markup('<a class="noteref" href="#%s" id="%s">%s</a>') % (
+                    self.note_id(number), self.ref_id(number, sub), number)
             if node.attr("first") and note is not None and \
                     self.note_id(number) not in self.set_under:
-                return Markup('<span class="footnote" id="%s" data-n="%s">%s</span>') % (
-                    self.note_id(number), number, self.footnote_text(note))
-            return Markup('<a class="footnote-ref" href="#%s">%s</a>') % (
-                self.note_id(number), number)
+                # The empty anchor marks where the call is, for the page it lands on.
+                return Markup('<a class="call" id="%s"></a><span class="footnote" id="%s" '
+                              'data-n="%s">%s</span>') % (
+                    self.ref_id(number, sub), self.note_id(number), number,
+                    self.footnote_text(note))
+            return Markup('<a class="footnote-ref" href="#%s" id="%s">%s</a>') % (
+                self.note_id(number), self.ref_id(number, sub), number)
         return Markup('<a class="noteref" href="#%s" id="%s" epub:type="noteref" '
                       'role="doc-noteref">%s</a>') % (
             self.note_id(number), self.ref_id(number, sub), number)

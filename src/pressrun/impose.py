@@ -1,9 +1,10 @@
 """Booklet imposition: turn a PDF of equal-sized pages into sheets for saddle stitching.
 
-Each sheet side is a landscape page twice the source page width carrying two source pages side
-by side (A5 pages → A4 sheets). The page count is padded to a multiple of 4 with blank pages
-inserted before the back cover, so the last page of the document stays on the back of the
-booklet. The source pages are merged as vector content with pypdf transforms, never rasterised.
+Each sheet side is a landscape page about twice the source page width carrying two source pages
+side by side, meeting at the fold (A5 pages → A4 sheets, half-letter → letter). The page count
+is padded to a multiple of 4 with blank pages inserted before the back cover, so the last page
+of the document stays on the back of the booklet. The source pages are merged as vector content
+with pypdf transforms, never rasterised.
 
 Pure functions only: bytes in, bytes out; the caller writes the file.
 """
@@ -31,6 +32,18 @@ STANDARD_SIZES: dict[str, tuple[float, float]] = {
     "tabloid": (792.0, 1224.0),
 }
 
+# Portrait page sizes whose booklet sheet is a standard size. ISO halving rounds down to whole
+# millimetres, so two A5 pages (2 × 148 mm) are 1 mm narrower than A4 (297 mm): the pages meet
+# at the fold and the spare millimetre is split between the outer edges.
+HALF_SHEETS: dict[tuple[float, float], str] = {
+    STANDARD_SIZES["A6"]: "A5",
+    STANDARD_SIZES["A5"]: "A4",
+    STANDARD_SIZES["A4"]: "A3",
+    STANDARD_SIZES["B5"]: "B4",
+    (396.0, 612.0): "letter",  # half-letter
+    STANDARD_SIZES["letter"]: "tabloid",
+}
+
 
 @dataclass(frozen=True)
 class Imposition:
@@ -51,6 +64,15 @@ def sheet_name(width: float, height: float) -> str:
         if abs(short - w) <= TOLERANCE and abs(long - h) <= TOLERANCE:
             return name
     return f"{width * MM_PER_PT:.0f}×{height * MM_PER_PT:.0f} mm"
+
+
+def sheet_size(width: float, height: float) -> tuple[float, float]:
+    """The landscape sheet (width, height) for pages of this size: a standard one, or 2w × h."""
+    for (w, h), name in HALF_SHEETS.items():
+        if abs(width - w) <= TOLERANCE and abs(height - h) <= TOLERANCE:
+            short, long = STANDARD_SIZES[name]
+            return long, short
+    return 2 * width, height
 
 
 def padded_order(pages: int) -> list[int | None]:
@@ -89,14 +111,26 @@ def sheet_sides(n: int) -> list[tuple[int, int]]:
 
 
 def _page_size(page: PageObject) -> tuple[float, float]:
+    """The page's size as displayed: its crop box, turned by its /Rotate."""
     box = page.cropbox
-    return float(box.width), float(box.height)
+    w, h = float(box.width), float(box.height)
+    return (h, w) if page.rotation % 180 else (w, h)
 
 
-def _place(side: PageObject, page: PageObject, x: float) -> None:
-    """Merge ``page`` onto ``side`` with its visible box's lower-left corner at (x, 0)."""
+def _place(side: PageObject, page: PageObject, x: float, y: float) -> None:
+    """Merge ``page`` onto ``side``, upright as displayed, its lower-left corner at (x, y)."""
     box = page.cropbox
-    move = Transformation().translate(x - float(box.left), -float(box.bottom))
+    turn = (
+        Transformation()
+        .translate(-float(box.left), -float(box.bottom))
+        .rotate(-(page.rotation % 360))  # /Rotate turns clockwise
+    )
+    corners = [
+        turn.apply_on((cx, cy)) for cx in (box.left, box.right) for cy in (box.bottom, box.top)
+    ]
+    dx, dy = min(c[0] for c in corners), min(c[1] for c in corners)
+    move = turn.translate(x - dx, y - dy)
+    page.pop("/Annots", None)  # links would land unmoved and point at pages not in the output
     side.merge_transformed_page(page, move)
 
 
@@ -104,9 +138,6 @@ def impose(pdf: bytes) -> Imposition:
     """Impose a PDF of equal-sized pages as a saddle-stitched booklet of landscape sheets."""
     reader = PdfReader(io.BytesIO(pdf))
     source = list(reader.pages)
-    for page in source:
-        if page.rotation:
-            page.transfer_rotation_to_content()
     order = padded_order(len(source))
     width, height = _page_size(source[0])
     for number, page in enumerate(source, start=1):
@@ -117,13 +148,16 @@ def impose(pdf: bytes) -> Imposition:
                 "like page 1: a booklet needs pages of one size"
             )
 
+    sheet_width, sheet_height = sheet_size(width, height)
+    fold, y = sheet_width / 2, (sheet_height - height) / 2  # pages meet at the fold, centred
     writer = PdfWriter()
     for left, right in sheet_sides(len(order)):
-        side = writer.add_blank_page(width=2 * width, height=height)
-        for number, x in ((left, 0.0), (right, width)):
+        side = writer.add_blank_page(width=sheet_width, height=sheet_height)
+        for number, x in ((left, fold - width), (right, fold)):
             index = order[number - 1]
             if index is not None:  # a blank page puts nothing on its half of the sheet
-                _place(side, source[index], x)
+                _place(side, source[index], x, y)
+        side.compress_content_streams()
     if reader.metadata:
         writer.add_metadata(reader.metadata)  # /Title, /Author, …
 
@@ -135,7 +169,7 @@ def impose(pdf: bytes) -> Imposition:
         padded_pages=len(order),
         blanks=len(order) - len(source),
         sheets=len(order) // 4,
-        sheet_size=sheet_name(2 * width, height),
+        sheet_size=sheet_name(sheet_width, sheet_height),
     )
 
 

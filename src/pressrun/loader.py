@@ -23,6 +23,7 @@ PAMPHLET_KEYS = {
     "identifier": Key(TEXT),
     "cover": Key(TEXT),
     "page_size": Key(TEXT),
+    "notes": Key(TEXT, choices=("footnotes", "endnotes")),
     "contents": Key(LIST, required=True),
 }
 
@@ -85,6 +86,7 @@ def load_pamphlet(root: Path) -> tuple[Pamphlet, Report]:
         identifier=values.get("identifier"),
         cover=cover,
         page_size=page_size,  # type: ignore[arg-type]
+        notes=values.get("notes", "footnotes"),
     )
     parts = []
     entries = values.get("contents", ())

@@ -194,6 +194,9 @@ class Metadata:
     """Cover art, when given."""
     page_size: PageSize = field(default_factory=lambda: PageSize("A5", 148, 210))
     """Trimmed page size of the print edition."""
+    notes: str = "footnotes"
+    """Print notes at the foot of the page (``footnotes``) or the end of each part
+    (``endnotes``)."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from pressrun.errors import PressrunError, log
+from pressrun.geometry import PROFILES, Profile
 from pressrun.model import Pamphlet
 from pressrun.render import footnote_ids, print_html
 from pressrun.theme import DEFAULT_THEME, Theme
@@ -59,7 +60,8 @@ def layout(html: str, root: Path) -> Document:
         raise PressrunError(f"refused to read {exc}") from None
 
 
-def layout_print(pamphlet: Pamphlet, theme: Theme) -> Document:
+def layout_print(pamphlet: Pamphlet, theme: Theme,
+                 profile: Profile = PROFILES["home"]) -> Document:
     """Lay out the print edition, making sure no footnote is lost.
 
     WeasyPrint sometimes drops a footnote whose call sits on the last lines of a
@@ -70,7 +72,7 @@ def layout_print(pamphlet: Pamphlet, theme: Theme) -> Document:
     expected = footnote_ids(pamphlet)
     set_under: frozenset[str] = frozenset()
     for _ in range(4):
-        document = layout(print_html(pamphlet, theme, set_under), pamphlet.root)
+        document = layout(print_html(pamphlet, theme, profile, set_under), pamphlet.root)
         placed = {anchor for page in document.pages for anchor in page.anchors}
         lost = expected.keys() - placed
         if not lost:
@@ -82,6 +84,27 @@ def layout_print(pamphlet: Pamphlet, theme: Theme) -> Document:
     return document
 
 
-def pdf_bytes(document: Document) -> bytes:
-    """The laid-out document as PDF bytes (fonts embedded and subset)."""
-    return document.write_pdf()
+def pdf_bytes(document: Document, profile: Profile = PROFILES["home"]) -> bytes:
+    """The laid-out document as a tagged PDF (fonts embedded and subset)."""
+    return document.write_pdf(pdf_variant=profile.pdf_variant, pdf_tags=True)
+
+
+def image_resolutions(document: Document) -> dict[str, float]:
+    """The lowest effective resolution (dpi) at which each picture file is printed."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+    from weasyprint.images import RasterImage
+
+    found: dict[str, float] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if not isinstance(box, ReplacedBox) or box.element is None:
+                continue
+            src = box.element.get("src", "")
+            raster = box.replacement
+            if not src.startswith("file:") or not isinstance(raster, RasterImage) \
+                    or not box.width:
+                continue
+            dpi = raster.width / (box.width / 96)  # CSS px are 1/96 inch
+            path = unquote(urlsplit(src).path)
+            found[path] = min(dpi, found.get(path, dpi))
+    return found

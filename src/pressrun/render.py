@@ -7,11 +7,13 @@ returns strings and bytes and writes nothing.
 from __future__ import annotations
 
 import base64
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pressrun import __version__
 from pressrun.drawing import placeholder_png
+from pressrun.geometry import PROFILES, Profile, geometry_for
 from pressrun.htmlwriter import EPUB, PRINT, BodyWriter
 from pressrun.model import Image, Pamphlet, Part, slugify
 from pressrun.theme import Theme
@@ -47,22 +49,51 @@ def footnote_ids(pamphlet: Pamphlet) -> dict[str, str]:
             for part in pamphlet.parts for note in part.footnotes}
 
 
-def print_html(pamphlet: Pamphlet, theme: Theme, set_under: frozenset[str] = frozenset()) -> str:
+def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["home"],
+               set_under: frozenset[str] = frozenset()) -> str:
     """The whole publication as one HTML document for WeasyPrint.
 
     ``set_under`` names notes to set under their paragraph rather than at the page foot.
     """
 
     def src(image: Image) -> str:
+        if profile.grayscale and (image.missing or image.media_type != "image/svg+xml"):
+            return _data_url(grey_png(image))
         if image.missing:
-            return "data:image/png;base64," + base64.b64encode(placeholder(image)).decode()
+            return _data_url(placeholder(image))
         return image.path.as_uri()
 
     hrefs = {_md_name(part): f"#part-{part.slug}" for part in pamphlet.parts}
-    parts = [(part, BodyWriter(PRINT, part, src, hrefs, set_under)) for part in pamphlet.parts]
-    stylesheets = [theme.find(name).as_uri() for name in PRINT_STYLES]
-    return theme.render("print.html", parts=parts, stylesheets=stylesheets,
+    endnotes = pamphlet.metadata.notes == "endnotes"
+    parts = [(part, BodyWriter(PRINT, part, src, hrefs, endnotes, set_under))
+             for part in pamphlet.parts]
+    names = PRINT_STYLES + (("grayscale.css",) if profile.grayscale else ())
+    stylesheets = [theme.find(name).as_uri() for name in names]
+    return theme.render("print.html", parts=parts, stylesheets=stylesheets, profile=profile,
+                        g=geometry_for(pamphlet.metadata.page_size),
                         **_context(pamphlet, theme))
+
+
+def _data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+@lru_cache(maxsize=256)
+def grey_png(image: Image) -> bytes:
+    """A picture (or its placeholder) converted to grey, for the grayscale profile."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    source = io.BytesIO(placeholder(image)) if image.missing else image.path
+    with PILImage.open(source) as picture:
+        picture = ImageOps.exif_transpose(picture)
+        if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+            grey = picture.convert("LA")
+        else:
+            grey = picture.convert("L")
+        out = io.BytesIO()
+        grey.save(out, format="PNG")
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

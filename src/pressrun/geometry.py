@@ -1,0 +1,86 @@
+"""Page geometry and print profiles: the numbers the print theme is laid out with.
+
+The layout adapts to the page: a small page gets a smaller type size and
+narrower margins, a large one larger type and wider margins, rather than the
+same design scaled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pressrun.model import PageSize
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Type size and margins for one page size."""
+
+    font_pt: float
+    """Body type size in points."""
+    leading: float
+    """Line height as a multiple of the type size."""
+    top_mm: float
+    """Head margin."""
+    bottom_mm: float
+    """Foot margin (holds the folio)."""
+    inner_mm: float
+    """Binding-side margin (the gutter)."""
+    outer_mm: float
+    """Fore-edge margin."""
+    page: PageSize
+    """The trimmed page."""
+
+    @property
+    def text_width_mm(self) -> float:
+        """Width of the text block."""
+        return self.page.width_mm - self.inner_mm - self.outer_mm
+
+    @property
+    def text_height_mm(self) -> float:
+        """Height of the text block."""
+        return self.page.height_mm - self.top_mm - self.bottom_mm
+
+    @property
+    def image_max_height_mm(self) -> float:
+        """Tallest a figure's picture may be, leaving room for its caption."""
+        return round(self.text_height_mm * 0.62, 1)
+
+
+def geometry_for(page: PageSize) -> Geometry:
+    """The geometry for ``page``, interpolated between A6, A5 and A4 designs."""
+    width = page.width_mm
+    if width <= 110:  # A6 and smaller
+        return Geometry(8.6, 1.36, 11, 14, 13, 9, page)
+    if width <= 165:  # A5, half-letter
+        scale = min(page.height_mm / 210, 1.1)
+        return Geometry(10, 1.42, round(15 * scale), round(18 * scale), 19, 14, page)
+    # A4, letter and larger: bigger type, wider margins to keep lines readable.
+    return Geometry(11.5, 1.45, 22, 26, 30, 26, page)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How the PDF is prepared for a kind of printer."""
+
+    name: str
+    """``home``, ``grayscale`` or ``press``."""
+    description: str
+    """One line for ``--help``."""
+    grayscale: bool = False
+    """Convert pictures and colours to grey."""
+    bleed_mm: float = 0
+    """Bleed around the trimmed page, with crop marks when non-zero."""
+    pdf_variant: str = "pdf/ua-1"
+    """WeasyPrint's PDF variant."""
+    min_dpi: int = 0
+    """Warn about pictures printed below this resolution (0: no check)."""
+
+
+PROFILES = {
+    "home": Profile("home", "colour allowed, no bleed: office and home printers"),
+    "grayscale": Profile("grayscale", "everything in grey: predictable on a laser printer",
+                         grayscale=True),
+    "press": Profile("press", "3 mm bleed, crop marks, PDF/X-4, pictures checked for 300 dpi",
+                     bleed_mm=3, pdf_variant="pdf/x-4", min_dpi=300),
+}
