@@ -6,20 +6,17 @@ so the same manuscript gives the same bytes.
 
 from __future__ import annotations
 
-import datetime
 import io
-import os
 import uuid
 import zipfile
 
 from ebooklib import epub
 
+from pressrun.dates import build_date
 from pressrun.drawing import cover_png
 from pressrun.model import Metadata, Pamphlet
 from pressrun.render import EpubFile, epub_documents, epub_href, epub_stylesheets, placeholder
 from pressrun.theme import Theme
-
-FIXED_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 def identifier(metadata: Metadata) -> str:
@@ -28,20 +25,6 @@ def identifier(metadata: Metadata) -> str:
         return metadata.identifier
     seed = "pressrun:" + "|".join((metadata.title, *metadata.creators))
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
-
-
-def build_date(metadata: Metadata) -> datetime.datetime:
-    """``SOURCE_DATE_EPOCH`` when set, else the manuscript's date, else a fixed date.
-
-    Never the clock: the same manuscript gives the same bytes.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
-    if metadata.date:
-        parts = [int(p) for p in metadata.date.split("-")] + [1, 1]
-        return datetime.datetime(parts[0], parts[1], parts[2], tzinfo=datetime.UTC)
-    return FIXED_DATE
 
 
 def epub_bytes(pamphlet: Pamphlet, theme: Theme) -> bytes:

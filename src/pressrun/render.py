@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pressrun import __version__
+from pressrun.dates import build_date
 from pressrun.drawing import placeholder_png
 from pressrun.geometry import PROFILES, Profile, geometry_for
 from pressrun.htmlwriter import EPUB, PRINT, BodyWriter
@@ -40,7 +41,8 @@ def placeholder(image: Image) -> bytes:
 
 def _context(pamphlet: Pamphlet, theme: Theme) -> dict[str, object]:
     theme.env.globals["semantics"] = SEMANTICS
-    return {"meta": pamphlet.metadata, "version": __version__}
+    when = build_date(pamphlet.metadata).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"meta": pamphlet.metadata, "version": __version__, "build_date": when}
 
 
 def footnote_ids(pamphlet: Pamphlet) -> dict[str, str]:
