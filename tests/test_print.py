@@ -204,7 +204,7 @@ def test_grayscale_profile_prints_no_colour(project, tmp_path: Path) -> None:
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
     for png in tmp_path.glob("p-*.png"):
         image = Image.open(png).convert("RGB")
-        worst = max(max(pixel) - min(pixel) for pixel in image.getdata())
+        worst = max(max(pixel) - min(pixel) for pixel in image.get_flattened_data())
         assert worst <= 8, f"{png.name} has colour"
 
 
