@@ -68,8 +68,8 @@ def test_missing_art_is_a_captioned_placeholder(minimal: Built) -> None:
     with zipfile.ZipFile(minimal.epub) as archive:
         part = archive.read("EPUB/02-second.xhtml").decode()
         names = archive.namelist()
-    assert '<figure class="figure placeholder"><img src="placeholders/images-not-yet-jpg.png"' \
-        in part
+    assert '<figure id="02-second-b1" class="figure placeholder"><img ' \
+        'src="placeholders/images-not-yet-jpg.png"' in part
     assert "<figcaption>The caption of the missing picture</figcaption>" in part
     assert "EPUB/placeholders/images-not-yet-jpg.png" in names
 

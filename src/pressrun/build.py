@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pressrun.diagnostics import Report
 from pressrun.errors import log
@@ -12,6 +13,9 @@ from pressrun.loader import load_pamphlet
 from pressrun.model import Pamphlet
 from pressrun.output import check_target, write_atomic
 from pressrun.theme import Theme
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
 
 SUFFIXES = {"pdf": ".pdf", "epub": ".epub", "html": ".html"}
 
@@ -84,12 +88,18 @@ def write_html(project: Project, target: Path) -> Written:
     return Written(target, "html", len(data))
 
 
-def write_pdf(project: Project, target: Path, profile: Profile = PROFILES["home"],
-              booklet: bool = False) -> list[Written]:
-    """Lay out and write the PDF (and, with ``booklet``, its imposed booklet beside it)."""
-    from pressrun.pdf import image_resolutions, layout_print, pdf_bytes
+def layout(project: Project, profile: Profile = PROFILES["home"]) -> Document:
+    """Lay out the print edition: once per build, for the PDF and the EPUB's page list."""
+    from pressrun.pdf import layout_print
 
-    document = layout_print(project.pamphlet, project.theme, profile)
+    return layout_print(project.pamphlet, project.theme, profile)
+
+
+def write_pdf(project: Project, document: Document, target: Path,
+              profile: Profile = PROFILES["home"], booklet: bool = False) -> list[Written]:
+    """Write the laid-out PDF (and, with ``booklet``, its imposed booklet beside it)."""
+    from pressrun.pdf import image_resolutions, pdf_bytes
+
     if profile.min_dpi:
         _check_resolution(project, image_resolutions(document), profile.min_dpi)
     data = pdf_bytes(document, profile)
@@ -116,10 +126,13 @@ def _check_resolution(project: Project, found: dict[str, float], minimum: int) -
                         "larger picture or print it smaller", rel, dpi, minimum)
 
 
-def write_epub(project: Project, target: Path) -> Written:
-    """Package and write the EPUB."""
+def write_epub(project: Project, document: Document, target: Path) -> Written:
+    """Package and write the EPUB, with the page numbers of the laid-out print edition."""
     from pressrun.epub import epub_bytes
+    from pressrun.pagelist import block_texts
+    from pressrun.pagemap import page_map
 
-    data = epub_bytes(project.pamphlet, project.theme)
+    pages = page_map(document, block_texts(project.pamphlet))
+    data = epub_bytes(project.pamphlet, project.theme, pages)
     write_atomic(target, data)
     return Written(target, "epub", len(data))

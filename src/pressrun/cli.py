@@ -11,7 +11,16 @@ from pathlib import Path
 import click
 
 from pressrun import __version__
-from pressrun.build import Project, Written, load, target_path, write_epub, write_html, write_pdf
+from pressrun.build import (
+    Project,
+    Written,
+    layout,
+    load,
+    target_path,
+    write_epub,
+    write_html,
+    write_pdf,
+)
 from pressrun.errors import PressrunError, log
 from pressrun.geometry import PROFILES
 
@@ -97,7 +106,8 @@ def pdf(project_dir: Path, output: Path | None, strict: bool, profile: str,
     project = load(project_dir, strict)
     variant = "" if profile == "home" else profile
     target = target_path(project, "pdf", output, variant=variant)
-    _report(project, write_pdf(project, target, PROFILES[profile], booklet))
+    document = layout(project, PROFILES[profile])
+    _report(project, write_pdf(project, document, target, PROFILES[profile], booklet))
 
 
 @cli.command()
@@ -105,7 +115,8 @@ def pdf(project_dir: Path, output: Path | None, strict: bool, profile: str,
 def epub(project_dir: Path, output: Path | None, strict: bool) -> None:
     """Write the EPUB 3 e-book."""
     project = load(project_dir, strict)
-    _report(project, [write_epub(project, target_path(project, "epub", output))])
+    target = target_path(project, "epub", output)
+    _report(project, [write_epub(project, layout(project), target)])
 
 
 @cli.command()
@@ -126,8 +137,10 @@ def build(project_dir: Path, output: Path | None, strict: bool, profile: str,
     project = load(project_dir, strict)
     variant = "" if profile == "home" else profile
     pdf_target = target_path(project, "pdf", output, folder=True, variant=variant)
-    written = [*write_pdf(project, pdf_target, PROFILES[profile], booklet),
-               write_epub(project, target_path(project, "epub", output, folder=True))]
+    epub_target = target_path(project, "epub", output, folder=True)
+    document = layout(project, PROFILES[profile])  # once, for both outputs
+    written = [*write_pdf(project, document, pdf_target, PROFILES[profile], booklet),
+               write_epub(project, document, epub_target)]
     _report(project, written)
 
 

@@ -15,6 +15,8 @@ from ebooklib import epub
 from pressrun.dates import build_date
 from pressrun.drawing import cover_png
 from pressrun.model import Metadata, Pamphlet
+from pressrun.pagelist import place
+from pressrun.pagemap import PageMap
 from pressrun.render import EpubFile, epub_documents, epub_href, epub_stylesheets, placeholder
 from pressrun.theme import Theme
 
@@ -27,8 +29,8 @@ def identifier(metadata: Metadata) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
 
 
-def epub_bytes(pamphlet: Pamphlet, theme: Theme) -> bytes:
-    """The complete EPUB file."""
+def epub_bytes(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None = None) -> bytes:
+    """The complete EPUB file; with ``pages``, it carries the print edition's page numbers."""
     meta = pamphlet.metadata
     book = epub.EpubBook()
     book.set_identifier(identifier(meta))
@@ -49,7 +51,15 @@ def epub_bytes(pamphlet: Pamphlet, theme: Theme) -> bytes:
     for asset in _assets(pamphlet) + epub_stylesheets(theme):
         book.add_item(_item(asset))
 
-    documents = epub_documents(pamphlet, theme, cover.href)
+    placement = place(pages, pamphlet) if pages else None
+    if pages:
+        edition = (f"{meta.title}, print edition ({meta.page_size.name}, {pages.pages} pages), "
+                   "made by pressrun from the same manuscript")
+        book.add_metadata("DC", "source", edition, {"id": "print-edition"})
+        book.add_metadata(None, "meta", edition, {"property": "pageBreakSource"})
+    _accessibility(book, pamphlet, bool(placement and placement.labels))
+
+    documents = epub_documents(pamphlet, theme, cover.href, placement)
     items = {doc.href: _item(doc) for doc in documents}
     for item in items.values():
         book.add_item(item)
@@ -65,6 +75,43 @@ def epub_bytes(pamphlet: Pamphlet, theme: Theme) -> bytes:
     writer.process()
     writer.write()
     return out.getvalue()
+
+
+def _accessibility(book: epub.EpubBook, pamphlet: Pamphlet, page_numbers: bool) -> None:
+    """schema.org accessibility metadata, written from what the book contains."""
+    pictures = [i for i in pamphlet.images if i is not pamphlet.metadata.cover]
+    tables = any(n.kind == "table" for part in pamphlet.parts for b in part.blocks
+                 for n in b.walk())
+    notes = sum(len(part.footnotes) for part in pamphlet.parts)
+    modes = ["textual"] + (["visual"] if pictures else [])
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    features += ["alternativeText"] if pictures else []
+    features += ["printPageNumbers", "pageNavigation"] if page_numbers else []
+    summary = [f"{len(pamphlet.parts)} {'part' if len(pamphlet.parts) == 1 else 'parts'} "
+               "with headings, a table of contents and landmarks, in reading order."]
+    if pictures:
+        missing = sum(1 for i in pictures if i.missing)
+        summary.append(f"{len(pictures)} pictures, each with a text description"
+                       + (f" ({missing} still to come, shown as captioned placeholders)"
+                          if missing else "") + ".")
+    if notes:
+        summary.append(f"{notes} footnotes, linked to and from the text.")
+    if tables:
+        summary.append("Tables have header rows.")
+    if page_numbers:
+        summary.append("Page numbers of the print edition are marked in the text and listed "
+                       "for navigation.")
+    summary.append("No hazards.")
+    for mode in modes:
+        book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    book.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    for feature in features:
+        book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    book.add_metadata(None, "meta", " ".join(summary),
+                      {"property": "schema:accessibilitySummary"})
+    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+                      {"property": "dcterms:conformsTo"})
 
 
 def _cover(meta: Metadata) -> EpubFile:
@@ -109,7 +156,11 @@ class _StableZip(zipfile.ZipFile):
 
 
 class _StableWriter(epub.EpubWriter):
-    """ebooklib's writer, with fixed zip timestamps."""
+    """ebooklib's writer, with fixed zip timestamps and the package's language."""
+
+    def _write_opf_metadata(self, root) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_metadata(root)
 
     def write(self) -> None:
         self.out = _StableZip(self.file_name, "w", zipfile.ZIP_DEFLATED)

@@ -8,6 +8,7 @@ the page in print, and are linked notes in the EPUB.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from pressrun.model import Footnote, Image, Node, Part
+from pressrun.pagelist import Placement, block_id, insert_breaks
 
 PRINT, EPUB = "print", "epub"
 CONTAINER_TITLES = {"questions": "For discussion", "further-reading": "Further reading"}
@@ -41,6 +43,8 @@ class BodyWriter:
     set_under: frozenset[str] = frozenset()
     """Print only: ids of notes to set under the block that calls them, because the
     layout engine could not place them at the foot of a page."""
+    placement: Placement | None = None
+    """EPUB only: where the print edition's page-break markers go."""
 
     def __post_init__(self) -> None:
         self._notes = {note.label: note for note in self.part.footnotes}
@@ -52,6 +56,36 @@ class BodyWriter:
     def ref_id(self, number: int | str, sub: int | str = 0) -> str:
         """The id of a reference to footnote ``number`` (``sub`` counts repeats)."""
         return f"{self.part.slug}-fnref-{number}" + (f"-{sub}" if str(sub) != "0" else "")
+
+    def body(self) -> Markup:
+        """The part's text: its top-level blocks, each with the id print and EPUB share."""
+        out = []
+        for index, node in enumerate(self.part.blocks):
+            bid = block_id(self.part, index)
+            breaks = self.placement.inside.get(bid, []) if self.placement else []
+            before = [label for offset, label in breaks if offset == 0 or node.kind == "figure"]
+            inside = [(o, label) for o, label in breaks if o > 0 and node.kind != "figure"]
+            if inside:
+                node = insert_breaks(node, inside)
+            html = re.sub(r"^<(\w+)", rf'<\1 id="{bid}"', str(self.block(node)), count=1)
+            out.append(self.markers(before) + Markup(html) + self._notes_set_under(node))
+        return Markup("\n").join(out)
+
+    def markers(self, labels: Iterable[str]) -> Markup:
+        """EPUB page-break markers for the given printed pages."""
+        return Markup("").join(
+            Markup('<span epub:type="pagebreak" role="doc-pagebreak" id="page-%s" '
+                   'aria-label="%s"></span>') % (label, label) for label in labels)
+
+    def section_markers(self) -> Markup:
+        """Markers of the pages that begin with this part."""
+        return self.markers(self.placement.part_start.get(self.part.slug, [])
+                            if self.placement else [])
+
+    def end_markers(self) -> Markup:
+        """Markers of pages that begin in print-only matter at the end of this part."""
+        return self.markers(self.placement.part_end.get(self.part.slug, [])
+                            if self.placement else [])
 
     def blocks(self, nodes: Iterable[Node]) -> Markup:
         """Block nodes as HTML."""
@@ -169,6 +203,8 @@ class BodyWriter:
             return self._img(node.image, node.image.alt)
         if kind == "footnote_ref":
             return self.footnote_ref(node)
+        if kind == "pagebreak":
+            return self.markers([node.attr("label")])
         if kind == "link":
             return self.link(node)
         tag = _SIMPLE_INLINES[kind]

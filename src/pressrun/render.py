@@ -17,6 +17,7 @@ from pressrun.drawing import placeholder_png
 from pressrun.geometry import PROFILES, Profile, geometry_for
 from pressrun.htmlwriter import EPUB, PRINT, BodyWriter
 from pressrun.model import Image, Pamphlet, Part, slugify
+from pressrun.pagelist import Placement, block_id
 from pressrun.theme import Theme
 
 # Part role → (EPUB structural semantic, ARIA role).
@@ -124,21 +125,32 @@ def part_href(part: Part) -> str:
     return f"{part.slug}.xhtml"
 
 
-def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str) -> list[EpubFile]:
-    """The EPUB's XHTML documents in reading order: cover, title page, parts, then the nav."""
+def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str,
+                   placement: Placement | None = None) -> list[EpubFile]:
+    """The EPUB's XHTML documents in reading order: cover, title page, parts, then the nav.
+
+    With ``placement``, the print edition's page numbers are marked in the text and
+    listed in the nav's page list.
+    """
     hrefs = {_md_name(part): part_href(part) for part in pamphlet.parts}
     context = _context(pamphlet, theme)
     stylesheets = [f"styles/{name}" for name in EPUB_STYLES]
     xhtml = "application/xhtml+xml"
+    placement = placement or Placement()
+    front = BodyWriter(EPUB, Part(pamphlet.parts[0].location, "front", ""), epub_href, hrefs,
+                       placement=placement) if pamphlet.parts else None
     docs = [
         EpubFile("cover.xhtml", xhtml, theme.render(
             "cover.xhtml", cover_href=cover_href, stylesheets=stylesheets,
             **context).encode(), "Cover"),
         EpubFile("titlepage.xhtml", xhtml, theme.render(
-            "titlepage.xhtml", stylesheets=stylesheets, **context).encode(), "Title page"),
+            "titlepage.xhtml", stylesheets=stylesheets,
+            front_start=front.markers(placement.front_start) if front else "",
+            front_end=front.markers(placement.front_end) if front else "",
+            **context).encode(), "Title page"),
     ]
     for part in pamphlet.parts:
-        writer = BodyWriter(EPUB, part, epub_href, hrefs)
+        writer = BodyWriter(EPUB, part, epub_href, hrefs, placement=placement)
         content = theme.render("part.xhtml", part=part, w=writer, stylesheets=stylesheets,
                                **context)
         docs.append(EpubFile(part_href(part), xhtml, content.encode(), part.title))
@@ -151,9 +163,21 @@ def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str) -> list[Ep
         {"type": "bodymatter", "href": first, "title": "Start of content"},
     ]
     nav = theme.render("nav.xhtml", toc=toc, landmarks=landmarks, stylesheets=stylesheets,
-                       **context)
+                       page_list=_page_list(pamphlet, placement), **context)
     docs.append(EpubFile("nav.xhtml", xhtml, nav.encode(), "Contents"))
     return docs
+
+
+def _page_list(pamphlet: Pamphlet, placement: Placement) -> list[dict[str, str]]:
+    """Each printed page with the EPUB location of its marker, in page order."""
+    where = {label: "titlepage.xhtml" for label in placement.front_start + placement.front_end}
+    for part in pamphlet.parts:
+        labels = placement.part_start.get(part.slug, []) + placement.part_end.get(part.slug, [])
+        labels += [label for index in range(len(part.blocks))
+                   for _, label in placement.inside.get(block_id(part, index), [])]
+        where.update({label: part_href(part) for label in labels})
+    return [{"label": label, "href": f"{where[label]}#page-{label}"}
+            for label in placement.labels if label in where]
 
 
 def epub_stylesheets(theme: Theme) -> list[EpubFile]:

@@ -1,0 +1,119 @@
+"""Placing the print edition's page numbers in the EPUB: pure functions over the model."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from pressrun.model import Node, Pamphlet, Part
+from pressrun.pagemap import PageMap
+
+FRONT_START = ("titlepage",)
+FRONT_END = ("colophon", "contents")
+
+
+def block_id(part: Part, index: int) -> str:
+    """The id of top-level block ``index`` of ``part``, the same in print and EPUB."""
+    return f"{part.slug}-b{index}"
+
+
+def block_texts(pamphlet: Pamphlet) -> dict[str, str]:
+    """The plain text of every element a page can begin in, by id."""
+    texts = {name: "" for name in FRONT_START + FRONT_END}
+    for part in pamphlet.parts:
+        texts[f"part-{part.slug}"] = ""
+        for index, block in enumerate(part.blocks):
+            texts[block_id(part, index)] = block.plain_text
+    return texts
+
+
+@dataclass
+class Placement:
+    """Where each page-break marker goes in the EPUB."""
+
+    inside: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
+    """By block id: (characters into the block, page label); 0 is before the block."""
+    part_start: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """By part slug: pages that begin with the part."""
+    part_end: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """By part slug: pages that begin in print-only matter at the end of a part."""
+    front_start: list[str] = field(default_factory=list)
+    """Pages at the start of the title page document."""
+    front_end: list[str] = field(default_factory=list)
+    """Pages of print-only front matter (verso, contents): the end of the title page."""
+    labels: list[str] = field(default_factory=list)
+    """Every page label that has a marker, in order."""
+
+
+def place(pages: PageMap, pamphlet: Pamphlet) -> Placement:
+    """Decide where the marker for each printed page goes."""
+    placement = Placement()
+    parts = {f"part-{part.slug}": part for part in pamphlet.parts}
+    for start in pages.starts:
+        placement.labels.append(start.label)
+        if start.block in FRONT_START:
+            placement.front_start.append(start.label)
+        elif start.block in FRONT_END:
+            placement.front_end.append(start.label)
+        elif start.block in parts:
+            part = parts[start.block]
+            if pages.first_page.get(start.block) == int(start.label):
+                placement.part_start[part.slug].append(start.label)
+            else:
+                _before_next_block(placement, pages, part, start.label)
+        else:
+            placement.inside[start.block].append((start.offset, start.label))
+    return placement
+
+
+def _before_next_block(placement: Placement, pages: PageMap, part: Part, label: str) -> None:
+    """A page that begins in print-only matter: mark it before the next block of the part."""
+    for index in range(len(part.blocks)):
+        bid = block_id(part, index)
+        if pages.first_page.get(bid, 0) >= int(label):
+            placement.inside[bid].append((0, label))
+            return
+    placement.part_end[part.slug].append(label)
+
+
+def insert_breaks(node: Node, breaks: list[tuple[int, str]]) -> Node:
+    """``node`` with ``pagebreak`` inline nodes at the given character offsets.
+
+    Offsets count the characters that survive ``pagemap.squash`` (no whitespace
+    or hyphens); a break at the end of a word goes before the next word.
+    """
+    pending = sorted(breaks)
+    counted = 0
+
+    def split(text: str) -> tuple[Node, ...]:
+        nonlocal counted
+        pieces: list[Node] = []
+        start = 0
+        for position, char in enumerate(text):
+            while pending and pending[0][0] <= counted and not char.isspace():
+                if position > start:
+                    pieces.append(Node("text", text=text[start:position]))
+                    start = position
+                pieces.append(_marker(pending.pop(0)[1]))
+            if not (char.isspace() or char in "\u00ad\u2010\u2011-"):
+                counted += len(char.casefold())
+        pieces.append(Node("text", text=text[start:]))
+        return tuple(pieces)
+
+    def walk(current: Node) -> tuple[Node, ...]:
+        if current.kind == "text":
+            return split(current.text) if pending else (current,)
+        if current.children:
+            children = tuple(n for child in current.children for n in walk(child))
+            return (replace(current, children=children),)
+        return (current,)
+
+    (result,) = walk(node)
+    if pending:  # past the end of the text: put them at the end
+        result = replace(result, children=result.children + tuple(
+            _marker(label) for _, label in pending))
+    return result
+
+
+def _marker(label: str) -> Node:
+    return Node("pagebreak", attrs=(("label", label),))
