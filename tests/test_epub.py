@@ -93,3 +93,41 @@ def test_rebuild_gives_identical_bytes(project, tmp_path: Path) -> None:
 
 def test_minimal_epub_passes_epubcheck(minimal: Built) -> None:
     assert epubcheck_problems(minimal.epub) == []
+
+
+def test_theme_fonts_are_embedded_subset(minimal: Built) -> None:
+    with zipfile.ZipFile(minimal.epub) as archive:
+        fonts = {n: archive.getinfo(n).file_size for n in archive.namelist()
+                 if n.startswith("EPUB/styles/fonts/")}
+        part = archive.read("EPUB/01-first.xhtml").decode()
+    assert len(fonts) == 6
+    assert max(fonts.values()) < 100_000  # the bundled files are 500–800 KB
+    assert 'href="styles/fonts.css"' in part
+    manifest = {i.get("href"): i.get("media-type")
+                for i in opf(minimal.epub).find("opf:manifest", NS)}
+    assert manifest["styles/fonts/CharisSIL-Regular.ttf"] == "font/ttf"
+
+
+def test_epub_fonts_false_leaves_fonts_to_the_reader(project, tmp_path: Path) -> None:
+    root = project()
+    yaml = root / "manuscript" / "pamphlet.yaml"
+    yaml.write_text(yaml.read_text().replace("language: en-GB", "language: en-GB\n"
+                                             "epub_fonts: false"))
+    assert run("epub", "-C", root, "-o", tmp_path / "x.epub").exit_code == 0
+    with zipfile.ZipFile(tmp_path / "x.epub") as archive:
+        assert not [n for n in archive.namelist() if "fonts" in n]
+    assert epubcheck_problems(tmp_path / "x.epub") == []
+
+
+def test_pictures_are_converted_for_screens(ten_days: Built) -> None:
+    from PIL import Image
+
+    with zipfile.ZipFile(ten_days.epub) as archive:
+        pictures = [n for n in archive.namelist()
+                    if n.startswith("EPUB/images/") and not n.endswith(".svg")]
+        assert len(pictures) == 10
+        for name in pictures:
+            with archive.open(name) as file:
+                picture = Image.open(file)
+                assert max(picture.size) <= 1600, name
+                assert picture.mode in ("RGB", "RGBA", "L", "LA"), (name, picture.mode)

@@ -28,9 +28,9 @@ _CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s+(\d+(?:\.\d+)?)\s*mm\s*$"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
-TEXT, LIST, DATE = "text", "list of text", "date"
+TEXT, LIST, DATE, BOOL = "text", "list of text", "date", "yes/no"
 # Options of the format that arrive with later features (MANUSCRIPT.md, second table).
-PLANNED = ("url", "questions", "paragraph_numbers", "notes_pages", "epub_fonts")
+PLANNED = ("url", "questions", "paragraph_numbers", "notes_pages")
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def read_mapping(
         clean = _clean(value, spec)
         if isinstance(clean, _Invalid):
             report.error(at(line), f"'{key}' {clean.reason}")
-        elif clean not in (None, "", ()):
+        elif clean is False or clean not in (None, "", ()):
             values[key] = clean
     for key, spec in schema.items():
         if not spec.required or key in values:
@@ -138,6 +138,10 @@ def _clean(value: Any, spec: Key) -> Any:
     """The value as the model wants it, or ``_Invalid`` saying why not."""
     if value is None:
         return None
+    if spec.kind == BOOL:
+        if isinstance(value, bool):
+            return value
+        return _Invalid(f"must be true or false (got {value!r})")
     if spec.kind == LIST:
         if not isinstance(value, list):
             return _Invalid(f"must be a list, one item per line starting with '- ' "

@@ -6,18 +6,29 @@ so the same manuscript gives the same bytes.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import uuid
 import zipfile
+from urllib.parse import unquote
 
 from ebooklib import epub
 
 from pressrun.dates import build_date
 from pressrun.drawing import cover_png
+from pressrun.epubfonts import epub_fonts
 from pressrun.model import Metadata, Pamphlet
 from pressrun.pagelist import place
 from pressrun.pagemap import PageMap
-from pressrun.render import EpubFile, epub_documents, epub_href, epub_stylesheets, placeholder
+from pressrun.render import (
+    EpubFile,
+    epub_documents,
+    epub_href,
+    epub_stylesheets,
+    placeholder,
+    screen,
+)
 from pressrun.theme import Theme
 
 
@@ -59,7 +70,11 @@ def epub_bytes(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None = None) -
         book.add_metadata(None, "meta", edition, {"property": "pageBreakSource"})
     _accessibility(book, pamphlet, bool(placement and placement.labels))
 
-    documents = epub_documents(pamphlet, theme, cover.href, placement)
+    documents = epub_documents(pamphlet, theme, cover.href, placement, meta.epub_fonts)
+    if meta.epub_fonts:
+        text = "".join(re.sub(r"<[^>]+>", "", doc.content.decode()) for doc in documents)
+        for font in epub_fonts(theme.find("fonts.css"), html.unescape(text)):
+            book.add_item(_item(EpubFile(font.href, font.media_type, font.data)))
     items = {doc.href: _item(doc) for doc in documents}
     for item in items.values():
         book.add_item(item)
@@ -127,11 +142,14 @@ def _assets(pamphlet: Pamphlet) -> list[EpubFile]:
     for image in pamphlet.images:
         if image is pamphlet.metadata.cover:
             continue
-        href = epub_href(image)
-        if href not in files:
-            data = placeholder(image) if image.missing else image.path.read_bytes()
-            media_type = "image/png" if image.missing else image.media_type
-            files[href] = EpubFile(href, media_type, data)
+        href = unquote(epub_href(image))
+        if href in files:
+            continue
+        if image.missing:
+            files[href] = EpubFile(href, "image/png", placeholder(image))
+        else:
+            converted = screen(image)
+            files[href] = EpubFile(href, converted.media_type, converted.data)
     return list(files.values())
 
 

@@ -47,6 +47,10 @@ def resolve_image(
     except ValueError as exc:
         report.error(location, f"picture '{rel}' {exc}")
         return fallback
+    if not alt.strip():
+        report.warning(location, f"picture '{rel}' has no description for readers who cannot "
+                                 "see it: write what it shows between the square brackets, "
+                                 "![…](…)")
     return Image(ref, path, rel, alt, caption, location, False, width, height, media_type)
 
 

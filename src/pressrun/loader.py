@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pressrun.config import DATE, LIST, TEXT, Key, check_language, parse_page_size, read_mapping
+from pressrun.config import (
+    BOOL,
+    DATE,
+    LIST,
+    TEXT,
+    Key,
+    check_language,
+    parse_page_size,
+    read_mapping,
+)
 from pressrun.diagnostics import Report
 from pressrun.errors import PressrunError
 from pressrun.imagefiles import resolve_image
@@ -24,6 +33,7 @@ PAMPHLET_KEYS = {
     "cover": Key(TEXT),
     "page_size": Key(TEXT),
     "notes": Key(TEXT, choices=("footnotes", "endnotes")),
+    "epub_fonts": Key(BOOL),
     "contents": Key(LIST, required=True),
 }
 
@@ -87,6 +97,7 @@ def load_pamphlet(root: Path) -> tuple[Pamphlet, Report]:
         cover=cover,
         page_size=page_size,  # type: ignore[arg-type]
         notes=values.get("notes", "footnotes"),
+        epub_fonts=values.get("epub_fonts", True),
     )
     parts = []
     entries = values.get("contents", ())

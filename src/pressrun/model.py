@@ -194,6 +194,8 @@ class Metadata:
     """Cover art, when given."""
     page_size: PageSize = field(default_factory=lambda: PageSize("A5", 148, 210))
     """Trimmed page size of the print edition."""
+    epub_fonts: bool = True
+    """Embed the theme's fonts (subset) in the EPUB."""
     notes: str = "footnotes"
     """Print notes at the foot of the page (``footnotes``) or the end of each part
     (``endnotes``)."""

@@ -10,6 +10,7 @@ import base64
 import io
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 
 from pressrun import __version__
 from pressrun.dates import build_date
@@ -18,6 +19,7 @@ from pressrun.geometry import PROFILES, Profile, geometry_for
 from pressrun.htmlwriter import EPUB, PRINT, BodyWriter
 from pressrun.model import Image, Pamphlet, Part, slugify
 from pressrun.pagelist import Placement, block_id
+from pressrun.screenimages import ScreenImage, screen_image
 from pressrun.theme import Theme
 
 # Part role → (EPUB structural semantic, ARIA role).
@@ -25,7 +27,7 @@ SEMANTICS = {
     "chapter": ("chapter", "doc-chapter"),
     "preface": ("preface", "doc-preface"),
     "introduction": ("introduction", "doc-introduction"),
-    "sidebar": ("sidebar", "complementary"),
+    "sidebar": ("", ""),  # set as an <aside>: the element says it all
     "appendix": ("appendix", "doc-appendix"),
     "afterword": ("afterword", "doc-afterword"),
     "notes": ("endnotes", "doc-endnotes"),
@@ -113,11 +115,17 @@ class EpubFile:
     """For documents: the title shown in the contents."""
 
 
+@lru_cache(maxsize=256)
+def screen(image: Image) -> ScreenImage:
+    """A picture converted for screens (once per build, shared by documents and manifest)."""
+    return screen_image(image)
+
+
 def epub_href(image: Image) -> str:
     """Where a picture (or its placeholder) lives inside the EPUB."""
     if image.missing:
         return f"placeholders/{slugify(image.rel) or 'art'}.png"
-    return image.rel
+    return quote(screen(image).href)
 
 
 def part_href(part: Part) -> str:
@@ -126,7 +134,7 @@ def part_href(part: Part) -> str:
 
 
 def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str,
-                   placement: Placement | None = None) -> list[EpubFile]:
+                   placement: Placement | None = None, fonts: bool = False) -> list[EpubFile]:
     """The EPUB's XHTML documents in reading order: cover, title page, parts, then the nav.
 
     With ``placement``, the print edition's page numbers are marked in the text and
@@ -134,7 +142,8 @@ def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str,
     """
     hrefs = {_md_name(part): part_href(part) for part in pamphlet.parts}
     context = _context(pamphlet, theme)
-    stylesheets = [f"styles/{name}" for name in EPUB_STYLES]
+    names = (("fonts.css",) if fonts else ()) + EPUB_STYLES
+    stylesheets = [f"styles/{name}" for name in names]
     xhtml = "application/xhtml+xml"
     placement = placement or Placement()
     front = BodyWriter(EPUB, Part(pamphlet.parts[0].location, "front", ""), epub_href, hrefs,

@@ -1,0 +1,115 @@
+"""Pictures converted for reading on screens: the EPUB's copy of each image.
+
+The print edition keeps every picture at full resolution; e-readers gain nothing from
+a 6000-pixel scan but a heavier book. ``screen_image`` turns one picture into a small,
+plain file: EXIF orientation applied, at most ``MAX_EDGE`` pixels on the long edge,
+RGB, greyscale or with alpha (never palette or CMYK), saved as PNG or JPEG. SVG is
+kept as is. The output depends only on the input file, so rebuilds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from PIL import Image as PILImage
+from PIL import ImageOps
+
+from pressrun.model import Image
+
+MAX_EDGE = 1600
+"""Longest side, in pixels, of a picture for screens; smaller pictures are not enlarged."""
+FLAT_COLOURS = 4096
+"""A colour picture with at most this many distinct colours is flat art (kept lossless)."""
+JPEG_QUALITY = 85
+_GREY = ("1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+_FORMATS = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg")}
+
+
+@dataclass(frozen=True)
+class ScreenImage:
+    """A picture ready to store in an e-book."""
+
+    href: str
+    """Project-relative POSIX path for the file (``images/photo.jpg``), not percent-encoded."""
+    media_type: str
+    """``image/png``, ``image/jpeg`` or ``image/svg+xml``."""
+    data: bytes
+    """The file's contents."""
+
+
+def screen_image(image: Image) -> ScreenImage:
+    """``image`` converted for screens; the file must exist (``image.missing`` is False).
+
+    Raises OSError (or Pillow's UnidentifiedImageError) when the file cannot be read.
+    Animated GIF and WebP keep their first frame only.
+    """
+    if image.media_type == "image/svg+xml":
+        return ScreenImage(image.rel, image.media_type, image.path.read_bytes())
+    with PILImage.open(image.path) as source:
+        source_format = source.format or ""
+        scale = MAX_EDGE / max(source.size)
+        if source_format == "JPEG" and scale <= 0.5:
+            # Let the decoder skip detail (1/2, 1/4, 1/8 scale) that resizing would discard.
+            source.draft(None, (round(source.width * scale), round(source.height * scale)))
+        picture = _plain(ImageOps.exif_transpose(source))
+    scale = MAX_EDGE / max(picture.size)
+    keep_alpha = picture.mode in ("RGBA", "LA")
+    lossless = keep_alpha or _is_flat(picture)
+    if scale < 1:
+        size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+        picture = picture.resize(size, PILImage.Resampling.LANCZOS)
+    picture.info.clear()  # no EXIF, ICC profile, comments or timestamps in the output
+    out = io.BytesIO()
+    if lossless:
+        fmt = "PNG"
+        picture.save(out, "PNG", optimize=True)
+    else:
+        fmt = "JPEG"
+        picture.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
+    media_type, suffix = _FORMATS[fmt]
+    href = image.rel if fmt == source_format else str(PurePosixPath(image.rel).with_suffix(suffix))
+    return ScreenImage(href, media_type, out.getvalue())
+
+
+def _plain(picture: PILImage.Image) -> PILImage.Image:
+    """``picture`` as "RGB" or "L", or "RGBA"/"LA" when some pixel is not fully opaque."""
+    if picture.mode.startswith("I") or picture.mode == "F":
+        # 16- and 32-bit greyscale: scale 0–65535 down to 0–255 rather than clip.
+        picture.info.pop("transparency", None)
+        picture = picture.convert("I")
+        if picture.getextrema()[1] > 255:
+            picture = picture.point(lambda value: value / 257)
+    grey = picture.mode in _GREY
+    if "A" in picture.getbands() or "transparency" in picture.info:
+        picture = picture.convert("LA" if grey else "RGBA")
+        if picture.getchannel("A").getextrema()[0] < 255:
+            return picture.convert("LA") if not grey and _only_greys(picture) else picture
+    if not grey:
+        picture = picture.convert("RGB")
+        # A palette or RGB picture that holds only greys (a scan of a printed page) is
+        # stored as greyscale: a third of the data, the same look.
+        grey = _only_greys(picture)
+    return picture.convert("L" if grey else "RGB")
+
+
+def _only_greys(picture: PILImage.Image) -> bool:
+    """Whether every colour of an "RGB" or "RGBA" picture is a grey (checks up to 256)."""
+    colours = picture.getcolors(256)
+    return colours is not None and all(c[0] == c[1] == c[2] for _, c in colours)
+
+
+def _is_flat(picture: PILImage.Image) -> bool:
+    """Whether an opaque "RGB" or "L" picture looks like line art rather than a photo.
+
+    At most ``FLAT_COLOURS`` distinct colours (photos have far more; the count stops
+    early), of which the 16 commonest cover 90% of the pixels (ink and paper, plus
+    anti-aliasing). A scan reduced to a 256-colour palette fails the second test: its
+    paper and ink are many shades, and it compresses far better as JPEG.
+    """
+    colours = picture.getcolors(FLAT_COLOURS)
+    if colours is None:
+        return False
+    commonest = sorted((count for count, _ in colours), reverse=True)[:16]
+    return sum(commonest) >= 0.9 * picture.width * picture.height
