@@ -83,7 +83,7 @@ def write_html(project: Project, target: Path) -> Written:
     """Write the print HTML (for previewing and debugging)."""
     from pressrun.render import print_html
 
-    data = print_html(project.pamphlet, project.theme).encode()
+    data = print_html(project.pamphlet, project.theme, preview=True).encode()
     write_atomic(target, data)
     return Written(target, "html", len(data))
 
@@ -118,10 +118,8 @@ def write_pdf(project: Project, document: Document, target: Path,
 
 
 def _check_resolution(project: Project, found: dict[str, float], minimum: int) -> None:
-    root = project.pamphlet.root
-    for path, dpi in sorted(found.items()):
+    for rel, dpi in sorted(found.items()):
         if dpi < minimum:
-            rel = Path(path).relative_to(root) if Path(path).is_relative_to(root) else path
             log.warning("%s: printed at %d dpi, below the %d dpi a press needs: supply a "
                         "larger picture or print it smaller", rel, dpi, minimum)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -144,15 +145,20 @@ def build(project_dir: Path, output: Path | None, strict: bool, profile: str,
     _report(project, written)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed
+
+
 def main() -> None:
     """Entry point: user errors are one line; internal errors ask for a report."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         cli.main(standalone_mode=False)
     except PressrunError as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted: nothing was written; earlier outputs are untouched", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

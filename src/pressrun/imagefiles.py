@@ -16,6 +16,7 @@ from pressrun.model import Image, SourceLocation
 # EPUB 3 core media types for raster images, by Pillow's format name.
 RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
                 "WEBP": "image/webp"}
+SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px|pt|mm|cm|in)?\s*$")
 
@@ -76,6 +77,11 @@ def probe(path: Path) -> tuple[int, int, str]:
     if media_type is None:
         raise ValueError(f"is a {kind} image, which e-book readers do not show: "
                          "convert it to PNG or JPEG")
+    expected = SUFFIXES.get(path.suffix.lower())
+    if expected != kind:
+        right = {"JPEG": ".jpg"}.get(kind or "", f".{(kind or '').lower()}")
+        raise ValueError(f"is a {kind} image with a '{path.suffix}' name: rename it to "
+                         f"'{path.stem}{right}' (and the reference to it)")
     return width, height, media_type
 
 
@@ -86,6 +92,11 @@ def _probe_svg(path: Path) -> tuple[int, int, str]:
         raise ValueError(f"is not a readable SVG image ({_reason(exc)})") from None
     if root.tag not in ("{http://www.w3.org/2000/svg}svg", "svg"):
         raise ValueError("is not an SVG image (its root element is not <svg>)")
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name.endswith("href") and not value.startswith(("#", "data:")):
+                raise ValueError(f"refers to another file ({value!r}): an SVG picture must "
+                                 "be self-contained (embed the file, or use PNG)")
     box = (root.get("viewBox") or "").replace(",", " ").split()
     width, height = _length(root.get("width")), _length(root.get("height"))
     if (width is None or height is None) and len(box) == 4:

@@ -19,6 +19,7 @@ from pressrun.errors import PressrunError
 from pressrun.imagefiles import resolve_image
 from pressrun.markdown import parse_inline, parse_part
 from pressrun.model import ROLES, Metadata, Pamphlet, Part, SourceLocation, slugify
+from pressrun.sandbox import check_stylesheets
 
 PAMPHLET_KEYS = {
     "title": Key(TEXT, required=True),
@@ -108,6 +109,7 @@ def load_pamphlet(root: Path) -> tuple[Pamphlet, Report]:
         if part:
             parts.append(part)
     _check_duplicate_slugs(parts, report)
+    check_stylesheets(root, report)
     report.raise_errors()
     return Pamphlet(root, metadata, tuple(parts)), report
 

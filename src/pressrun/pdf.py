@@ -13,7 +13,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from pressrun.errors import PressrunError, log
 from pressrun.geometry import PROFILES, Profile
 from pressrun.model import Pamphlet
-from pressrun.render import footnote_ids, print_html
+from pressrun.render import PROJECT_URL, THEME_URL, footnote_ids, print_html
 from pressrun.theme import DEFAULT_THEME, Theme
 
 if TYPE_CHECKING:
@@ -33,6 +33,15 @@ class ProjectFetcher(URLFetcher):
     def __init__(self, root: Path) -> None:
         super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)
         self.roots = (root.resolve(), DEFAULT_THEME.resolve())
+        self.mounts = {PROJECT_URL: root.resolve(), THEME_URL: DEFAULT_THEME.resolve()}
+
+    def _path(self, url: str) -> Path:
+        """The real file behind a ``file:`` URL (fixed roots mapped to the project/theme)."""
+        for prefix, folder in self.mounts.items():
+            if url.startswith(prefix):
+                return (folder / unquote(urlsplit(url).path.removeprefix(
+                    urlsplit(prefix).path))).resolve()
+        return Path(unquote(urlsplit(url).path)).resolve()
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower()
@@ -41,7 +50,7 @@ class ProjectFetcher(URLFetcher):
         if scheme != "file":
             raise SandboxError(f"'{url}': pressrun never fetches from the network; "
                                "save the file in the project and refer to it by a relative path")
-        path = Path(unquote(urlsplit(url).path)).resolve()
+        path = self._path(url)
         if not any(path.is_relative_to(root) for root in self.roots):
             raise SandboxError(f"'{url}' is outside the project: keep every file the "
                                "publication uses inside the project folder")
@@ -54,7 +63,7 @@ class ProjectFetcher(URLFetcher):
 def layout(html: str, root: Path) -> Document:
     """Lay out the print HTML into pages."""
     try:
-        return HTML(string=html, base_url=root.resolve().as_uri() + "/",
+        return HTML(string=html, base_url=PROJECT_URL,
                     url_fetcher=ProjectFetcher(root)).render()
     except SandboxError as exc:
         raise PressrunError(f"refused to read {exc}") from None
@@ -105,6 +114,6 @@ def image_resolutions(document: Document) -> dict[str, float]:
                     or not box.width:
                 continue
             dpi = raster.width / (box.width / 96)  # CSS px are 1/96 inch
-            path = unquote(urlsplit(src).path)
+            path = unquote(urlsplit(src).path).removeprefix(urlsplit(PROJECT_URL).path)
             found[path] = min(dpi, found.get(path, dpi))
     return found

@@ -10,6 +10,7 @@ import base64
 import io
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote
 
 from pressrun import __version__
@@ -20,7 +21,7 @@ from pressrun.htmlwriter import EPUB, PRINT, BodyWriter
 from pressrun.model import Image, Pamphlet, Part, slugify
 from pressrun.pagelist import Placement, block_id
 from pressrun.screenimages import ScreenImage, screen_image
-from pressrun.theme import Theme
+from pressrun.theme import DEFAULT_THEME, Theme
 
 # Part role → (EPUB structural semantic, ARIA role).
 SEMANTICS = {
@@ -54,26 +55,45 @@ def footnote_ids(pamphlet: Pamphlet) -> dict[str, str]:
             for part in pamphlet.parts for note in part.footnotes}
 
 
+# The print HTML names files by these fixed roots, not by where the project happens
+# to be, so the PDF is the same in any checkout and carries no local paths; the PDF
+# writer's fetcher maps them back (see pdf.ProjectFetcher).
+PROJECT_URL = "file:///pressrun/project/"
+THEME_URL = "file:///pressrun/theme/"
+
+
+def virtual_url(path: Path, root: Path) -> str:
+    """The fixed-root URL of a file of the project or of the default theme."""
+    path = path.resolve()
+    if path.is_relative_to(DEFAULT_THEME.resolve()):
+        return THEME_URL + quote(path.relative_to(DEFAULT_THEME.resolve()).as_posix())
+    return PROJECT_URL + quote(path.relative_to(root.resolve()).as_posix())
+
+
 def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["home"],
-               set_under: frozenset[str] = frozenset()) -> str:
+               set_under: frozenset[str] = frozenset(), preview: bool = False) -> str:
     """The whole publication as one HTML document for WeasyPrint.
 
     ``set_under`` names notes to set under their paragraph rather than at the page foot.
+    With ``preview``, files are named by their real paths, for opening in a browser.
     """
+
+    def locate(path: Path) -> str:
+        return path.resolve().as_uri() if preview else virtual_url(path, pamphlet.root)
 
     def src(image: Image) -> str:
         if profile.grayscale and (image.missing or image.media_type != "image/svg+xml"):
             return _data_url(grey_png(image))
         if image.missing:
             return _data_url(placeholder(image))
-        return image.path.as_uri()
+        return locate(image.path)
 
     hrefs = {_md_name(part): f"#part-{part.slug}" for part in pamphlet.parts}
     endnotes = pamphlet.metadata.notes == "endnotes"
     parts = [(part, BodyWriter(PRINT, part, src, hrefs, endnotes, set_under))
              for part in pamphlet.parts]
     names = PRINT_STYLES + (("grayscale.css",) if profile.grayscale else ())
-    stylesheets = [theme.find(name).as_uri() for name in names]
+    stylesheets = [locate(theme.find(name)) for name in names]
     return theme.render("print.html", parts=parts, stylesheets=stylesheets, profile=profile,
                         g=geometry_for(pamphlet.metadata.page_size),
                         **_context(pamphlet, theme))

@@ -1,0 +1,74 @@
+"""Checking a project's stylesheets before rendering: every file they name must be inside it.
+
+The PDF writer's fetcher refuses anything else at render time too; this check
+runs first so the error can name the stylesheet and line that asked for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import tinycss2
+
+from pressrun.diagnostics import Report
+from pressrun.model import SourceLocation
+
+
+def check_stylesheets(root: Path, report: Report) -> None:
+    """Report every ``url()`` or ``@import`` in ``styles/*.css`` that leaves the project."""
+    styles = root / "styles"
+    if not styles.is_dir():
+        return
+    for css in sorted(styles.rglob("*.css")):
+        rel = css.relative_to(root).as_posix()
+        try:
+            text = css.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            report.error(SourceLocation(rel), f"cannot be read as UTF-8 text ({exc})")
+            continue
+        for line, reference in _references(text):
+            problem = _problem(reference, css.parent, root)
+            if problem:
+                report.error(SourceLocation(rel, line), f"'{reference}' {problem}")
+
+
+def _references(text: str) -> Iterator[tuple[int, str]]:
+    """Each URL a stylesheet names, with its line: ``url()`` values and ``@import`` targets."""
+    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    yield from _walk(rules)
+
+
+def _walk(nodes: list) -> Iterator[tuple[int, str]]:
+    for node in nodes:
+        kind = getattr(node, "type", "")
+        if kind == "url":
+            yield node.source_line, node.value
+        elif kind == "function" and node.lower_name in ("url", "src"):
+            strings = [t for t in node.arguments if t.type == "string"]
+            if strings:
+                yield node.source_line, strings[0].value
+        elif kind == "at-rule" and node.lower_at_keyword == "import":
+            strings = [t for t in node.prelude if t.type == "string"]
+            if strings:
+                yield node.source_line, strings[0].value
+        for attribute in ("prelude", "content", "arguments"):
+            children = getattr(node, attribute, None)
+            if isinstance(children, list):
+                yield from _walk(children)
+
+
+def _problem(reference: str, base: Path, root: Path) -> str | None:
+    """Why ``reference`` may not be used, or None."""
+    if reference.startswith("#") or reference.startswith("data:"):
+        return None
+    parts = urlsplit(reference)
+    if parts.scheme:
+        return ("is not a file of the project: pressrun never fetches from the network or "
+                "reads files outside the project; copy the file into styles/")
+    target = (base / unquote(parts.path)).resolve()
+    if not target.is_relative_to(root.resolve()):
+        return ("is outside the project: stylesheets may only use files inside it "
+                "(copy the file into styles/)")
+    return None
