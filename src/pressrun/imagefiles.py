@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from PIL import Image as PILImage
+from PIL import ImageFile
 
 from pressrun.diagnostics import Report
 from pressrun.model import Image, SourceLocation
@@ -61,6 +62,8 @@ def probe(path: Path) -> tuple[int, int, str]:
         raise ValueError("is not a file")
     if path.suffix.lower() == ".svg":
         return _probe_svg(path)
+    # WeasyPrint, once imported, lets Pillow accept truncated files; a check must not.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -70,9 +73,14 @@ def probe(path: Path) -> tuple[int, int, str]:
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise ValueError("is too large to be an image (over "
                          f"{PILImage.MAX_IMAGE_PIXELS:,} pixels): scale it down") from None
-    except (OSError, SyntaxError, PILImage.UnidentifiedImageError) as exc:
+    except PILImage.UnidentifiedImageError:
+        raise ValueError("is not a readable image (not a picture format Pillow knows, or "
+                         "empty): save it again as PNG or JPEG") from None
+    except (OSError, SyntaxError) as exc:
         raise ValueError(f"is not a readable image ({_reason(exc)}): save it again as "
                          "PNG or JPEG") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     media_type = RASTER_TYPES.get(kind or "")
     if media_type is None:
         raise ValueError(f"is a {kind} image, which e-book readers do not show: "
