@@ -503,6 +503,8 @@ def inline(draw, names: Names, labels: list[str]) -> str:
             piece = f"<{draw(st.sampled_from(('https://example.org/a', 'mailto:a@b.c')))}>"
         elif kind == 10:
             piece += draw(st.sampled_from(("  \n", "\\\n", "\n")))  # hard or soft break
+        elif kind == 11:
+            piece = f"^[{piece}]"  # an inline note, in the footnote plugin's syntax
         pieces.append(piece)
     return " ".join(pieces)
 

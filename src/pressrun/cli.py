@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -24,6 +26,7 @@ from pressrun.build import (
 )
 from pressrun.errors import PressrunError, log
 from pressrun.geometry import PROFILES
+from pressrun.progress import Progress
 
 
 class _Handler(logging.Handler):
@@ -44,16 +47,18 @@ def _options(command: Callable) -> Callable:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pressrun")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True,
-              help="Show details, and tracebacks of internal errors.")
+              help="Show stage timings, details, and tracebacks of internal errors.")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
+def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Build a pamphlet's print-ready PDF and EPUB 3 from its manuscript."""
-    ctx.obj = {"verbose": verbose}
+    ctx.obj = {"verbose": verbose, "quiet": quiet,
+               "progress": Progress.for_terminal(quiet, verbose)}
     if not log.handlers:
         log.addHandler(_Handler())
         log.propagate = False
-    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     logging.getLogger("weasyprint").setLevel(logging.WARNING if verbose else logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
@@ -75,19 +80,26 @@ def _check_booklet(profile: str, booklet: bool) -> None:
                                "itself: use --profile home or grayscale with --booklet")
 
 
-def _report(project: Project, written: list[Written]) -> None:
+def _lines(project: Project, written: list[Written]) -> list[str]:
+    """What a build wrote (path, pages, size), then the art still missing."""
+    lines = []
     for item in written:
         size = f"{item.size / 1024:,.0f} KB"
         unit = "sheet sides" if item.kind == "booklet" else "pages"
         what = f"{item.pages} {unit}, {size}" if item.pages is not None else size
-        click.echo(f"wrote {_show(item.path)} ({what})")
-        for note in item.notes:
-            click.echo(f"  {note}")
+        lines.append(f"wrote {_show(item.path)} ({what})")
+        lines += [f"  {note}" for note in item.notes]
     missing = project.pamphlet.missing_art
     if missing:
-        click.echo(f"missing art ({len(missing)}), drawn as placeholders:")
-        for image in missing:
-            click.echo(f"  {image.rel}  ({image.location})")
+        lines.append(f"missing art ({len(missing)}), drawn as placeholders:")
+        lines += [f"  {image.rel}  ({image.location})" for image in missing]
+    return lines
+
+
+def _report(project: Project, written: list[Written]) -> None:
+    if not click.get_current_context().obj["quiet"]:
+        for line in _lines(project, written):
+            click.echo(line)
 
 
 def _show(path: Path) -> str:
@@ -97,35 +109,56 @@ def _show(path: Path) -> str:
         return str(path)
 
 
+def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[str, ...],
+           profile: str = "home", booklet: bool = False) -> tuple[Project, list[Written]]:
+    """Load, lay out once, and write the outputs of ``kinds`` (``pdf``, ``epub``, ``html``)."""
+    progress: Progress = click.get_current_context().obj["progress"]
+    _check_booklet(profile, booklet)
+    with progress.stage("load"):
+        project = load(project_dir, strict)
+    variant = "" if profile == "home" else profile
+    folder = len(kinds) > 1
+    written: list[Written] = []
+    if "html" in kinds:
+        with progress.stage("render"):
+            written.append(write_html(project, target_path(project, "html", output, folder)))
+    if "pdf" in kinds or "epub" in kinds:
+        with progress.stage("layout"):
+            document = layout(project, PROFILES[profile])
+        if progress.enabled:
+            click.echo(f"laid out {len(document.pages)} pages", err=True)
+        if "pdf" in kinds:
+            target = target_path(project, "pdf", output, folder, variant=variant)
+            with progress.stage("write PDF"):
+                written += write_pdf(project, document, target, PROFILES[profile], booklet)
+        if "epub" in kinds:
+            with progress.stage("write EPUB"):
+                written.append(write_epub(project, document,
+                                          target_path(project, "epub", output, folder)))
+    return project, written
+
+
 @cli.command()
 @_options
 @_print_options
 def pdf(project_dir: Path, output: Path | None, strict: bool, profile: str,
         booklet: bool) -> None:
     """Write the print edition as PDF."""
-    _check_booklet(profile, booklet)
-    project = load(project_dir, strict)
-    variant = "" if profile == "home" else profile
-    target = target_path(project, "pdf", output, variant=variant)
-    document = layout(project, PROFILES[profile])
-    _report(project, write_pdf(project, document, target, PROFILES[profile], booklet))
+    _report(*_build(project_dir, output, strict, ("pdf",), profile, booklet))
 
 
 @cli.command()
 @_options
 def epub(project_dir: Path, output: Path | None, strict: bool) -> None:
-    """Write the EPUB 3 e-book."""
-    project = load(project_dir, strict)
-    target = target_path(project, "epub", output)
-    _report(project, [write_epub(project, layout(project), target)])
+    """Write the EPUB 3 e-book (with the print edition's page numbers)."""
+    _report(*_build(project_dir, output, strict, ("epub",)))
 
 
 @cli.command()
 @_options
 def html(project_dir: Path, output: Path | None, strict: bool) -> None:
     """Write the print HTML that WeasyPrint lays out (for previewing in a browser)."""
-    project = load(project_dir, strict)
-    _report(project, [write_html(project, target_path(project, "html", output))])
+    _report(*_build(project_dir, output, strict, ("html",)))
 
 
 @cli.command()
@@ -134,15 +167,62 @@ def html(project_dir: Path, output: Path | None, strict: bool) -> None:
 def build(project_dir: Path, output: Path | None, strict: bool, profile: str,
           booklet: bool) -> None:
     """Write both the PDF and the EPUB."""
-    _check_booklet(profile, booklet)
-    project = load(project_dir, strict)
-    variant = "" if profile == "home" else profile
-    pdf_target = target_path(project, "pdf", output, folder=True, variant=variant)
-    epub_target = target_path(project, "epub", output, folder=True)
-    document = layout(project, PROFILES[profile])  # once, for both outputs
-    written = [*write_pdf(project, document, pdf_target, PROFILES[profile], booklet),
-               write_epub(project, document, epub_target)]
-    _report(project, written)
+    _report(*_build(project_dir, output, strict, ("pdf", "epub"), profile, booklet))
+
+
+@cli.command()
+@click.option("-C", "--project", "project_dir", default=".", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="The project folder (holding manuscript/).")
+@click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one object with every finding, for CI.")
+def check(project_dir: Path, strict: bool, output_format: str) -> None:
+    """Check the manuscript without building: every problem, one per line."""
+    from pressrun.check import check_project
+
+    findings = check_project(project_dir)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if output_format == "json":
+        click.echo(json.dumps({"errors": errors, "warnings": warnings,
+                               "findings": [asdict(f) for f in findings]}, indent=2,
+                              ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        click.echo(summary if findings else "no problems found")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("-C", "--project", "project_dir", default=".", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="The project folder (holding manuscript/).")
+@click.option("--pdf", "only", flag_value="pdf", help="Rebuild only the PDF.")
+@click.option("--epub", "only", flag_value="epub", help="Rebuild only the EPUB.")
+def watch(project_dir: Path, only: str | None) -> None:
+    """Rebuild whenever anything in manuscript/, images/ or styles/ changes."""
+    from watchfiles import watch as changes
+
+    from pressrun.watch import rebuild_loop, watched_paths
+
+    kinds = (only,) if only else ("pdf", "epub")
+
+    def build_once() -> list[str]:
+        project, written = _build(project_dir, None, False, kinds)
+        return _lines(project, written)
+
+    paths = watched_paths(project_dir.resolve())
+    if not paths:
+        raise PressrunError("nothing to watch: no manuscript/ folder here (pass -C DIR)")
+    click.echo(f"watching {', '.join(p.name + '/' for p in paths)}", err=True)
+    try:
+        rebuild_loop(build_once, changes(*paths), lambda line: click.echo(line))
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
 
 
 def _terminate(signum: int, frame: object) -> None:

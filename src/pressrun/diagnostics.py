@@ -18,6 +18,8 @@ class Diagnostic:
     """What is wrong and how to fix it."""
     severity: str
     """``error`` or ``warning``."""
+    column: int | None = None
+    """1-based column, when known."""
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
@@ -33,9 +35,9 @@ class Report:
         """Record a problem the build cannot go on with."""
         self.diagnostics.append(Diagnostic(location, message, "error"))
 
-    def warning(self, location: SourceLocation, message: str) -> None:
+    def warning(self, location: SourceLocation, message: str, column: int | None = None) -> None:
         """Record a problem worth telling the author about."""
-        self.diagnostics.append(Diagnostic(location, message, "warning"))
+        self.diagnostics.append(Diagnostic(location, message, "warning", column))
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -56,6 +56,16 @@ def load_pamphlet(root: Path) -> tuple[Pamphlet, Report]:
 
     Returns the pamphlet and the report, whose warnings the caller shows.
     """
+    pamphlet, report = read_project(root)
+    report.raise_errors()
+    return pamphlet, report
+
+
+def read_project(root: Path) -> tuple[Pamphlet, Report]:
+    """Read ``root``'s manuscript, collecting every problem in the report (raising none).
+
+    Only a missing pamphlet.yaml raises: without it there is nothing to read.
+    """
     root = root.resolve()
     config_path = root / CONFIG
     if not config_path.is_file():
@@ -110,7 +120,6 @@ def load_pamphlet(root: Path) -> tuple[Pamphlet, Report]:
             parts.append(part)
     _check_duplicate_slugs(parts, report)
     check_stylesheets(root, report)
-    report.raise_errors()
     return Pamphlet(root, metadata, tuple(parts)), report
 
 

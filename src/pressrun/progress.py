@@ -1,0 +1,55 @@
+"""What a long build shows while it runs: stages with timings, and pages as they are laid out.
+
+On a terminal the stages and a live page count go to stderr; in a pipe or a CI
+log nothing is shown unless ``--verbose`` asks for the timings.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+
+class Progress:
+    """Reports build stages; silent when disabled."""
+
+    def __init__(self, enabled: bool, live: bool) -> None:
+        self.enabled = enabled
+        self.live = live and enabled
+
+    @classmethod
+    def for_terminal(cls, quiet: bool, verbose: bool) -> Progress:
+        """Stages on a terminal (or with ``verbose``); a live page count only on a terminal."""
+        terminal = sys.stderr.isatty()
+        return cls(not quiet and (terminal or verbose), terminal and not quiet)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time one stage of the build and report it when it ends."""
+        start = time.perf_counter()
+        handler = _PageCounter() if self.live and name.startswith("layout") else None
+        if handler:
+            logging.getLogger("weasyprint.progress").addHandler(handler)
+            logging.getLogger("weasyprint.progress").setLevel(logging.INFO)
+        try:
+            yield
+        finally:
+            if handler:
+                logging.getLogger("weasyprint.progress").removeHandler(handler)
+                click.echo("\r\033[K", nl=False, err=True)
+            if self.enabled:
+                click.echo(f"{name}: {time.perf_counter() - start:.2f} s", err=True)
+
+
+class _PageCounter(logging.Handler):
+    """Shows WeasyPrint's "Creating layout - Page N" messages as a live counter."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "Page" in message:
+            click.echo(f"\rlaying out page {message.rsplit(' ', 1)[-1]}", nl=False, err=True)

@@ -1,0 +1,156 @@
+"""A new project folder with a small sample pamphlet to build on (for ``pressrun new``).
+
+The files are always the same for the same title and language (no dates, no randomness),
+and nothing that already exists is ever overwritten: files are opened with mode ``"x"``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import yaml
+from PIL import Image, ImageDraw
+
+from pressrun.config import check_language
+from pressrun.errors import PressrunError
+
+PAMPHLET_YAML = """\
+title: {title}
+language: {language}
+# The authors and translators, one per line: remove the '# ' to use the example.
+creators:
+  # - Ada Organiser
+contents:
+  - 01-first-part.md
+
+# Optional keys: remove the '# ' in front of a line to use it.
+# subtitle: A study pack  # a line under the title
+# publisher: Northside Study Group  # who puts it out, printed on the title page
+# source: Socialist Worker, issue 2578  # printed as "First published in …"
+# date: 2017-10-25  # this edition's date, year first: 2017, 2017-10 or 2017-10-25
+# rights: CC BY-SA 4.0  # a licence or credit line for the title page
+# page_size: A5  # A5 (the default), A4, A6, letter, half-letter or "120mm 190mm"
+# notes: endnotes  # footnotes (the default) at the foot of the page, or endnotes
+"""
+
+FIRST_PART = """\
+---
+title: Your first part
+standfirst: A sample to write over. Each part of the pamphlet is a Markdown file like this \
+one, listed under *contents* in pamphlet.yaml.
+---
+
+Type plain keyboard characters and let pressrun do the typesetting. "Straight quotes" come
+out curly, and two hyphens -- like these -- become a dash.[^typing]
+
+## Adding pictures
+
+Save a picture in the images/ folder and give it a paragraph of its own. The words in square
+brackets describe it for readers who can't see it; the words in quotes are its caption.
+
+{banner}
+
+You don't have to wait for the artwork. This next picture doesn't exist yet, so the build
+draws a placeholder and lists it as missing art:
+
+{placeholder}
+
+## Footnotes, quotes and questions
+
+Notes go at the end of the file, and pressrun numbers them for you. A pull quote repeats a
+striking line from the text, set large to catch the eye.
+
+::: pullquote
+Let pressrun do the typesetting.
+:::
+
+Finish with questions for your study group to discuss:
+
+::: questions
+1. What should a reader take away from this pamphlet?
+2. Which picture would say it best?
+3. What would you ask at the next meeting?
+:::
+
+[^typing]: This is a footnote. Mark its place with a label such as `[^typing]`, and write
+    the note anywhere in the file, on a line starting with the same label and a colon.
+"""
+BANNER = ('![A white five-pointed star on a plain red banner](../images/banner.png '
+          '"Replace images/banner.png with your own picture, or add more pictures beside it")')
+PLACEHOLDER = ('![A photo of your group at its last meeting](../images/your-photo.jpg '
+               '"A placeholder: the build draws this box until images/your-photo.jpg is there")')
+
+STYLES_README = """\
+# Your own styles
+
+pressrun lays out the pamphlet with its default theme. To change part of it, put a file
+here with the same name as a theme file, and pressrun uses yours instead: `common.css`
+(both editions), `print.css` (the printed page), `epub.css` (the e-book), `fonts.css`,
+or a template such as `print.html`, `part.xhtml` or `_macros.html`. Start from a copy of
+the default file in pressrun's `src/pressrun/theme/` folder.
+
+Templates are trusted code: they run with your rights, so only use ones you trust.
+See the Theming section of pressrun's README for more.
+"""
+
+
+def create_project(target: Path, title: str = "My pamphlet", language: str = "en-GB",
+                   ) -> list[Path]:
+    """Create a new project in ``target`` (new or empty) and return the files written."""
+    problem = check_language(language)
+    if problem:
+        raise PressrunError(problem)
+    title = " ".join(title.split())
+    if not title:
+        raise PressrunError("the title is empty: give the pamphlet a title")
+    if target.exists() and not target.is_dir():
+        raise PressrunError(f"'{target}' is a file: choose a new folder name for the project")
+    if target.is_dir() and any(target.iterdir()):
+        raise PressrunError(f"folder '{target}' is not empty: choose a new folder name, "
+                            "or an empty folder, for the project")
+    files = {
+        "manuscript/pamphlet.yaml": PAMPHLET_YAML.format(title=_yaml_scalar(title),
+                                                         language=_yaml_scalar(language)),
+        "manuscript/01-first-part.md": FIRST_PART.format(banner=BANNER, placeholder=PLACEHOLDER),
+        "images/banner.png": _banner_png(),
+        "styles/README.md": STYLES_README,
+        ".gitignore": "build/\n",
+    }
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in files.items():
+        path = target / name
+        path.parent.mkdir(exist_ok=True)
+        if isinstance(content, bytes):
+            with path.open("xb") as binary:
+                binary.write(content)
+        else:
+            with path.open("x", encoding="utf-8", newline="\n") as text:
+                text.write(content)
+        written.append(path)
+    return written
+
+
+def _yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar on one line, quoted when it needs to be."""
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=math.inf)
+    return dumped.removesuffix("...\n").strip()
+
+
+def _banner_png(width: int = 900, height: int = 600) -> bytes:
+    """A flat red banner with a white five-pointed star: the sample's picture."""
+    image = Image.new("RGB", (width, height), (200, 16, 46))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, height - 60, width, height), fill=(150, 10, 34))
+    cx, cy, outer, inner = width / 2, height / 2 - 20, 190, 76
+    points = []
+    for i in range(10):
+        radius = outer if i % 2 == 0 else inner
+        angle = math.pi / 2 + i * math.pi / 5
+        points.append((round(cx + radius * math.cos(angle)), round(cy - radius * math.sin(angle))))
+    draw.polygon(points, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
