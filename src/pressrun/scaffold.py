@@ -89,15 +89,13 @@ pressrun lays out the pamphlet with its default theme. To change part of it, put
 here with the same name as a theme file, and pressrun uses yours instead: `common.css`
 (both editions), `print.css` (the printed page), `epub.css` (the e-book), `fonts.css`,
 or a template such as `print.html`, `part.xhtml` or `_macros.html`. Start from a copy of
-the default file in pressrun's `src/pressrun/theme/` folder.
-
-Templates are trusted code: they run with your rights, so only use ones you trust.
-See the Theming section of pressrun's README for more.
+the default file in pressrun's `src/pressrun/theme/` folder. Templates are trusted code:
+they run with your rights, so only use ones you trust. See docs/theming.md in the pressrun
+repository for a step-by-step guide.
 """
 
 
-def create_project(target: Path, title: str = "My pamphlet", language: str = "en-GB",
-                   ) -> list[Path]:
+def create_project(target: Path, title: str = "My pamphlet", language: str = "en-GB") -> list[Path]:
     """Create a new project in ``target`` (new or empty) and return the files written."""
     problem = check_language(language)
     if problem:
@@ -123,12 +121,9 @@ def create_project(target: Path, title: str = "My pamphlet", language: str = "en
     for name, content in files.items():
         path = target / name
         path.parent.mkdir(exist_ok=True)
-        if isinstance(content, bytes):
-            with path.open("xb") as binary:
-                binary.write(content)
-        else:
-            with path.open("x", encoding="utf-8", newline="\n") as text:
-                text.write(content)
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        with path.open("xb") as file:
+            file.write(data)
         written.append(path)
     return written
 
