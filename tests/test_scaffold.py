@@ -113,3 +113,16 @@ def test_refuses_an_empty_title(tmp_path: Path) -> None:
     with pytest.raises(PressrunError, match="title"):
         create_project(tmp_path / "p", title="  ")
     assert not (tmp_path / "p").exists()
+
+
+def test_new_command_creates_a_project_that_passes_check(tmp_path: Path) -> None:
+    target = tmp_path / "study-pack"
+    result = run("new", target, "--title", "Study pack", "--language", "de")
+    assert result.exit_code == 0, result.output
+    assert "pressrun build" in result.output
+    checked = run("check", "-C", target)
+    assert checked.exit_code == 0, checked.output
+    assert "0 errors" in checked.output
+    again = run("new", target)
+    assert again.exit_code == 1
+    assert "is not empty" in again.stderr

@@ -225,6 +225,20 @@ def watch(project_dir: Path, only: str | None) -> None:
         click.echo("stopped watching", err=True)
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", default="My pamphlet", show_default=True, help="The pamphlet's title.")
+@click.option("--language", default="en-GB", show_default=True,
+              help="BCP 47 language tag of the text, e.g. en-GB, de, pt-BR.")
+def new(folder: Path, title: str, language: str) -> None:
+    """Create a new project in FOLDER (which must be new or empty), ready to build."""
+    from pressrun.scaffold import create_project
+
+    created = create_project(folder, title, language)
+    click.echo(f"created {_show(folder)} with {len(created)} files; next:")
+    click.echo(f"  cd {folder}\n  pressrun build")
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed
 
