@@ -136,3 +136,24 @@ def test_verbose_shows_the_stages_with_timings(project) -> None:
         assert any(line.startswith(stage) and line.endswith(" s")
                    for line in result.stderr.splitlines()), stage
     assert "laid out 5 pages" in result.stderr
+
+
+def test_an_internal_bug_asks_for_a_report_without_a_traceback(project, monkeypatch,
+                                                                capsys) -> None:
+    import sys
+
+    import pytest
+
+    import pressrun.cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something pressrun did not expect")
+
+    monkeypatch.setattr(pressrun.cli, "load", broken)
+    monkeypatch.setattr(sys, "argv", ["pressrun", "epub", "-C", str(project())])
+    with pytest.raises(SystemExit) as exit_:
+        pressrun.cli.main()
+    assert exit_.value.code == 70
+    err = capsys.readouterr().err
+    assert err.startswith("internal error: RuntimeError: something pressrun did not expect")
+    assert "please report it" in err and "Traceback" not in err
