@@ -144,12 +144,13 @@ def test_an_internal_bug_asks_for_a_report_without_a_traceback(project, monkeypa
 
     import pytest
 
+    import pressrun.build
     import pressrun.cli
 
     def broken(*args, **kwargs):
         raise RuntimeError("something pressrun did not expect")
 
-    monkeypatch.setattr(pressrun.cli, "load", broken)
+    monkeypatch.setattr(pressrun.build, "load", broken)
     monkeypatch.setattr(sys, "argv", ["pressrun", "epub", "-C", str(project())])
     with pytest.raises(SystemExit) as exit_:
         pressrun.cli.main()

@@ -10,23 +10,17 @@ import traceback
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pressrun import __version__
-from pressrun.build import (
-    Project,
-    Written,
-    layout,
-    load,
-    target_path,
-    write_epub,
-    write_html,
-    write_pdf,
-)
 from pressrun.errors import PressrunError, log
 from pressrun.geometry import PROFILES
 from pressrun.progress import Progress
+
+if TYPE_CHECKING:
+    from pressrun.build import Project, Written
 
 
 class _Handler(logging.Handler):
@@ -112,6 +106,8 @@ def _show(path: Path) -> str:
 def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[str, ...],
            profile: str = "home", booklet: bool = False) -> tuple[Project, list[Written]]:
     """Load, lay out once, and write the outputs of ``kinds`` (``pdf``, ``epub``, ``html``)."""
+    from pressrun.build import layout, load, target_path, write_epub, write_html, write_pdf
+
     progress: Progress = click.get_current_context().obj["progress"]
     _check_booklet(profile, booklet)
     with progress.stage("load"):
