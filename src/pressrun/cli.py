@@ -28,15 +28,17 @@ class _Handler(logging.Handler):
         click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
 
 
+_project_option = click.option("-C", "--project", "project_dir", default=".",
+                               show_default=True, type=click.Path(path_type=Path, file_okay=False),
+                               help="The project folder (holding manuscript/).")
+
+
 def _options(command: Callable) -> Callable:
     command = click.option("--strict", is_flag=True,
                            help="Treat missing art and warnings as errors.")(command)
     command = click.option("-o", "--output", type=click.Path(path_type=Path),
                            help="Output file (for build: output folder). Default: build/.")(command)
-    command = click.option("-C", "--project", "project_dir", default=".", show_default=True,
-                           type=click.Path(path_type=Path, file_okay=False),
-                           help="The project folder (holding manuscript/).")(command)
-    return command
+    return _project_option(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -167,9 +169,7 @@ def build(project_dir: Path, output: Path | None, strict: bool, profile: str,
 
 
 @cli.command()
-@click.option("-C", "--project", "project_dir", default=".", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
-              help="The project folder (holding manuscript/).")
+@_project_option
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: one object with every finding, for CI.")
@@ -194,9 +194,7 @@ def check(project_dir: Path, strict: bool, output_format: str) -> None:
 
 
 @cli.command()
-@click.option("-C", "--project", "project_dir", default=".", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
-              help="The project folder (holding manuscript/).")
+@_project_option
 @click.option("--pdf", "only", flag_value="pdf", help="Rebuild only the PDF.")
 @click.option("--epub", "only", flag_value="epub", help="Rebuild only the EPUB.")
 def watch(project_dir: Path, only: str | None) -> None:
