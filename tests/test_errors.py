@@ -191,3 +191,36 @@ def test_planned_option_is_reported_as_not_supported_yet(project) -> None:
     assert result.exit_code == 1
     assert result.stderr.strip() == ("error: manuscript/pamphlet.yaml:11: 'url' is not "
                                      "supported by this version of pressrun yet: remove the line")
+
+
+def test_control_characters_in_a_part_are_an_error_with_the_line(project) -> None:
+    root = project()
+    part = root / "manuscript" / "01-first.md"
+    part.write_text(part.read_text().replace("A second paragraph", "A second\x07 paragraph"))
+    result = run("epub", "-C", root)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: manuscript/01-first.md:13: contains the invisible "
+                                    "control character U+0007")
+
+
+def test_lone_surrogate_in_yaml_is_an_error(project) -> None:
+    root = project()
+    edit(YAML, "title: A Minimal Pamphlet", 'title: "A \\ud800 pamphlet"')(root)
+    result = run("epub", "-C", root)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: manuscript/pamphlet.yaml:1: 'title' contains the "
+                                    "invisible control character U+D800")
+
+
+def test_inline_footnotes_are_numbered_with_the_others(project) -> None:
+    root = project()
+    part = root / "manuscript" / "01-first.md"
+    part.write_text(part.read_text().replace("And has a second one.", "An inline one.^[Inline "
+                                                                        "note text.]"))
+    result = run("epub", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    import zipfile
+
+    with zipfile.ZipFile(root / "build" / "a-minimal-pamphlet.epub") as archive:
+        xhtml = archive.read("EPUB/01-first.xhtml").decode()
+    assert "Inline note text." in xhtml

@@ -138,6 +138,11 @@ def _clean(value: Any, spec: Key) -> Any:
     """The value as the model wants it, or ``_Invalid`` saying why not."""
     if value is None:
         return None
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str) and (char := bad_character(text)):
+            return _Invalid(f"contains the invisible control character {char}, which no "
+                            "e-book or PDF can hold: remove it")
     if spec.kind == BOOL:
         if isinstance(value, bool):
             return value
@@ -174,6 +179,16 @@ def _scalar_text(value: Any) -> str | None:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return None
+
+
+_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def bad_character(text: str) -> str | None:
+    """The first character that cannot appear in a publication's text (control characters,
+    lone surrogates), as ``U+XXXX``, or None."""
+    match = _BAD.search(text)
+    return f"U+{ord(match[0]):04X}" if match else None
 
 
 def _describe(value: Any) -> str:

@@ -10,6 +10,7 @@ from pressrun.config import (
     LIST,
     TEXT,
     Key,
+    bad_character,
     check_language,
     parse_page_size,
     read_mapping,
@@ -129,12 +130,19 @@ def _read_text(path: Path, rel: str) -> str:
     except OSError as exc:
         raise PressrunError(f"cannot be read: {exc.strerror}", rel) from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PressrunError(
             f"is not UTF-8 text (byte {exc.start}): save it with UTF-8 encoding "
             "(in most editors: Save As… → Encoding → UTF-8)", rel, line) from None
+    if char := bad_character(text):
+        index = text.index(chr(int(char[2:], 16)))
+        raise PressrunError(
+            f"contains the invisible control character {char}, which no e-book or PDF can "
+            "hold: delete it (it often comes with text pasted from a web page)", rel,
+            text.count("\n", 0, index) + 1)
+    return text
 
 
 def _load_part(

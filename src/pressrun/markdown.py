@@ -212,7 +212,7 @@ class _Converter:
         if kind == "image":
             return Node("image", image=self._image(node, line), line=line)
         if kind == "footnote_ref":
-            label = node.meta["label"]
+            label = _label(node.meta)
             first = label not in self._seen_notes
             self._seen_notes.add(label)
             attrs = (("label", label), ("number", str(node.meta["id"] + 1)),
@@ -237,7 +237,7 @@ class _Converter:
                 if child.type == "footnote_anchor":
                     continue
                 blocks.extend(self.block(child))
-            label = str(note.meta.get("label") or note.meta["id"] + 1)
+            label = _label(note.meta)
             notes.append(Footnote(label, note.meta["id"] + 1, tuple(blocks)))
         return notes
 
@@ -257,3 +257,8 @@ class _Converter:
                             f"footnote [^{match[1]}] is never defined: add a line "
                             f"'[^{match[1]}]: …' giving its text",
                         )
+
+
+def _label(meta: dict) -> str:
+    """A note's label: as written, or ``^N`` for an inline note (``^[text]``), which has none."""
+    return str(meta.get("label") or f"^{meta['id'] + 1}")
