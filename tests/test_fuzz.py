@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from PIL import Image as PILImage
 
@@ -60,12 +60,20 @@ LONG = os.environ.get("PRESSRUN_FUZZ_LONG", "") == "1"
 EXAMPLES = 2000 if LONG else int(os.environ.get("PRESSRUN_FUZZ_EXAMPLES", "12"))
 
 
+CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+SHRINK = os.environ.get("PRESSRUN_FUZZ_SHRINK", "0" if CI else "1") == "1"
+"""Shrinking a failure takes many builds (Hypothesis gives up after five minutes); CI
+reports the failing example as found, and a local run (``CI=1`` reproduces CI's examples)
+shrinks it."""
+
+
 def fuzz_settings(examples: int) -> settings:
     """Hypothesis settings for one fuzz test: whole builds are slow, so no deadline."""
     return settings(
         max_examples=max(1, examples),
         deadline=None,
-        derandomize=bool(os.environ.get("CI")),
+        derandomize=CI,
+        phases=tuple(phase for phase in Phase if SHRINK or phase is not Phase.shrink),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.large_base_example],
         print_blob=True,
@@ -88,25 +96,34 @@ WORDS = (
 
 RTL = "\u05d0\u05d1\u05d2\u05e9\u05dc\u05d5\u05dd\u0645\u0631\u062d\u0628\u0627\u200f\u202b\u202e" \
       "\u202c\u2067\u2069\u061c"
-ODD_CHARACTERS = st.one_of(
+PRINTABLE_ODD = st.one_of(
     st.sampled_from(RTL),
     st.characters(categories=["Mn", "Me"]),  # combining marks
     st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),  # emoji
-    st.characters(categories=["Cc"]),  # NUL, other C0 and C1 controls
     st.characters(categories=["Cf"]),  # bidi controls, ZWJ, soft hyphen, BOM
-    st.sampled_from("\u2028\u2029\ufffe\uffff\U0010ffff\ufffd\u00a0\u3000\U0001d11e\U000e0001"),
+    st.sampled_from("\u2028\u2029\U0010ffff\ufffd\u00a0\u3000\U0001d11e\U000e0001\ufdd0"),
     st.sampled_from("*_[]()!#>|:-`~^\\<>&\"'.=+"),  # Markdown's own punctuation
-    st.characters(codec="utf-8"),  # anything that UTF-8 can hold
+    st.characters(codec="utf-8", exclude_categories=["Cc"]),  # any character but controls
+)
+CONTROLS = st.one_of(
+    st.characters(categories=["Cc"]),  # NUL, the other C0 and the C1 controls
+    st.sampled_from("\ufffe\uffff"),  # not characters
 )
 SURROGATES = st.characters(categories=["Cs"])
 """Lone surrogates: only a YAML escape like "\\ud800" can write one."""
 
+ALLOW_CONTROLS = st.shared(st.integers(0, 99).map(lambda n: n >= 80), key="controls")
+"""Whether this example's text may hold control characters and lone surrogates (one in
+five): they make the whole manuscript fail, which would hide every other problem."""
+
 words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join)
-odd_text = st.text(ODD_CHARACTERS, min_size=1, max_size=24)
+odd_text = ALLOW_CONTROLS.flatmap(lambda controls: st.text(
+    st.one_of(PRINTABLE_ODD, CONTROLS) if controls else PRINTABLE_ODD, min_size=1, max_size=24))
 text = st.one_of(words, words, odd_text)
 """A piece of text: mostly words, often anything at all."""
-yaml_only_text = st.one_of(text, text, text, st.text(st.one_of(ODD_CHARACTERS, SURROGATES),
-                                                     min_size=1, max_size=12))
+yaml_only_text = st.one_of(text, text, text, ALLOW_CONTROLS.flatmap(lambda controls: st.text(
+    st.one_of(PRINTABLE_ODD, CONTROLS, SURROGATES) if controls else PRINTABLE_ODD,
+    min_size=1, max_size=12)))
 """Text for YAML values, which can also hold lone surrogates."""
 
 
@@ -386,6 +403,8 @@ class Key:
 
     good: st.SearchStrategy[str]
     near: st.SearchStrategy[str] | None = None
+    text: bool = False
+    """Whether the value is text (an alias between two text keys is fine)."""
 
 
 @st.composite
@@ -432,9 +451,11 @@ def yaml_mapping(draw, schema: dict[str, Key], required: tuple[str, ...], chaos:
         key = draw(st.sampled_from(ODD_KEYS))
         value = "{title: merged}" if key == "<<" else draw(yaml_text(words))
         entries.insert(draw(st.integers(0, len(entries))), (key, value))
-    if len(entries) >= 2 and chance(draw, 20):  # an anchor, and an alias to it
-        first = draw(st.integers(0, len(entries) - 2))
-        second = draw(st.integers(first + 1, len(entries) - 1))
+    aliasable = [i for i, (key, _) in enumerate(entries)
+                 if chaos or (key in schema and schema[key].text)]
+    if len(aliasable) >= 2 and chance(draw, 20):  # an anchor, and an alias to it
+        first = draw(st.sampled_from(aliasable[:-1]))
+        second = draw(st.sampled_from([i for i in aliasable if i > first]))
         key, value = entries[first]
         if value and not value.startswith(("&", "*", "!", "|", ">", "%", "@", "`", "#")):
             entries[first] = (key, f"&v{first}" + ("" if value.startswith("\n") else " ") + value)
@@ -622,7 +643,7 @@ def nested_blocks(names: Names, labels: tuple[str, ...]) -> st.SearchStrategy[st
     """Blocks nested in blockquotes, lists and containers, several levels deep."""
 
     def extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-        several = st.lists(children, min_size=1, max_size=3)
+        several = st.lists(children, min_size=1, max_size=2)
         quote = several.map(lambda blocks: "\n".join(indent(b, "> ", "> ") for b in blocks))
         bullets = st.tuples(st.sampled_from("-*+"), several).map(lambda t: "\n".join(
             indent(b, f"{t[0]} ", "  ") for b in t[1]))
@@ -642,7 +663,7 @@ def nested_blocks(names: Names, labels: tuple[str, ...]) -> st.SearchStrategy[st
 
         return st.one_of(quote, bullets, ordered, container())
 
-    return st.recursive(leaf_block(names, labels), extend, max_leaves=10)
+    return st.recursive(leaf_block(names, labels), extend, max_leaves=12)
 
 
 @st.composite
@@ -677,13 +698,13 @@ def part_body(draw, names: Names) -> str:
 def front_matter(draw, chaos: int) -> str:
     """A part's front matter, or (with chaos) none, an empty one, or one never closed."""
     schema = {
-        "title": Key(yaml_text(words), yaml_text()),
-        "subtitle": Key(yaml_text()),
+        "title": Key(yaml_text(words), yaml_text(), text=True),
+        "subtitle": Key(yaml_text(), text=True),
         "standfirst": Key(st.one_of(yaml_text(), st.just(
-            '"An *introduction* with a [link](https://example.org/) and a note[^1]."'))),
+            '"An *introduction* with a [link](https://example.org/) and a note[^1]."')), text=True),
         "role": Key(st.sampled_from(ROLES), st.sampled_from(("chaptre", "Chapter", "sidebar "))),
         "creators": Key(yaml_list(), yaml_text()),
-        "source": Key(yaml_text()),
+        "source": Key(yaml_text(), text=True),
         "date": Key(st.sampled_from(DATES), st.sampled_from(NEAR_DATES)),
     }
     mapping = draw(yaml_mapping(schema, ("title",), chaos))
@@ -760,7 +781,11 @@ class Project:
         return "\n".join(out)
 
     def __repr__(self) -> str:
-        return f"Project({sorted(self.files) + sorted(self.pictures)})"
+        return f"<project of {', '.join(list(self.files) + list(self.pictures))}>"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        # How Hypothesis shows the falsifying example: the files are in the error message.
+        printer.text(repr(self))
 
 
 def show(value: str) -> str:
@@ -771,10 +796,14 @@ def show(value: str) -> str:
         for c in value)
 
 
+CHAOS = st.sampled_from((0, 0, 0, 0, 1, 1, 2, 3))
+"""How broken a project's structure may be: half of them are well formed."""
+
+
 @st.composite
 def projects(draw) -> Project:
     """A whole project: pamphlet.yaml, one to three parts, and images/."""
-    chaos = draw(st.integers(0, 3))
+    chaos = draw(CHAOS)
     project = Project()
 
     # Pictures first: the manuscript refers to them (and to some that do not exist).
@@ -812,15 +841,15 @@ def projects(draw) -> Project:
         contents.insert(draw(st.integers(0, len(contents))), draw(st.one_of(
             st.sampled_from((*ODD_PART_NAMES[2:], contents[0])), yaml_text())))
     schema = {
-        "title": Key(yaml_text(words), yaml_text()),
-        "subtitle": Key(yaml_text()),
+        "title": Key(yaml_text(words), yaml_text(), text=True),
+        "subtitle": Key(yaml_text(), text=True),
         "language": Key(st.sampled_from(LANGUAGES), st.sampled_from(NEAR_LANGUAGES)),
         "creators": Key(yaml_list(), yaml_text()),
-        "publisher": Key(yaml_text()),
-        "source": Key(yaml_text()),
+        "publisher": Key(yaml_text(), text=True),
+        "source": Key(yaml_text(), text=True),
         "date": Key(st.sampled_from(DATES), st.sampled_from(NEAR_DATES)),
-        "rights": Key(yaml_text()),
-        "identifier": Key(st.one_of(st.just("urn:isbn:9781234567897"), yaml_text())),
+        "rights": Key(yaml_text(), text=True),
+        "identifier": Key(st.one_of(st.just("urn:isbn:9781234567897"), yaml_text()), text=True),
         "cover": Key(st.sampled_from(good_pictures).map(yaml_double_quoted) if good_pictures
                      else st.just("~"),
                      st.sampled_from(image_refs or ["../images/missing.png"])
@@ -837,7 +866,6 @@ def projects(draw) -> Project:
     else:
         yaml_data = yaml_source.encode("utf-8")
     project.files = {"manuscript/pamphlet.yaml": yaml_data, **project.files}
-    note(str(project))
     return project
 
 
@@ -907,6 +935,7 @@ def build(project: Project, command: str, name: str, *options: str,
         # zip): let them run now, not inside the next example's build.
         gc.collect()
         written = sorted(p.name for p in out.iterdir())
+        event("build succeeded" if result.exit_code == 0 else "build refused")
         context = (f"\n\ncommand: pressrun {command} -o OUT/{name} {' '.join(options)}\n"
                    f"exit code: {result.exit_code}\nstdout:\n{result.stdout}\n"
                    f"stderr:\n{result.stderr}\nmanuscript:\n{project}")
