@@ -127,5 +127,5 @@ def cover_png(metadata: Metadata, size: tuple[int, int] = (1600, 2560)) -> bytes
 
 def _png(canvas: PILImage.Image) -> bytes:
     out = io.BytesIO()
-    canvas.save(out, format="PNG", optimize=True)
+    canvas.save(out, format="PNG")
     return out.getvalue()

@@ -64,7 +64,7 @@ def screen_image(image: Image) -> ScreenImage:
     out = io.BytesIO()
     if lossless:
         fmt = "PNG"
-        picture.save(out, "PNG", optimize=True)
+        picture.save(out, "PNG")  # optimize=True costs seconds per picture for ~5%
     else:
         fmt = "JPEG"
         picture.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
