@@ -80,6 +80,12 @@ def read_mapping(
     except yaml.YAMLError as exc:
         report.error(at(location.line), f"YAML error: {exc}")
         return Fields({}, {}, {})
+    except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+        # PyYAML's constructors fail this way on some odd values, e.g. '!!bool maybe'
+        # or an impossible date.
+        report.error(at(location.line), f"a value cannot be read ({type(exc).__name__}: "
+                                        f"{exc}): quote it, or remove any '!!' tag")
+        return Fields({}, {}, {})
     if node is None:
         data = {}
     elif not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
