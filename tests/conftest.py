@@ -75,6 +75,12 @@ def minimal(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """tests/projects/study (every study-group feature switched on), built once."""
+    return _build(PROJECTS / "study", tmp_path_factory.mktemp("study"))
+
+
+@pytest.fixture(scope="session")
 def manifesto(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The Communist Manifesto corpus, built unchanged."""
     return _build(_corpus("communist-manifesto"), tmp_path_factory.mktemp("manifesto"))

@@ -91,6 +91,28 @@ def test_rebuild_gives_identical_bytes(project, tmp_path: Path) -> None:
     assert first.read_bytes() == second.read_bytes()
 
 
+def test_parts_named_like_the_epubs_own_documents_keep_their_text(project,
+                                                                   tmp_path: Path) -> None:
+    # Found by the fuzz test: nav.md was written as nav.xhtml, and the nav replaced it.
+    root = project()
+    manuscript = root / "manuscript"
+    (manuscript / "01-first.md").rename(manuscript / "nav.md")
+    (manuscript / "02-second.md").rename(manuscript / "cover.md")
+    yaml = manuscript / "pamphlet.yaml"
+    yaml.write_text(yaml.read_text().replace("01-first.md", "nav.md")
+                    .replace("02-second.md", "cover.md"))
+    out = tmp_path / "x.epub"
+    assert run("epub", "-C", root, "-o", out).exit_code == 0
+    package = opf(out)
+    manifest = {i.get("id"): i.get("href") for i in package.find("opf:manifest", NS)}
+    spine = [manifest[i.get("idref")] for i in package.find("opf:spine", NS)]
+    assert spine == ["cover.xhtml", "titlepage.xhtml", "nav.xhtml", "nav_.xhtml", "cover_.xhtml"]
+    with zipfile.ZipFile(out) as archive:
+        assert "The first part" in archive.read("EPUB/nav_.xhtml").decode()
+        assert "The second part" in archive.read("EPUB/cover_.xhtml").decode()
+    assert epubcheck_problems(out) == []
+
+
 def test_minimal_epub_passes_epubcheck(minimal: Built) -> None:
     assert epubcheck_problems(minimal.epub) == []
 

@@ -99,6 +99,14 @@ CASES = {
                               "outside the project"),
     "image URL": (edit(PART, "../images/red-star.png", "https://example.org/x.png"),
                   "manuscript/01-first.md:9: picture 'https://example.org/x.png' is a URL"),
+    # Found by the fuzz test: Markdown stopped reading (and the rest of the part was lost)
+    # ten lists deep; PyYAML raised RecursionError a thousand brackets deep.
+    "lists nested too deeply": (edit(PART, "## A section heading", "\n".join(
+        "  " * depth + f"- level {depth}" for depth in range(10))),
+        "manuscript/01-first.md:20: lists, quotes and containers nested too deeply"),
+    "YAML nested too deeply": (edit(YAML, "rights: Public domain",
+                                    "rights: " + "[" * 1000 + "]" * 1000),
+                               "manuscript/pamphlet.yaml:1: YAML nested too deeply"),
 }
 
 
@@ -184,13 +192,17 @@ def test_output_into_the_manuscript_is_refused(project) -> None:
     assert not (root / "manuscript" / "x.epub").exists()
 
 
-def test_planned_option_is_reported_as_not_supported_yet(project) -> None:
+def test_study_option_of_the_wrong_kind_is_an_error_with_its_line(project) -> None:
     root = project()
-    edit(YAML, "rights: Public domain", "rights: Public domain\nurl: https://example.org/")(root)
+    edit(YAML, "rights: Public domain", "rights: Public domain\nnotes_pages: lots\n"
+                                        "questions: after")(root)
     result = run("epub", "-C", root)
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("error: manuscript/pamphlet.yaml:11: 'url' is not "
-                                     "supported by this version of pressrun yet: remove the line")
+    assert result.stderr.strip().splitlines() == [
+        "error: manuscript/pamphlet.yaml:11: 'notes_pages' must be a whole number from 0 to "
+        "100 (got 'lots')",
+        "error: manuscript/pamphlet.yaml:12: 'questions' must be one of inline, end "
+        "(got 'after')"]
 
 
 def test_control_characters_in_a_part_are_an_error_with_the_line(project) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -45,7 +46,8 @@ def test_sidebar_part_and_placeholders_as_in_the_source() -> None:
 
 
 def test_pdf_has_every_sentence_of_the_article_in_order(pamphlet: Built) -> None:
-    text = squash("".join(pdf_text(pamphlet.pdf)))
+    # The glossary marks terms with '*', which is not part of the article's words.
+    text = squash("".join(pdf_text(pamphlet.pdf))).replace("*", "")
     position = 0
     for sentence in article_sentences():
         found = text.find(squash(sentence), position)
@@ -89,7 +91,8 @@ def test_pdf_metadata_and_language(pamphlet: Built) -> None:
 def test_pdf_bookmarks_name_the_parts(pamphlet: Built) -> None:
     reader = PdfReader(pamphlet.pdf)
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles == ["How workers won in 1917", "Soviets—where workers discovered their power"]
+    assert titles == ["How workers won in 1917", "Soviets—where workers discovered their power",
+                      "Glossary"]
 
 
 def test_pdf_fonts_are_embedded(pamphlet: Built) -> None:
@@ -141,6 +144,9 @@ def test_the_article_is_not_edited(pamphlet: Built) -> None:
                     .read_text(encoding="utf-8"))
     for name in ("01-how-workers-won.md", "02-soviets.md"):
         body = (ROOT / "manuscript" / name).read_text(encoding="utf-8").split("---", 2)[2]
+        # The study questions are the pamphlet's own, not the article's.
+        body = re.sub(r"^::: questions\n.*?^:::$", "", body, flags=re.M | re.S)
+        assert "questions" not in body
         for paragraph in body.split("\n\n"):
             paragraph = paragraph.strip()
             if paragraph and not paragraph.startswith("!["):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pressrun.diagnostics import Report
 from pressrun.errors import log
-from pressrun.geometry import PROFILES, Profile
+from pressrun.geometry import EDITIONS, PROFILES, Edition, Profile
 from pressrun.loader import load_pamphlet
 from pressrun.model import Pamphlet
 from pressrun.output import check_target, write_atomic
@@ -88,11 +88,28 @@ def write_html(project: Project, target: Path) -> Written:
     return Written(target, "html", len(data))
 
 
-def layout(project: Project, profile: Profile = PROFILES["home"]) -> Document:
+def layout(project: Project, profile: Profile = PROFILES["home"],
+           edition: Edition = EDITIONS["standard"]) -> Document:
     """Lay out the print edition: once per build, for the PDF and the EPUB's page list."""
     from pressrun.pdf import layout_print
 
-    return layout_print(project.pamphlet, project.theme, profile)
+    return layout_print(project.pamphlet, project.theme, profile, edition)
+
+
+def write_handouts(project: Project, folder: Path, profile: Profile = PROFILES["home"],
+                   edition: Edition = EDITIONS["standard"]) -> list[Written]:
+    """Write one PDF per part into ``folder``, each paged from 1, for one part a meeting."""
+    from pressrun.pdf import layout_print, pdf_bytes
+
+    written = []
+    for part in project.pamphlet.parts:
+        target = folder / f"{part.slug}.pdf"
+        check_target(project.pamphlet.root, target)
+        document = layout_print(project.pamphlet, project.theme, profile, edition, part)
+        data = pdf_bytes(document, profile)
+        write_atomic(target, data)
+        written.append(Written(target, "handout", len(data), len(document.pages)))
+    return written
 
 
 def write_pdf(project: Project, document: Document, target: Path,
@@ -107,8 +124,11 @@ def write_pdf(project: Project, document: Document, target: Path,
     written = [Written(target, "pdf", len(data), len(document.pages))]
     if booklet:
         from pressrun.impose import impose, summary
+        from pressrun.pdf import notes_pages_pdf
 
-        imposed = impose(data)
+        filler = notes_pages_pdf(project.pamphlet, project.theme, profile) \
+            if len(document.pages) % 4 else None
+        imposed = impose(data, filler)
         sheets = target.with_name(f"{target.stem}-booklet.pdf")
         check_target(project.pamphlet.root, sheets)
         write_atomic(sheets, imposed.data)

@@ -16,7 +16,7 @@ import click
 
 from pressrun import __version__
 from pressrun.errors import PressrunError, log
-from pressrun.geometry import PROFILES
+from pressrun.geometry import EDITIONS, PROFILES
 from pressrun.progress import Progress
 
 if TYPE_CHECKING:
@@ -106,15 +106,24 @@ def _show(path: Path) -> str:
 
 
 def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[str, ...],
-           profile: str = "home", booklet: bool = False) -> tuple[Project, list[Written]]:
+           profile: str = "home", booklet: bool = False, edition: str = "standard",
+           handouts: bool = False) -> tuple[Project, list[Written]]:
     """Load, lay out once, and write the outputs of ``kinds`` (``pdf``, ``epub``, ``html``)."""
-    from pressrun.build import layout, load, target_path, write_epub, write_html, write_pdf
+    from pressrun.build import (
+        layout,
+        load,
+        target_path,
+        write_epub,
+        write_handouts,
+        write_html,
+        write_pdf,
+    )
 
     progress: Progress = click.get_current_context().obj["progress"]
     _check_booklet(profile, booklet)
     with progress.stage("load"):
         project = load(project_dir, strict)
-    variant = "" if profile == "home" else profile
+    variant = "-".join(name for name in (edition, profile) if name not in ("standard", "home"))
     folder = len(kinds) > 1
     written: list[Written] = []
     if "html" in kinds:
@@ -122,13 +131,17 @@ def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[st
             written.append(write_html(project, target_path(project, "html", output, folder)))
     if "pdf" in kinds or "epub" in kinds:
         with progress.stage("layout"):
-            document = layout(project, PROFILES[profile])
+            document = layout(project, PROFILES[profile], EDITIONS[edition])
         if progress.enabled:
             click.echo(f"laid out {len(document.pages)} pages", err=True)
         if "pdf" in kinds:
             target = target_path(project, "pdf", output, folder, variant=variant)
             with progress.stage("write PDF"):
                 written += write_pdf(project, document, target, PROFILES[profile], booklet)
+            if handouts:
+                with progress.stage("handouts"):
+                    written += write_handouts(project, target.parent / "handouts",
+                                              PROFILES[profile], EDITIONS[edition])
         if "epub" in kinds:
             with progress.stage("write EPUB"):
                 written.append(write_epub(project, document,
@@ -139,10 +152,18 @@ def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[st
 @cli.command()
 @_options
 @_print_options
+@click.option("--edition", type=click.Choice(list(EDITIONS)), default="standard",
+              show_default=True, help="Edition: " + "; ".join(
+                  f"{e.name}: {e.description}" for e in EDITIONS.values())
+              + ". Large print is written to <name>-large-print.pdf.")
+@click.option("--handouts", is_flag=True,
+              help="Also write one PDF per part into handouts/ beside the PDF, each paged "
+                   "from 1 and headed with the publication's title: one part a meeting.")
 def pdf(project_dir: Path, output: Path | None, strict: bool, profile: str,
-        booklet: bool) -> None:
+        booklet: bool, edition: str, handouts: bool) -> None:
     """Write the print edition as PDF."""
-    _report(*_build(project_dir, output, strict, ("pdf",), profile, booklet))
+    _report(*_build(project_dir, output, strict, ("pdf",), profile, booklet, edition,
+                    handouts))
 
 
 @cli.command()

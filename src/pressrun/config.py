@@ -28,9 +28,10 @@ _CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s+(\d+(?:\.\d+)?)\s*mm\s*$"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
-TEXT, LIST, DATE, BOOL = "text", "list of text", "date", "yes/no"
-# Options of the format that arrive with later features (MANUSCRIPT.md, second table).
-PLANNED = ("url", "questions", "paragraph_numbers", "notes_pages")
+TEXT, LIST, DATE, BOOL, COUNT, URL = ("text", "list of text", "date", "yes/no", "count",
+                                      "web address")
+MAX_COUNT = 100
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+[^\s]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Key:
     """How one key of a mapping is checked."""
 
     kind: str
-    """``TEXT``, ``LIST`` or ``DATE``."""
+    """``TEXT``, ``LIST``, ``DATE``, ``BOOL``, ``COUNT`` (0–100) or ``URL``."""
     required: bool = False
     """Whether the key must be present and non-empty."""
     choices: tuple[str, ...] = ()
@@ -80,6 +81,10 @@ def read_mapping(
     except yaml.YAMLError as exc:
         report.error(at(location.line), f"YAML error: {exc}")
         return Fields({}, {}, {})
+    except RecursionError:  # PyYAML parses nested collections recursively
+        report.error(at(location.line), "YAML nested too deeply (lists or mappings inside "
+                                        "hundreds of others): write plain 'key: value' lines")
+        return Fields({}, {}, {})
     except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
         # PyYAML's constructors fail this way on some odd values, e.g. '!!bool maybe'
         # or an impossible date.
@@ -109,10 +114,6 @@ def read_mapping(
         key = str(key)
         line = lines.get(key, location.line)
         spec = schema.get(key)
-        if spec is None and key in PLANNED:
-            report.error(at(line), f"'{key}' is not supported by this version of pressrun "
-                                   "yet: remove the line")
-            continue
         if spec is None:
             close = difflib.get_close_matches(key, schema, n=1)
             hint = f"did you mean '{close[0]}'?" if close else \
@@ -122,7 +123,7 @@ def read_mapping(
         clean = _clean(value, spec)
         if isinstance(clean, _Invalid):
             report.error(at(line), f"'{key}' {clean.reason}")
-        elif clean is False or clean not in (None, "", ()):
+        elif clean not in (None, "", ()):
             values[key] = clean
     for key, spec in schema.items():
         if not spec.required or key in values:
@@ -153,6 +154,15 @@ def _clean(value: Any, spec: Key) -> Any:
         if isinstance(value, bool):
             return value
         return _Invalid(f"must be true or false (got {value!r})")
+    if spec.kind == COUNT:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
+            return value
+        return _Invalid(f"must be a whole number from 0 to {MAX_COUNT} (got {value!r})")
+    if spec.kind == URL:
+        text = _scalar_text(value)
+        if text is None or not _WEB_ADDRESS.match(text.strip()):
+            return _Invalid(f"must be a web address starting with https:// (got {value!r})")
+        return text.strip()
     if spec.kind == LIST:
         if not isinstance(value, list):
             return _Invalid(f"must be a list, one item per line starting with '- ' "

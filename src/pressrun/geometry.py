@@ -84,3 +84,35 @@ PROFILES = {
     "press": Profile("press", "3 mm bleed, crop marks, PDF/X-4, pictures checked for 300 dpi",
                      bleed_mm=3, pdf_variant="pdf/x-4", min_dpi=300),
 }
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A version of the print edition for a kind of reader."""
+
+    name: str
+    """``standard`` or ``large-print``."""
+    description: str
+    """One line for ``--help``."""
+    page: PageSize | None = None
+    """The page size, when the edition fixes it (else the manuscript's)."""
+    geometry: Geometry | None = None
+    """Type size and margins, when the edition fixes them."""
+    stylesheet: str | None = None
+    """A theme stylesheet added after print.css."""
+
+    def geometry_for(self, page: PageSize) -> Geometry:
+        """The geometry of this edition of a publication whose page size is ``page``."""
+        return self.geometry or geometry_for(self.page or page)
+
+
+_A4 = PageSize("A4", 210, 297)
+EDITIONS = {
+    "standard": Edition("standard", "the manuscript's page size and type"),
+    # Clear-print guidance (RNIB, the UK Association for Accessible Formats): 16 pt or
+    # more for every piece of text, generous leading, ragged right, no hyphenation, A4.
+    "large-print": Edition("large-print", "A4, 18 pt type (nothing under 16 pt), ragged "
+                           "right, no hyphenation", page=_A4,
+                           geometry=Geometry(18, 1.5, 20, 26, 25, 20, _A4),
+                           stylesheet="large-print.css"),
+}

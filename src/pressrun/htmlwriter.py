@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from pressrun.model import Footnote, Image, Node, Part
+from pressrun.model import Footnote, GlossaryEntry, Image, Node, Part
 from pressrun.pagelist import Placement, block_id, insert_breaks
+from pressrun.study import is_questions, paragraph_numbers
 
 PRINT, EPUB = "print", "epub"
 CONTAINER_TITLES = {"questions": "For discussion", "further-reading": "Further reading"}
@@ -45,9 +46,29 @@ class BodyWriter:
     layout engine could not place them at the foot of a page."""
     placement: Placement | None = None
     """EPUB only: where the print edition's page-break markers go."""
+    glossary: dict[str, GlossaryEntry] | None = None
+    """Glossary entries by slug, when the pamphlet has a glossary."""
+    numbered: bool = False
+    """Number the part's body paragraphs (``paragraph_numbers: true``)."""
+    questions_at_end: bool = False
+    """``::: questions`` are left out here: they are gathered at the end of the book."""
+    notes_href: str = ""
+    """EPUB only: the document holding this part's notes, when writing elsewhere (the
+    gathered questions)."""
+    questions_href: str = ""
+    """EPUB only: the document of the gathered questions, for notes called there."""
 
     def __post_init__(self) -> None:
         self._notes = {note.label: note for note in self.part.footnotes}
+        self._numbers = paragraph_numbers(self.part) if self.numbered else {}
+        self._deferred: list[Markup] = []
+        self._links = 0
+        self._called_elsewhere: set[str] = set()
+        if self.questions_at_end:
+            self._called_elsewhere = {
+                ref.attr("number") for block in self.part.blocks for node in block.walk()
+                if is_questions(node) for ref in node.walk()
+                if ref.kind == "footnote_ref" and ref.attr("first")}
 
     def note_id(self, number: int | str) -> str:
         """The id of footnote ``number`` of this part."""
@@ -65,10 +86,17 @@ class BodyWriter:
             breaks = self.placement.inside.get(bid, []) if self.placement else []
             before = [label for offset, label in breaks if offset == 0 or node.kind == "figure"]
             inside = [(o, label) for o, label in breaks if o > 0 and node.kind != "figure"]
+            if self.questions_at_end and is_questions(node):
+                out.append(self.markers(before + [label for _, label in inside]))
+                continue
             if inside:
                 node = insert_breaks(node, inside)
-            html = re.sub(r"^<(\w+)", rf'<\1 id="{bid}"', str(self.block(node)), count=1)
-            out.append(self.markers(before) + Markup(html) + self._notes_set_under(node))
+            html = str(self.block(node))
+            if index in self._numbers:
+                html = html.replace("<p>", f'<p class="numbered"><span class="pn">'
+                                    f'{self._numbers[index]}</span>', 1)
+            html = re.sub(r"^<(\w+)", rf'<\1 id="{bid}"', html, count=1)
+            out.append(self.markers(before) + Markup(html) + self._flush())
         return Markup("\n").join(out)
 
     def markers(self, labels: Iterable[str]) -> Markup:
@@ -89,23 +117,23 @@ class BodyWriter:
 
     def blocks(self, nodes: Iterable[Node]) -> Markup:
         """Block nodes as HTML."""
-        return Markup("\n").join(self.block(node) + self._notes_set_under(node)
-                                 for node in nodes)
+        return Markup("\n").join(self.block(node) + self._flush() for node in nodes)
 
-    def _notes_set_under(self, node: Node) -> Markup:
-        """The notes called in ``node`` that are set under it instead of at the page foot."""
-        if self.target != PRINT or not self.set_under:
-            return Markup("")
-        notes = []
-        for ref in node.walk():
-            if ref.kind == "footnote_ref" and ref.attr("first"):
-                note_id = self.note_id(ref.attr("number"))
-                note = self._notes.get(ref.attr("label"))
-                if note_id in self.set_under and note is not None:
-                    notes.append(Markup('<p class="footnote-under" id="%s"><span '
-                                        'class="footnote-number">%s.</span> %s</p>') % (
-                        note_id, note.number, self.footnote_text(note)))
+    def _flush(self) -> Markup:
+        """The print notes deferred while writing the last block: set under it."""
+        notes, self._deferred = self._deferred, []
         return Markup("").join(notes)
+
+    def _float_or_defer(self, note_id: str, marker: str, text: Markup, kind: str) -> Markup:
+        """A print note: floated to the page foot, or set under its block when the
+        layout could not place it there."""
+        if note_id in self.set_under:
+            self._deferred.append(Markup('<p class="footnote-under" id="%s"><span class='
+                                         '"footnote-number">%s</span> %s</p>') % (
+                note_id, marker, text))
+            return Markup("")
+        return Markup('<span class="%s" id="%s" data-n="%s">%s</span>') % (
+            kind, note_id, marker, text)
 
     def inlines(self, nodes: Iterable[Node]) -> Markup:
         """Inline nodes as HTML."""
@@ -170,14 +198,17 @@ class BodyWriter:
                 self.blocks(node.children)
         if name == "aside":
             return Markup('<aside class="aside">%s</aside>') % self.blocks(node.children)
+        if name == "questions" and self.questions_at_end:
+            return Markup("")
         title = Markup('<h2 class="container-title">%s</h2>') % CONTAINER_TITLES.get(name, name)
-        body = self._questions(node) if name == "questions" else self.blocks(node.children)
+        body = self.questions([node]) if name == "questions" else self.blocks(node.children)
         return Markup('<section class="%s">%s\n%s</section>') % (name, title, body)
 
-    def _questions(self, node: Node) -> Markup:
-        """Questions as one numbered list, whether written as a list or as paragraphs."""
+    def questions(self, containers: Iterable[Node]) -> Markup:
+        """The questions of ``::: questions`` containers as one numbered list, whether
+        written as a list or as paragraphs."""
         items: list[Markup] = []
-        for child in node.children:
+        for child in (child for node in containers for child in node.children):
             if child.kind in ("ordered_list", "bullet_list"):
                 items.extend(self._children(item) for item in child.children)
             elif child.kind == "paragraph":
@@ -185,7 +216,7 @@ class BodyWriter:
             else:
                 items.append(self.block(child))
         lis = Markup("\n").join(Markup("<li>%s</li>") % item for item in items)
-        return Markup('<ol class="questions-list">\n%s\n</ol>') % lis
+        return Markup('<ol class="questions-list">\n%s\n</ol>') % lis + self._flush()
 
     def inline(self, node: Node) -> Markup:
         """One inline node as HTML."""
@@ -207,6 +238,8 @@ class BodyWriter:
             return self.markers([node.attr("label")])
         if kind == "link":
             return self.link(node)
+        if kind == "glossterm":
+            return self.glossterm(node)
         tag = _SIMPLE_INLINES[kind]
         return Markup(f"<{tag}>%s</{tag}>") % self.inlines(node.children)
 
@@ -221,7 +254,38 @@ class BodyWriter:
             url = self.part_hrefs[target.path]
         else:
             return text
-        return Markup('<a href="%s">%s</a>') % (url, text)
+        anchor = Markup('<a href="%s">%s</a>') % (url, text)
+        shown = href.removeprefix("mailto:")
+        if self.target != PRINT or target.scheme not in _LINK_SCHEMES or \
+                _bare(node.plain_text) == _bare(shown):
+            return anchor
+        # Paper cannot be clicked: the address goes in a note, marked a, b, c…
+        self._links += 1
+        return anchor + self._float_or_defer(self.link_note_id(self._links),
+                                             letter_mark(self._links), Markup(
+                                                 '<span class="url">%s</span>') % shown,
+                                             "footnote linknote")
+
+    def link_note_id(self, number: int) -> str:
+        """The id of the print note giving the address of this part's ``number``th link."""
+        return f"{self.part.slug}-url-{number}"
+
+    def glossterm(self, node: Node) -> Markup:
+        """The first use of a glossary term in a part: a note in print, a link in EPUB."""
+        text = self.inlines(node.children)
+        entry = (self.glossary or {}).get(node.attr("term"))
+        if entry is None:
+            return text
+        if self.target == EPUB:
+            return Markup('<a class="glossterm" href="glossary.xhtml#gloss-%s" '
+                          'epub:type="glossref" role="doc-glossref">%s</a>') % (entry.slug, text)
+        note = Markup('<b class="glossnote-term">%s</b> %s') % (entry.term, entry.definition)
+        return Markup('<span class="glossterm">%s</span>') % text + self._float_or_defer(
+            self.gloss_note_id(entry.slug), "*", note, "footnote glossnote")
+
+    def gloss_note_id(self, slug: str) -> str:
+        """The id of the print note defining glossary term ``slug`` in this part."""
+        return f"{self.part.slug}-gloss-{slug}"
 
     def footnote_ref(self, node: Node) -> Markup:
         """A note call: the floating note itself in print, a link to it in EPUB."""
@@ -234,15 +298,17 @@ class BodyWriter:
             if node.attr("first") and note is not None and \
                     self.note_id(number) not in self.set_under:
                 # The empty anchor marks where the call is, for the page it lands on.
-                return Markup('<a class="call" id="%s"></a><span class="footnote" id="%s" '
-                              'data-n="%s">%s</span>') % (
-                    self.ref_id(number, sub), self.note_id(number), number,
-                    self.footnote_text(note))
+                return Markup('<a class="call" id="%s"></a>') % self.ref_id(number, sub) + \
+                    self._float_or_defer(self.note_id(number), number,
+                                         self.footnote_text(note), "footnote")
+            if node.attr("first") and note is not None:
+                self._float_or_defer(self.note_id(number), f"{number}.",
+                                     self.footnote_text(note), "footnote")
             return Markup('<a class="footnote-ref" href="#%s" id="%s">%s</a>') % (
                 self.note_id(number), self.ref_id(number, sub), number)
-        return Markup('<a class="noteref" href="#%s" id="%s" epub:type="noteref" '
+        return Markup('<a class="noteref" href="%s#%s" id="%s" epub:type="noteref" '
                       'role="doc-noteref">%s</a>') % (
-            self.note_id(number), self.ref_id(number, sub), number)
+            self.notes_href, self.note_id(number), self.ref_id(number, sub), number)
 
     def footnote_text(self, note: Footnote) -> Markup:
         """A note's text as inline HTML (print notes float out of a paragraph)."""
@@ -257,8 +323,9 @@ class BodyWriter:
 
     def footnote(self, note: Footnote) -> Markup:
         """A note as an EPUB footnote aside, linked back to its first call."""
-        back = Markup('<a class="backlink" href="#%s" role="doc-backlink">%s.</a> ') % (
-            self.ref_id(note.number), note.number)
+        where = self.questions_href if str(note.number) in self._called_elsewhere else ""
+        back = Markup('<a class="backlink" href="%s#%s" role="doc-backlink">%s.</a> ') % (
+            where, self.ref_id(note.number), note.number)
         body = self.blocks(note.blocks)
         if body.startswith("<p>"):
             body = Markup("<p>") + back + body[3:]
@@ -266,6 +333,21 @@ class BodyWriter:
             body = Markup("<p>%s</p>") % back + body
         return Markup('<aside class="footnote" id="%s" epub:type="footnote" '
                       'role="doc-footnote">%s</aside>') % (self.note_id(note.number), body)
+
+
+def letter_mark(number: int) -> str:
+    """``1`` → ``a``, ``26`` → ``z``, ``27`` → ``aa``: marks of the notes giving link
+    addresses, kept apart from the numbered notes the EPUB shares."""
+    mark = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        mark = chr(ord("a") + rest) + mark
+    return mark
+
+
+def _bare(address: str) -> str:
+    """An address without scheme, ``www.`` or trailing slash, for comparing with link text."""
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", address.strip().lower()).rstrip("/")
 
 
 _BLOCK_KINDS = {"paragraph", "heading", "figure", "hr", "code_block", "ordered_list",

@@ -2,8 +2,9 @@
 
 Each sheet side is a landscape page about twice the source page width carrying two source pages
 side by side, meeting at the fold (A5 pages → A4 sheets, half-letter → letter). The page count
-is padded to a multiple of 4 with blank pages inserted before the back cover, so the last page
-of the document stays on the back of the booklet. The source pages are merged as vector content
+is padded to a multiple of 4 with blank pages (or the caller's filler pages, e.g. ruled pages
+for notes) inserted before the back cover, so the last page of the document stays on the back
+of the booklet. The source pages are merged as vector content
 with pypdf transforms, never rasterised.
 
 Pure functions only: bytes in, bytes out; the caller writes the file.
@@ -52,9 +53,10 @@ class Imposition:
     data: bytes
     pages: int  # pages in the original document
     padded_pages: int  # pages in the booklet, a multiple of 4
-    blanks: int  # blank pages added by padding
+    blanks: int  # blank (or filler) pages added by padding
     sheets: int  # physical sheets of paper, each printed on both sides
     sheet_size: str  # "A4", "letter", … or "296×210 mm"
+    filler: str = "blank page"  # what each padding page is, for the summary
 
 
 def sheet_name(width: float, height: float) -> str:
@@ -134,10 +136,15 @@ def _place(side: PageObject, page: PageObject, x: float, y: float) -> None:
     side.merge_transformed_page(page, move)
 
 
-def impose(pdf: bytes) -> Imposition:
-    """Impose a PDF of equal-sized pages as a saddle-stitched booklet of landscape sheets."""
+def impose(pdf: bytes, filler: bytes | None = None, filler_name: str = "notes page") -> Imposition:
+    """Impose a PDF of equal-sized pages as a saddle-stitched booklet of landscape sheets.
+
+    ``filler`` is a PDF whose first page pads right-hand (odd) slots and whose last page
+    pads left-hand (even) ones; without it, padding pages are blank.
+    """
     reader = PdfReader(io.BytesIO(pdf))
     source = list(reader.pages)
+    fill = list(PdfReader(io.BytesIO(filler)).pages) if filler else []
     order = padded_order(len(source))
     width, height = _page_size(source[0])
     for number, page in enumerate(source, start=1):
@@ -155,8 +162,10 @@ def impose(pdf: bytes) -> Imposition:
         side = writer.add_blank_page(width=sheet_width, height=sheet_height)
         for number, x in ((left, fold - width), (right, fold)):
             index = order[number - 1]
-            if index is not None:  # a blank page puts nothing on its half of the sheet
+            if index is not None:
                 _place(side, source[index], x, y)
+            elif fill:  # a blank page puts nothing on its half of the sheet
+                _place(side, fill[-1] if number % 2 == 0 else fill[0], x, y)
         side.compress_content_streams()
     if reader.metadata:
         writer.add_metadata(reader.metadata)  # /Title, /Author, …
@@ -170,6 +179,7 @@ def impose(pdf: bytes) -> Imposition:
         blanks=len(order) - len(source),
         sheets=len(order) // 4,
         sheet_size=sheet_name(sheet_width, sheet_height),
+        filler=filler_name if fill else "blank page",
     )
 
 
@@ -186,7 +196,7 @@ def summary(imp: Imposition) -> list[str]:
     if imp.blanks:
         lines.append(
             f"page budget: {_plural(imp.pages, 'page')} of content + "
-            f"{_plural(imp.blanks, 'blank page')} added to make a multiple of 4"
+            f"{_plural(imp.blanks, imp.filler)} added to make a multiple of 4"
         )
     else:
         lines.append(

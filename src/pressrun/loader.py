@@ -6,9 +6,11 @@ from pathlib import Path
 
 from pressrun.config import (
     BOOL,
+    COUNT,
     DATE,
     LIST,
     TEXT,
+    URL,
     Key,
     bad_character,
     check_language,
@@ -17,9 +19,10 @@ from pressrun.config import (
 )
 from pressrun.diagnostics import Report
 from pressrun.errors import PressrunError
+from pressrun.glossary import GLOSSARY, mark_terms, parse_glossary, used_terms
 from pressrun.imagefiles import resolve_image
 from pressrun.markdown import parse_inline, parse_part
-from pressrun.model import ROLES, Metadata, Pamphlet, Part, SourceLocation, slugify
+from pressrun.model import ROLES, GlossaryEntry, Metadata, Pamphlet, Part, SourceLocation, slugify
 from pressrun.sandbox import check_stylesheets
 
 PAMPHLET_KEYS = {
@@ -36,6 +39,10 @@ PAMPHLET_KEYS = {
     "page_size": Key(TEXT),
     "notes": Key(TEXT, choices=("footnotes", "endnotes")),
     "epub_fonts": Key(BOOL),
+    "url": Key(URL),
+    "questions": Key(TEXT, choices=("inline", "end")),
+    "paragraph_numbers": Key(BOOL),
+    "notes_pages": Key(COUNT),
     "contents": Key(LIST, required=True),
 }
 
@@ -110,6 +117,10 @@ def read_project(root: Path) -> tuple[Pamphlet, Report]:
         page_size=page_size,  # type: ignore[arg-type]
         notes=values.get("notes", "footnotes"),
         epub_fonts=values.get("epub_fonts", True),
+        url=values.get("url"),
+        questions=values.get("questions", "inline"),
+        paragraph_numbers=values.get("paragraph_numbers", False),
+        notes_pages=values.get("notes_pages", 0),
     )
     parts = []
     entries = values.get("contents", ())
@@ -120,8 +131,33 @@ def read_project(root: Path) -> tuple[Pamphlet, Report]:
         if part:
             parts.append(part)
     _check_duplicate_slugs(parts, report)
+    glossary = _read_glossary(root, report)
+    marked = tuple(mark_terms(part, glossary, metadata.questions == "end") for part in parts)
+    used = used_terms(marked)
+    for entry in glossary:
+        if entry.slug not in used:
+            report.warning(SourceLocation(GLOSSARY, entry.line),
+                           f"'{entry.term}' is not used in any part: remove it, or add "
+                           "the form the text uses to its aliases")
     check_stylesheets(root, report)
-    return Pamphlet(root, metadata, tuple(parts)), report
+    return Pamphlet(root, metadata, marked, glossary), report
+
+
+def _read_glossary(root: Path, report: Report) -> tuple[GlossaryEntry, ...]:
+    """The entries of manuscript/glossary.yaml, if the project has one."""
+    path = root / GLOSSARY
+    if not path.is_file():
+        return ()
+    if not path.resolve().is_relative_to(root):
+        report.error(SourceLocation(GLOSSARY), "is a link to a file outside the project: "
+                                               "copy the file into manuscript/ instead")
+        return ()
+    try:
+        text = _read_text(path, GLOSSARY)
+    except PressrunError as exc:
+        report.error(SourceLocation(GLOSSARY, exc.line), exc.message)
+        return ()
+    return parse_glossary(text, report)
 
 
 def _read_text(path: Path, rel: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -91,6 +92,9 @@ def parse_part(
     if tokens and tokens[0].type == "front_matter":
         front, end = tokens[0].content, (tokens[0].map or (0, 0))[1]
         tokens = tokens[1:]
+    # Too deep, markdown-it drops the rest of the part, note definitions too: then an
+    # undefined note is most likely one of those, not worth a line of its own.
+    complete = _check_nesting(tokens, _parser(language).options["maxNesting"], location, report)
     root = SyntaxTreeNode(tokens)
     converter = _Converter(report, location, resolve)
     blocks: list[Node] = []
@@ -100,8 +104,31 @@ def parse_part(
             notes = converter.footnotes(child)
         else:
             blocks.extend(converter.block(child))
-    converter.check_undefined_notes(blocks, notes)
+    if complete:
+        converter.check_undefined_notes(blocks, notes)
     return ParsedPart(front, end, tuple(blocks), tuple(notes))
+
+
+# Blocks whose content markdown-it parses as blocks again, one nesting level deeper.
+_HOLDS_BLOCKS = ("blockquote_open", "list_item_open", "container_any_open",
+                 "footnote_reference_open")
+
+
+def _check_nesting(tokens: list[Token], limit: int, location: SourceLocation,
+                   report: Report) -> bool:
+    """Report blocks nested deeper than markdown-it reads (``limit``), which drops the rest.
+
+    Returns whether the whole part was read.
+    """
+    for token in tokens:
+        if token.nesting == 1 and token.level >= limit - 1 and token.type in _HOLDS_BLOCKS:
+            line = token.map[0] + 1 if token.map else None
+            report.error(SourceLocation(location.path, line),
+                         f"lists, quotes and containers nested too deeply (more than {limit} "
+                         "levels, a list counting as two): the text from here on would be "
+                         "lost; nest them less deeply")
+            return False
+    return True
 
 
 @dataclass

@@ -74,7 +74,7 @@ class Node:
 
     Kinds: blocks ``paragraph heading blockquote bullet_list ordered_list list_item
     code_block hr table thead tbody tr th td figure container``; inlines ``text
-    softbreak hardbreak em strong code link image footnote_ref``.
+    softbreak hardbreak em strong code link image footnote_ref glossterm``.
     """
 
     kind: str
@@ -85,7 +85,8 @@ class Node:
     """Literal text for ``text``, ``code`` and ``code_block``."""
     attrs: tuple[tuple[str, str], ...] = ()
     """Kind-specific attributes: ``level``, ``href``, ``title``, ``start``, ``align``,
-    ``name`` (container), ``label``/``number``/``first`` (footnote_ref), ``lang``."""
+    ``name`` (container), ``label``/``number``/``first`` (footnote_ref), ``lang``,
+    ``term`` (glossterm: the entry's slug)."""
     image: Image | None = None
     """The picture of a ``figure`` or inline ``image``."""
     line: int | None = None
@@ -199,6 +200,33 @@ class Metadata:
     notes: str = "footnotes"
     """Print notes at the foot of the page (``footnotes``) or the end of each part
     (``endnotes``)."""
+    url: str | None = None
+    """Where the text lives online (printed as a QR code on the colophon)."""
+    questions: str = "inline"
+    """Discussion questions where written (``inline``) or gathered at the end (``end``)."""
+    paragraph_numbers: bool = False
+    """Number the body paragraphs of every part, identically in print and EPUB."""
+    notes_pages: int = 0
+    """Ruled pages for readers' notes at the end of the print edition."""
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A term a newcomer may not know, with its short definition."""
+
+    term: str
+    """The term as the glossary lists it."""
+    definition: str
+    """One or two sentences, plain text."""
+    aliases: tuple[str, ...] = ()
+    """Other forms that mark the same term in the text (plurals, spellings)."""
+    line: int | None = None
+    """Where the term is written in glossary.yaml."""
+
+    @property
+    def slug(self) -> str:
+        """The id fragment of the term, e.g. ``provisional-government``."""
+        return slugify(self.term)
 
 
 @dataclass(frozen=True)
@@ -211,6 +239,8 @@ class Pamphlet:
     """From pamphlet.yaml."""
     parts: tuple[Part, ...]
     """In the order of ``contents``."""
+    glossary: tuple[GlossaryEntry, ...] = ()
+    """From glossary.yaml, in alphabetical order."""
 
     @property
     def slug(self) -> str:

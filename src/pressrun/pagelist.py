@@ -7,9 +7,17 @@ from dataclasses import dataclass, field, replace
 
 from pressrun.model import Node, Pamphlet, Part
 from pressrun.pagemap import PageMap
+from pressrun.study import gathered_questions
 
 FRONT_START = ("titlepage",)
 FRONT_END = ("colophon", "contents")
+BACK_MATTER = ("questions", "glossary")
+"""Print sections after the parts that the EPUB has as documents of their own."""
+
+
+def notes_page_id(number: int) -> str:
+    """The id of ruled notes page ``number`` (from 1), print only."""
+    return f"notes-page-{number}"
 
 
 def block_id(part: Part, index: int) -> str:
@@ -19,11 +27,13 @@ def block_id(part: Part, index: int) -> str:
 
 def block_texts(pamphlet: Pamphlet) -> dict[str, str]:
     """The plain text of every element a page can begin in, by id."""
-    texts = {name: "" for name in FRONT_START + FRONT_END}
+    texts = {name: "" for name in FRONT_START + FRONT_END + BACK_MATTER}
     for part in pamphlet.parts:
         texts[f"part-{part.slug}"] = ""
         for index, block in enumerate(part.blocks):
             texts[block_id(part, index)] = block.plain_text
+    for number in range(1, pamphlet.metadata.notes_pages + 1):
+        texts[notes_page_id(number)] = ""
     return texts
 
 
@@ -41,6 +51,10 @@ class Placement:
     """Pages at the start of the title page document."""
     front_end: list[str] = field(default_factory=list)
     """Pages of print-only front matter (verso, contents): the end of the title page."""
+    back: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """By back-matter section (``BACK_MATTER``): pages that begin in it."""
+    back_end: list[str] = field(default_factory=list)
+    """Pages of print-only back matter (notes pages): the end of the last document."""
     labels: list[str] = field(default_factory=list)
     """Every page label that has a marker, in order."""
 
@@ -55,6 +69,10 @@ def place(pages: PageMap, pamphlet: Pamphlet) -> Placement:
             placement.front_start.append(start.label)
         elif start.block in FRONT_END:
             placement.front_end.append(start.label)
+        elif start.block in BACK_MATTER:
+            placement.back[start.block].append(start.label)
+        elif start.block.startswith("notes-page-"):
+            placement.back_end.append(start.label)
         elif start.block in parts:
             part = parts[start.block]
             if pages.first_page.get(start.block) == int(start.label):
@@ -63,6 +81,11 @@ def place(pages: PageMap, pamphlet: Pamphlet) -> Placement:
                 _before_next_block(placement, pages, part, start.label)
         else:
             placement.inside[start.block].append((start.offset, start.label))
+    if placement.back_end and pamphlet.parts and not (
+            pamphlet.glossary or gathered_questions(pamphlet)):
+        # No back-matter documents: the last part's document ends the EPUB.
+        placement.part_end[pamphlet.parts[-1].slug] += placement.back_end
+        placement.back_end = []
     return placement
 
 

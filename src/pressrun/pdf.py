@@ -11,9 +11,9 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from pressrun.errors import PressrunError, log
-from pressrun.geometry import PROFILES, Profile
-from pressrun.model import Pamphlet
-from pressrun.render import PROJECT_URL, THEME_URL, footnote_ids, print_html
+from pressrun.geometry import EDITIONS, PROFILES, Edition, Profile
+from pressrun.model import Pamphlet, Part
+from pressrun.render import PROJECT_URL, THEME_URL, floated_notes, print_html
 from pressrun.theme import DEFAULT_THEME, Theme
 
 if TYPE_CHECKING:
@@ -69,19 +69,22 @@ def layout(html: str, root: Path) -> Document:
         raise PressrunError(f"refused to read {exc}") from None
 
 
-def layout_print(pamphlet: Pamphlet, theme: Theme,
-                 profile: Profile = PROFILES["home"]) -> Document:
+def layout_print(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["home"],
+                 edition: Edition = EDITIONS["standard"],
+                 handout: Part | None = None) -> Document:
     """Lay out the print edition, making sure no footnote is lost.
 
     WeasyPrint sometimes drops a footnote whose call sits on the last lines of a
     page. Every note's id must appear among the laid-out pages' anchors; a note
     that does not is set under the paragraph that calls it, and the pages are
-    laid out again.
+    laid out again. With ``handout``, only that part is laid out.
     """
-    expected = footnote_ids(pamphlet)
     set_under: frozenset[str] = frozenset()
     for _ in range(4):
-        document = layout(print_html(pamphlet, theme, profile, set_under), pamphlet.root)
+        html = print_html(pamphlet, theme, profile, set_under, edition=edition,
+                          handout=handout)
+        expected = floated_notes(html, pamphlet)
+        document = layout(html, pamphlet.root)
         placed = {anchor for page in document.pages for anchor in page.anchors}
         lost = expected.keys() - placed
         if not lost:
@@ -90,7 +93,59 @@ def layout_print(pamphlet: Pamphlet, theme: Theme,
             log.info("%s is set under its paragraph: it did not fit at the foot of its page",
                      expected[note_id])
         set_under |= lost
+    if pamphlet.metadata.paragraph_numbers:
+        outer_paragraph_numbers(document)
     return document
+
+
+NUMBER_GAP_PX = 2.5 / 25.4 * 96
+"""Between a paragraph number and the text (2.5 mm, in CSS pixels)."""
+
+
+def outer_paragraph_numbers(document: Document) -> None:
+    """Set each paragraph number in the outer margin, level with its paragraph's first line.
+
+    The theme takes the numbers out of the flow; only the laid-out pages know which
+    side of the spread each paragraph is on.
+    """
+    for page in document.pages:
+        right = page._page_box.page_type.side == "right"
+        for box, paragraph in _numbers(page._page_box, None):
+            left = paragraph.content_box_x()
+            x = left + paragraph.width + NUMBER_GAP_PX if right else \
+                left - NUMBER_GAP_PX - box.margin_width()
+            text, number = _first_line(paragraph), _first_line(box)
+            dy = (text.position_y + text.baseline) - (number.position_y + number.baseline) \
+                if text is not None and number is not None else 0
+            box.translate(dx=x - box.position_x, dy=dy)
+
+
+def _first_line(box):
+    """The first line box inside ``box``, if any."""
+    return next((b for b in box.descendants() if type(b).__name__ == "LineBox"), None)
+
+
+def _numbers(box, paragraph):
+    """The paragraph-number boxes below ``box``, each with its paragraph's box."""
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    element = getattr(box, "element", None)
+    if isinstance(box, AbsolutePlaceholder) and element is not None and \
+            element.get("class") == "pn" and paragraph is not None:
+        yield box, paragraph
+        return
+    if element is not None and "numbered" in (element.get("class") or "") and \
+            type(box).__name__ == "BlockBox":
+        paragraph = box
+    for child in getattr(box, "children", ()):
+        yield from _numbers(child, paragraph)
+
+
+def notes_pages_pdf(pamphlet: Pamphlet, theme: Theme,
+                    profile: Profile = PROFILES["home"]) -> bytes:
+    """Two ruled notes pages, a right-hand then a left-hand one, to pad a booklet with."""
+    html = print_html(pamphlet, theme, profile, notes_only=2)
+    return pdf_bytes(layout(html, pamphlet.root), profile)
 
 
 def pdf_bytes(document: Document, profile: Profile = PROFILES["home"]) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,12 +16,13 @@ from urllib.parse import quote
 
 from pressrun import __version__
 from pressrun.dates import build_date
-from pressrun.drawing import placeholder_png
-from pressrun.geometry import PROFILES, Profile, geometry_for
+from pressrun.drawing import placeholder_png, qr_svg
+from pressrun.geometry import EDITIONS, PROFILES, Edition, Profile
 from pressrun.htmlwriter import EPUB, PRINT, BodyWriter
 from pressrun.model import Image, Pamphlet, Part, slugify
 from pressrun.pagelist import Placement, block_id
 from pressrun.screenimages import ScreenImage, screen_image
+from pressrun.study import gathered_questions, reading_minutes
 from pressrun.theme import DEFAULT_THEME, Theme
 
 # Part role → (EPUB structural semantic, ARIA role).
@@ -45,14 +47,32 @@ def placeholder(image: Image) -> bytes:
 
 def _context(pamphlet: Pamphlet, theme: Theme) -> dict[str, object]:
     theme.env.globals["semantics"] = SEMANTICS
+    theme.env.globals["reading_minutes"] = reading_minutes
     when = build_date(pamphlet.metadata).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"meta": pamphlet.metadata, "version": __version__, "build_date": when}
+    return {"meta": pamphlet.metadata, "version": __version__, "build_date": when,
+            "glossary": pamphlet.glossary}
 
 
-def footnote_ids(pamphlet: Pamphlet) -> dict[str, str]:
-    """The print id of every footnote, with a description for messages."""
-    return {f"{part.slug}-fn-{note.number}": f"note {note.label} of {part.location.path}"
-            for part in pamphlet.parts for note in part.footnotes}
+def _writers(pamphlet: Pamphlet, target: str, src, hrefs: dict[str, str],
+             **options) -> dict[str, BodyWriter]:
+    """A body writer for each part, by slug, with the pamphlet's study options."""
+    meta = pamphlet.metadata
+    glossary = {entry.slug: entry for entry in pamphlet.glossary}
+    return {part.slug: BodyWriter(target, part, src, hrefs, glossary=glossary,
+                                  numbered=meta.paragraph_numbers,
+                                  questions_at_end=meta.questions == "end", **options)
+            for part in pamphlet.parts}
+
+
+_FLOATED = re.compile(r'<span class="footnote[^"]*" id="([^"]+)"')
+
+
+def floated_notes(html: str, pamphlet: Pamphlet) -> dict[str, str]:
+    """The id of every note the print HTML floats to a page foot, with a description."""
+    described = {f"{part.slug}-fn-{note.number}": f"note {note.label} of {part.location.path}"
+                 for part in pamphlet.parts for note in part.footnotes}
+    return {note_id: described.get(note_id, f"the note {note_id}")
+            for note_id in _FLOATED.findall(html)}
 
 
 # The print HTML names files by these fixed roots, not by where the project happens
@@ -71,11 +91,15 @@ def virtual_url(path: Path, root: Path) -> str:
 
 
 def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["home"],
-               set_under: frozenset[str] = frozenset(), preview: bool = False) -> str:
+               set_under: frozenset[str] = frozenset(), preview: bool = False,
+               notes_only: int = 0, edition: Edition = EDITIONS["standard"],
+               handout: Part | None = None) -> str:
     """The whole publication as one HTML document for WeasyPrint.
 
     ``set_under`` names notes to set under their paragraph rather than at the page foot.
     With ``preview``, files are named by their real paths, for opening in a browser.
+    With ``notes_only``, the document is that many ruled notes pages and nothing else;
+    with ``handout``, it is that part alone, for reading in one meeting.
     """
 
     def locate(path: Path) -> str:
@@ -88,19 +112,30 @@ def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["ho
             return _data_url(placeholder(image))
         return locate(image.path)
 
+    meta = pamphlet.metadata
     hrefs = {_md_name(part): f"#part-{part.slug}" for part in pamphlet.parts}
-    endnotes = pamphlet.metadata.notes == "endnotes"
-    parts = [(part, BodyWriter(PRINT, part, src, hrefs, endnotes, set_under))
-             for part in pamphlet.parts]
-    names = PRINT_STYLES + (("grayscale.css",) if profile.grayscale else ())
+    writers = _writers(pamphlet, PRINT, src, hrefs, endnotes=meta.notes == "endnotes",
+                       set_under=set_under)
+    parts = [(part, writers[part.slug]) for part in pamphlet.parts
+             if handout is None or part.slug == handout.slug]
+    gathered = [(part, writers[part.slug], found)
+                for part, found in gathered_questions(pamphlet)
+                if handout is None or part.slug == handout.slug]
+    names = PRINT_STYLES + (("grayscale.css",) if profile.grayscale else ()) + \
+        ((edition.stylesheet,) if edition.stylesheet else ())
     stylesheets = [locate(theme.find(name)) for name in names]
-    return theme.render("print.html", parts=parts, stylesheets=stylesheets, profile=profile,
-                        g=geometry_for(pamphlet.metadata.page_size),
-                        **_context(pamphlet, theme))
+    qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url else None
+    context = _context(pamphlet, theme)
+    if handout is not None:
+        context["glossary"] = ()
+    return theme.render("print.html", parts=parts, gathered=gathered, qr=qr,
+                        stylesheets=stylesheets, profile=profile, notes_only=bool(notes_only),
+                        notes_pages=notes_only or (0 if handout else meta.notes_pages),
+                        handout=handout, g=edition.geometry_for(meta.page_size), **context)
 
 
-def _data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
+def _data_url(data: bytes, media_type: str = "image/png") -> str:
+    return f"data:{media_type};base64," + base64.b64encode(data).decode()
 
 
 @lru_cache(maxsize=256)
@@ -148,9 +183,25 @@ def epub_href(image: Image) -> str:
     return quote(screen(image).href)
 
 
+QUESTIONS_HREF = "questions.xhtml"
+GLOSSARY_HREF = "glossary.xhtml"
+
+
+def back_matter(pamphlet: Pamphlet) -> list[tuple[str, str]]:
+    """The EPUB's documents after the parts, as (id of the print section, href)."""
+    return [(name, href) for name, href, present in (
+        ("questions", QUESTIONS_HREF, gathered_questions(pamphlet)),
+        ("glossary", GLOSSARY_HREF, pamphlet.glossary)) if present]
+
+
+FIXED_DOCUMENTS = ("cover", "titlepage", "nav", "questions", "glossary")
+"""The EPUB's own documents (``cover.xhtml``…), whose names a part must not take."""
+
+
 def part_href(part: Part) -> str:
-    """The XHTML file of a part inside the EPUB."""
-    return f"{part.slug}.xhtml"
+    """The XHTML file of a part inside the EPUB: ``cover.md`` is ``cover_.xhtml`` (a slug
+    has no ``_``), so that it does not replace the cover."""
+    return f"{part.slug}{'_' if part.slug in FIXED_DOCUMENTS else ''}.xhtml"
 
 
 def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str,
@@ -178,12 +229,33 @@ def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str,
             front_end=front.markers(placement.front_end) if front else "",
             **context).encode(), "Title page"),
     ]
+    gathered = gathered_questions(pamphlet)
+    writers = _writers(pamphlet, EPUB, epub_href, hrefs, placement=placement,
+                       questions_href=QUESTIONS_HREF if gathered else "")
     for part in pamphlet.parts:
-        writer = BodyWriter(EPUB, part, epub_href, hrefs, placement=placement)
-        content = theme.render("part.xhtml", part=part, w=writer, stylesheets=stylesheets,
-                               **context)
+        content = theme.render("part.xhtml", part=part, w=writers[part.slug],
+                               stylesheets=stylesheets, **context)
         docs.append(EpubFile(part_href(part), xhtml, content.encode(), part.title))
-    toc = [{"href": doc.href, "title": doc.title} for doc in docs[1:]]
+    back = back_matter(pamphlet)
+    for name, _ in back:
+        last = name == back[-1][0]
+        markers = front.markers(placement.back.get(name, [])) if front else ""
+        end = front.markers(placement.back_end) if front and last else ""
+        if name == "questions":
+            groups = [(part, _writers(pamphlet, EPUB, epub_href, hrefs,
+                                      notes_href=part_href(part))[part.slug], found)
+                      for part, found in gathered]
+            content = theme.render("questions.xhtml", gathered=groups, markers=markers,
+                                   end_markers=end, stylesheets=stylesheets, **context)
+            docs.append(EpubFile(QUESTIONS_HREF, xhtml, content.encode(),
+                                 "Questions for discussion"))
+        else:
+            content = theme.render("glossary.xhtml", markers=markers, end_markers=end,
+                                   stylesheets=stylesheets, **context)
+            docs.append(EpubFile(GLOSSARY_HREF, xhtml, content.encode(), "Glossary"))
+    minutes = {part_href(part): reading_minutes(part) for part in pamphlet.parts}
+    toc = [{"href": doc.href, "title": doc.title, "minutes": minutes.get(doc.href)}
+           for doc in docs[1:]]
     first = part_href(pamphlet.parts[0]) if pamphlet.parts else "titlepage.xhtml"
     landmarks = [
         {"type": "cover", "href": "cover.xhtml", "title": "Cover"},
@@ -191,6 +263,8 @@ def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str,
         {"type": "toc", "href": "nav.xhtml#toc", "title": "Contents"},
         {"type": "bodymatter", "href": first, "title": "Start of content"},
     ]
+    if pamphlet.glossary:
+        landmarks.append({"type": "glossary", "href": GLOSSARY_HREF, "title": "Glossary"})
     nav = theme.render("nav.xhtml", toc=toc, landmarks=landmarks, stylesheets=stylesheets,
                        page_list=_page_list(pamphlet, placement), **context)
     docs.append(EpubFile("nav.xhtml", xhtml, nav.encode(), "Contents"))
@@ -200,11 +274,17 @@ def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str,
 def _page_list(pamphlet: Pamphlet, placement: Placement) -> list[dict[str, str]]:
     """Each printed page with the EPUB location of its marker, in page order."""
     where = {label: "titlepage.xhtml" for label in placement.front_start + placement.front_end}
+    last = "titlepage.xhtml"
     for part in pamphlet.parts:
         labels = placement.part_start.get(part.slug, []) + placement.part_end.get(part.slug, [])
         labels += [label for index in range(len(part.blocks))
                    for _, label in placement.inside.get(block_id(part, index), [])]
         where.update({label: part_href(part) for label in labels})
+        last = part_href(part)
+    for name, href in back_matter(pamphlet):
+        where.update({label: href for label in placement.back.get(name, [])})
+        last = href
+    where.update({label: last for label in placement.back_end})
     return [{"label": label, "href": f"{where[label]}#page-{label}"}
             for label in placement.labels if label in where]
 

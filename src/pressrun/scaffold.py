@@ -33,6 +33,13 @@ contents:
 # rights: CC BY-SA 4.0  # a licence or credit line for the title page
 # page_size: A5  # A5 (the default), A4, A6, letter, half-letter or "120mm 190mm"
 # notes: endnotes  # footnotes (the default) at the foot of the page, or endnotes
+
+# Study-group features (see docs/study.md):
+# questions: end  # gather every '::: questions' box at the end of the book
+# paragraph_numbers: true  # number paragraphs, the same in print and e-book
+# notes_pages: 2  # ruled pages for readers' notes at the end of the print edition
+# url: https://example.org/my-pamphlet  # printed with a QR code on the colophon
+# A glossary goes in manuscript/glossary.yaml: 'term: definition' lines.
 """
 
 FIRST_PART = """\

@@ -1,0 +1,50 @@
+"""Study-group features computed from the model: paragraph numbers, reading time and
+the questions gathered at the end. Pure functions, shared by print and EPUB so both
+say the same thing."""
+
+from __future__ import annotations
+
+import re
+
+from pressrun.model import Node, Pamphlet, Part
+
+WORDS_PER_MINUTE = 200
+
+
+def paragraph_numbers(part: Part) -> dict[int, int]:
+    """The number of each body paragraph of ``part`` by block index, from 1.
+
+    Body paragraphs are the part's top-level paragraphs: not headings, figures,
+    lists, quotations or boxed matter.
+    """
+    indexes = [index for index, block in enumerate(part.blocks) if block.kind == "paragraph"]
+    return {index: number for number, index in enumerate(indexes, 1)}
+
+
+def word_count(part: Part) -> int:
+    """The words a reader reads in ``part`` (body, standfirst and notes)."""
+    nodes = part.standfirst + part.blocks + tuple(b for note in part.footnotes
+                                                  for b in note.blocks)
+    return sum(len(re.findall(r"\w+(?:[’'-]\w+)*", node.plain_text)) for node in nodes)
+
+
+def reading_minutes(part: Part) -> int:
+    """Reading time at 200 words a minute, rounded, at least one minute."""
+    return max(1, round(word_count(part) / WORDS_PER_MINUTE))
+
+
+def is_questions(node: Node) -> bool:
+    """Whether ``node`` is a ``::: questions`` container."""
+    return node.kind == "container" and node.attr("name") == "questions"
+
+
+def questions_of(part: Part) -> tuple[Node, ...]:
+    """The part's ``::: questions`` containers, in order, wherever they are."""
+    return tuple(node for block in part.blocks for node in block.walk() if is_questions(node))
+
+
+def gathered_questions(pamphlet: Pamphlet) -> tuple[tuple[Part, tuple[Node, ...]], ...]:
+    """With ``questions: end``, each part that has questions with its containers."""
+    if pamphlet.metadata.questions != "end":
+        return ()
+    return tuple((part, found) for part in pamphlet.parts if (found := questions_of(part)))
