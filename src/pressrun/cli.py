@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import click
 
 from pressrun import __version__
+from pressrun.choices import BLEED, EDITIONS, PROFILES
 from pressrun.errors import PressrunError, log
-from pressrun.geometry import EDITIONS, PROFILES
 from pressrun.progress import Progress
 
 if TYPE_CHECKING:
@@ -46,10 +46,12 @@ def _options(command: Callable) -> Callable:
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Show stage timings, details, and tracebacks of internal errors.")
+@click.option("--no-cache", is_flag=True,
+              help="Build even when nothing changed since the last build into build/.")
 @click.pass_context
-def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
+def cli(ctx: click.Context, quiet: bool, verbose: bool, no_cache: bool) -> None:
     """Build a pamphlet's print-ready PDF and EPUB 3 from its manuscript."""
-    ctx.obj = {"verbose": verbose, "quiet": quiet,
+    ctx.obj = {"verbose": verbose, "quiet": quiet, "no_cache": no_cache,
                "progress": Progress.for_terminal(quiet, verbose)}
     if not log.handlers:
         log.addHandler(_Handler())
@@ -66,12 +68,12 @@ def _print_options(command: Callable) -> Callable:
     command = click.option("--profile", type=click.Choice(list(PROFILES)), default="home",
                            show_default=True,
                            help="Print profile: " + "; ".join(
-                               f"{p.name}: {p.description}" for p in PROFILES.values()))(command)
+                               f"{name}: {text}" for name, text in PROFILES.items()))(command)
     return command
 
 
 def _check_booklet(profile: str, booklet: bool) -> None:
-    if booklet and PROFILES[profile].bleed_mm:
+    if booklet and profile in BLEED:
         raise click.UsageError("--booklet is for printing at home; a press imposes the pages "
                                "itself: use --profile home or grayscale with --booklet")
 
@@ -92,9 +94,9 @@ def _lines(project: Project, written: list[Written]) -> list[str]:
     return lines
 
 
-def _report(project: Project, written: list[Written]) -> None:
+def _report(lines: list[str]) -> None:
     if not click.get_current_context().obj["quiet"]:
-        for line in _lines(project, written):
+        for line in lines:
             click.echo(line)
 
 
@@ -107,8 +109,58 @@ def _show(path: Path) -> str:
 
 def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[str, ...],
            profile: str = "home", booklet: bool = False, edition: str = "standard",
-           handouts: bool = False) -> tuple[Project, list[Written]]:
-    """Load, lay out once, and write the outputs of ``kinds`` (``pdf``, ``epub``, ``html``)."""
+           handouts: bool = False) -> list[str]:
+    """Build the outputs of ``kinds`` (``pdf``, ``epub``, ``html``) unless an identical
+    build into ``build/`` is cached; return the lines reporting what was written."""
+    from pressrun import cache
+
+    progress: Progress = click.get_current_context().obj["progress"]
+    _check_booklet(profile, booklet)
+    request = {"kinds": kinds, "strict": strict, "profile": profile, "booklet": booklet,
+               "edition": edition, "handouts": handouts, "cwd": str(Path.cwd())}
+    root = project_dir.resolve()
+    use_cache = output is None and not click.get_current_context().obj["no_cache"] and \
+        (root / "manuscript").is_dir()
+    if use_cache:
+        with progress.stage("cache"):
+            stamp, key, stats = cache.lookup(root, request)
+        if stamp is not None:
+            for warning in stamp.warnings:
+                log.warning("%s", warning)
+            return [*stamp.lines, "nothing changed since the last build: outputs are up to "
+                                  "date (--no-cache rebuilds anyway)"]
+    with _Captured() as warnings:
+        project, written = _write(project_dir, output, strict, kinds, profile, booklet,
+                                  edition, handouts)
+    lines = _lines(project, written)
+    if use_cache:
+        cache.record(root, request, key, stats, [item.path for item in written], lines,
+                     warnings.messages)
+    return lines
+
+
+class _Captured(logging.Handler):
+    """Collects the warnings given while building, for the cache to repeat."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> _Captured:
+        log.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        log.removeHandler(self)
+
+
+def _write(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[str, ...],
+           profile: str, booklet: bool, edition: str,
+           handouts: bool) -> tuple[Project, list[Written]]:
+    """Load, lay out once, and write the outputs of ``kinds``."""
     from pressrun.build import (
         layout,
         load,
@@ -118,9 +170,11 @@ def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[st
         write_html,
         write_pdf,
     )
+    from pressrun.geometry import EDITIONS as EDITION_SPECS
+    from pressrun.geometry import PROFILES as PROFILE_SPECS
 
     progress: Progress = click.get_current_context().obj["progress"]
-    _check_booklet(profile, booklet)
+    print_profile, print_edition = PROFILE_SPECS[profile], EDITION_SPECS[edition]
     with progress.stage("load"):
         project = load(project_dir, strict)
     variant = "-".join(name for name in (edition, profile) if name not in ("standard", "home"))
@@ -131,17 +185,17 @@ def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[st
             written.append(write_html(project, target_path(project, "html", output, folder)))
     if "pdf" in kinds or "epub" in kinds:
         with progress.stage("layout"):
-            document = layout(project, PROFILES[profile], EDITIONS[edition])
+            document = layout(project, print_profile, print_edition)
         if progress.enabled:
             click.echo(f"laid out {len(document.pages)} pages", err=True)
         if "pdf" in kinds:
             target = target_path(project, "pdf", output, folder, variant=variant)
             with progress.stage("write PDF"):
-                written += write_pdf(project, document, target, PROFILES[profile], booklet)
+                written += write_pdf(project, document, target, print_profile, booklet)
             if handouts:
                 with progress.stage("handouts"):
                     written += write_handouts(project, target.parent / "handouts",
-                                              PROFILES[profile], EDITIONS[edition])
+                                              print_profile, print_edition)
         if "epub" in kinds:
             with progress.stage("write EPUB"):
                 written.append(write_epub(project, document,
@@ -154,7 +208,7 @@ def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[st
 @_print_options
 @click.option("--edition", type=click.Choice(list(EDITIONS)), default="standard",
               show_default=True, help="Edition: " + "; ".join(
-                  f"{e.name}: {e.description}" for e in EDITIONS.values())
+                  f"{name}: {text}" for name, text in EDITIONS.items())
               + ". Large print is written to <name>-large-print.pdf.")
 @click.option("--handouts", is_flag=True,
               help="Also write one PDF per part into handouts/ beside the PDF, each paged "
@@ -162,22 +216,22 @@ def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[st
 def pdf(project_dir: Path, output: Path | None, strict: bool, profile: str,
         booklet: bool, edition: str, handouts: bool) -> None:
     """Write the print edition as PDF."""
-    _report(*_build(project_dir, output, strict, ("pdf",), profile, booklet, edition,
-                    handouts))
+    _report(_build(project_dir, output, strict, ("pdf",), profile, booklet, edition,
+                   handouts))
 
 
 @cli.command()
 @_options
 def epub(project_dir: Path, output: Path | None, strict: bool) -> None:
     """Write the EPUB 3 e-book (with the print edition's page numbers)."""
-    _report(*_build(project_dir, output, strict, ("epub",)))
+    _report(_build(project_dir, output, strict, ("epub",)))
 
 
 @cli.command()
 @_options
 def html(project_dir: Path, output: Path | None, strict: bool) -> None:
     """Write the print HTML that WeasyPrint lays out (for previewing in a browser)."""
-    _report(*_build(project_dir, output, strict, ("html",)))
+    _report(_build(project_dir, output, strict, ("html",)))
 
 
 @cli.command()
@@ -186,7 +240,7 @@ def html(project_dir: Path, output: Path | None, strict: bool) -> None:
 def build(project_dir: Path, output: Path | None, strict: bool, profile: str,
           booklet: bool) -> None:
     """Write both the PDF and the EPUB."""
-    _report(*_build(project_dir, output, strict, ("pdf", "epub"), profile, booklet))
+    _report(_build(project_dir, output, strict, ("pdf", "epub"), profile, booklet))
 
 
 @cli.command()
@@ -227,8 +281,7 @@ def watch(project_dir: Path, only: str | None) -> None:
     kinds = (only,) if only else ("pdf", "epub")
 
     def build_once() -> list[str]:
-        project, written = _build(project_dir, None, False, kinds)
-        return _lines(project, written)
+        return _build(project_dir, None, False, kinds)
 
     paths = watched_paths(project_dir.resolve())
     if not paths:

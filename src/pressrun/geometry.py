@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pressrun import choices
 from pressrun.model import PageSize
 
 
@@ -78,11 +79,10 @@ class Profile:
 
 
 PROFILES = {
-    "home": Profile("home", "colour allowed, no bleed: office and home printers"),
-    "grayscale": Profile("grayscale", "everything in grey: predictable on a laser printer",
-                         grayscale=True),
-    "press": Profile("press", "3 mm bleed, crop marks, PDF/X-4, pictures checked for 300 dpi",
-                     bleed_mm=3, pdf_variant="pdf/x-4", min_dpi=300),
+    "home": Profile("home", choices.PROFILES["home"]),
+    "grayscale": Profile("grayscale", choices.PROFILES["grayscale"], grayscale=True),
+    "press": Profile("press", choices.PROFILES["press"], bleed_mm=3, pdf_variant="pdf/x-4",
+                     min_dpi=300),
 }
 
 
@@ -108,11 +108,10 @@ class Edition:
 
 _A4 = PageSize("A4", 210, 297)
 EDITIONS = {
-    "standard": Edition("standard", "the manuscript's page size and type"),
+    "standard": Edition("standard", choices.EDITIONS["standard"]),
     # Clear-print guidance (RNIB, the UK Association for Accessible Formats): 16 pt or
     # more for every piece of text, generous leading, ragged right, no hyphenation, A4.
-    "large-print": Edition("large-print", "A4, 18 pt type (nothing under 16 pt), ragged "
-                           "right, no hyphenation", page=_A4,
+    "large-print": Edition("large-print", choices.EDITIONS["large-print"], page=_A4,
                            geometry=Geometry(18, 1.5, 20, 26, 25, 20, _A4),
                            stylesheet="large-print.css"),
 }

@@ -1,0 +1,89 @@
+"""The build cache: an unchanged build is skipped; any changed input is rebuilt."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PIL import Image
+
+from conftest import run
+
+HIT = "nothing changed since the last build"
+
+
+def build(root: Path, *options: str) -> str:
+    result = run("pdf", "-C", root, *options)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_an_unchanged_build_is_skipped_and_repeats_its_report(project) -> None:
+    root = project()
+    first = build(root)
+    assert HIT not in first
+    pdf = root / "build" / "a-minimal-pamphlet.pdf"
+    written = pdf.stat().st_mtime_ns
+    again = build(root)
+    assert HIT in again
+    assert again.startswith(first), "the report (what was written, missing art) is repeated"
+    assert pdf.stat().st_mtime_ns == written, "nothing was written"
+    # Touching every input without changing it is still a hit: content decides.
+    for path in (root / "manuscript").iterdir():
+        os.utime(path)
+    assert HIT in build(root)
+
+
+def test_changing_one_byte_of_any_input_rebuilds(project) -> None:
+    root = project()
+    build(root)
+    part = root / "manuscript" / "02-second.md"
+    part.write_bytes(part.read_bytes().replace(b"A sidebar paragraph", b"A sidebar Paragraph"))
+    assert HIT not in build(root)
+    picture = root / "images" / "red-star.png"
+    with Image.open(picture) as image:
+        image = image.convert("RGB")
+        image.putpixel((0, 0), (0, 0, 1))  # one pixel, a shade off
+        image.save(picture)
+    assert HIT not in build(root)
+    fonts = root / "styles" / "fonts"
+    fonts.mkdir(parents=True)
+    (fonts / "Body.ttf").write_bytes(b"\0" * 64)
+    assert HIT not in build(root), "a new file in styles/ (a font, a template) is a change"
+    assert HIT in build(root)
+
+
+def test_a_changed_or_missing_output_is_rebuilt(project) -> None:
+    root = project()
+    build(root)
+    pdf = root / "build" / "a-minimal-pamphlet.pdf"
+    pdf.write_bytes(b"not a pdf")
+    assert HIT not in build(root)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    pdf.unlink()
+    assert HIT not in build(root)
+    assert pdf.exists()
+
+
+def test_options_are_part_of_the_key_and_no_cache_rebuilds(project, tmp_path: Path) -> None:
+    root = project()
+    build(root)
+    assert HIT not in build(root, "--profile", "grayscale")
+    assert HIT in build(root, "--profile", "grayscale")
+    assert HIT in build(root)
+    assert HIT not in run("--no-cache", "pdf", "-C", root).output
+    # An explicit -o is a one-off: never cached.
+    assert HIT not in build(root, "-o", tmp_path / "x.pdf")
+    assert HIT not in build(root, "-o", tmp_path / "x.pdf")
+
+
+def test_warnings_are_repeated_from_the_cache(project) -> None:
+    root = project()
+    part = root / "manuscript" / "01-first.md"
+    part.write_text(part.read_text() + "\nSome <b>raw</b> HTML.\n", encoding="utf-8")
+    first = run("pdf", "-C", root)
+    again = run("pdf", "-C", root)
+    assert HIT in again.output
+    warnings = [line for line in first.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings and warnings == [line for line in again.stderr.splitlines()
+                                     if line.startswith("warning:")]
