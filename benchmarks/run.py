@@ -1,0 +1,278 @@
+"""pressrun's benchmark suite (issue #8): ``python benchmarks/run.py [--quick] [--corpus NAME]``.
+
+Every figure is a whole process, timed from start to exit, with its own peak RSS;
+each is the median of the timed runs after a warm-up. The floor, WeasyPrint alone
+laying out pressrun's own print HTML, is measured in the same run, so the ratios
+to it hold on any machine. Results go to ``build/benchmarks/results.{md,json}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from itertools import count
+from pathlib import Path
+
+import targets
+from manuscripts import (
+    copy_project,
+    edit_paragraph,
+    edit_stylesheet,
+    generate_prose_project,
+    install_stylesheet,
+    middle_part,
+    pandoc_markdown,
+    reset_build,
+)
+from measure import (
+    BenchmarkError,
+    Measurement,
+    Plan,
+    Sample,
+    measurement,
+    pressrun_command,
+    repeat,
+    run_child,
+)
+from pypdf import PdfReader
+from report import machine, markdown, seconds, write
+from watching import WatchSession
+
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = {"pamphlet": REPO, "manifesto": Path("communist-manifesto"),
+           "ten-days": Path("ten-days-that-shook-the-world")}
+"""The corpora: the bundled pamphlet is this repository; the others live in ``--corpora``."""
+SCALING_PAGES = (4, 40, 400)
+SCALING_SOURCE = "ten-days"
+WATCH_TIMEOUT = 900.0
+FLOOR_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
+                "HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])")
+PRESSRUN = pressrun_command()
+LABELS = {
+    "help": "python -m pressrun --help",
+    "cold-pdf": "cold pressrun pdf",
+    "cold-epub": "cold pressrun epub",
+    "cold-build": "cold pressrun build",
+    "floor": "floor: WeasyPrint alone on pressrun's print HTML",
+    "pandoc-pdf": "pandoc --pdf-engine=weasyprint",
+    "pandoc-epub": "pandoc EPUB",
+    "no-change": "rebuild, nothing changed",
+    "edit-paragraph": "rebuild after appending a word to one paragraph",
+    "edit-stylesheet": "rebuild after editing styles/print.css",
+    "watch": "pressrun watch, rebuild after editing one part",
+    **{f"pdf-{pages}": f"cold pressrun pdf, ~{pages} pages of prose" for pages in SCALING_PAGES},
+}
+"""What each figure measures, by key (the keys of results.json)."""
+
+
+def log(message: str) -> None:
+    """Progress, on stderr (stdout gets the results table)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def attempt(corpus: str, keys: tuple[str, ...],
+            measure: Callable[[], list[Measurement]]) -> list[Measurement]:
+    """Run ``measure``; if a command fails, record the figures ``keys`` as failed."""
+    try:
+        results = measure()
+    except (BenchmarkError, OSError, ValueError) as exc:
+        log(f"{corpus}: FAILED {', '.join(keys)}: {exc}")
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [Measurement(corpus, key, LABELS[key], note=f"failed: {first}") for key in keys]
+    for m in results:
+        log(f"{corpus}: {m.label}: {seconds(m.median)} {m.note}")
+    return results
+
+
+def _pressrun(project: Path, *args: str) -> Callable[[], Sample]:
+    return lambda: run_child([*PRESSRUN, *args], project)
+
+
+def _cold(project: Path, command: str) -> Callable[[], Sample]:
+    def step() -> Sample:
+        reset_build(project)
+        return run_child([*PRESSRUN, command], project)
+    return step
+
+
+def _after(change: Callable[[], None], step: Callable[[], Sample]) -> Callable[[], Sample]:
+    def changed_step() -> Sample:
+        change()
+        return step()
+    return changed_step
+
+
+def cold(corpus: str, project: Path, command: str, plan: Plan) -> list[Measurement]:
+    """``pressrun COMMAND`` with no ``build/`` folder (so no outputs and no cache)."""
+    key = f"cold-{command}"
+    return [measurement(corpus, key, LABELS[key], repeat(_cold(project, command), plan))]
+
+
+def floor(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurement]:
+    """WeasyPrint alone, in one process, on the print HTML ``pressrun html`` writes."""
+    html, pdf = folder / "print.html", folder / "floor.pdf"
+    run_child([*PRESSRUN, "html", "-o", str(html)], project)
+    samples = repeat(lambda: run_child([sys.executable, "-c", FLOOR_SCRIPT, str(html),
+                                        str(pdf)], folder), plan)
+    result = measurement(corpus, "floor", LABELS["floor"], samples)
+    result.pages = len(PdfReader(pdf).pages)
+    return [result]
+
+
+def pandoc(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurement]:
+    """pandoc's EPUB writer, and pandoc with WeasyPrint as PDF engine, on the parts."""
+    if not shutil.which("pandoc"):
+        return [Measurement(corpus, key, LABELS[key], note="skipped (pandoc not installed)")
+                for key in ("pandoc-pdf", "pandoc-epub")]
+    source = pandoc_markdown(project, folder / "pandoc.md")
+    engine = Path(sys.executable).parent / "weasyprint"
+    base = ["pandoc", str(source), "--from=markdown", "--standalone",
+            f"--resource-path={project / 'manuscript'}"]
+    commands = {
+        "pandoc-pdf": [*base, f"--pdf-engine={engine if engine.is_file() else 'weasyprint'}",
+                       "-o", str(folder / "pandoc.pdf")],
+        "pandoc-epub": [*base, "-o", str(folder / "pandoc.epub")],
+    }
+    return [measurement(corpus, key, LABELS[key],
+                        repeat(lambda argv=argv: run_child(argv, project / "manuscript"), plan))
+            for key, argv in commands.items()]
+
+
+def rebuilds(corpus: str, project: Path, plan: Plan) -> list[Measurement]:
+    """``pressrun build`` again: with nothing changed, after a one-word edit, after a CSS edit."""
+    stylesheet = install_stylesheet(project)
+    build = _pressrun(project, "build")
+    build()
+    no_change = repeat(build, plan)
+    part = middle_part(project)
+    edit_one = repeat(_after(lambda: edit_paragraph(part), build), plan)
+    numbers = count(1)
+    restyle = repeat(_after(lambda: edit_stylesheet(stylesheet, next(numbers)), build), plan)
+    where = f"{part.name}, middle paragraph"
+    return [
+        measurement(corpus, "no-change", LABELS["no-change"], no_change),
+        measurement(corpus, "edit-paragraph", LABELS["edit-paragraph"], edit_one, where),
+        measurement(corpus, "edit-stylesheet", LABELS["edit-stylesheet"], restyle,
+                    "a rule appended to a copy of the theme's print.css"),
+    ]
+
+
+def watch(corpus: str, project: Path, plan: Plan) -> list[Measurement]:
+    """``pressrun watch``: from saving a one-word edit to the rebuild's "built in" line."""
+    part = middle_part(project)
+    times = []
+    with WatchSession([*PRESSRUN, "watch"], project) as session:
+        session.wait_built(WATCH_TIMEOUT)
+        for _ in range(plan.warmups + plan.runs):
+            session.settle()
+            edit_paragraph(part)
+            start = time.perf_counter()
+            times.append(session.wait_built(WATCH_TIMEOUT) - start)
+        session.settle()
+        peak = session.stop()
+    return [Measurement(corpus, "watch", LABELS["watch"], times[plan.warmups:], rss_kib=[peak],
+                        note=f"save → 'built in' line; edits {part.name}; RSS: whole session")]
+
+
+def bench_corpus(corpus: str, source: Path, work: Path, plan: Plan) -> list[Measurement]:
+    """Every figure of one corpus, each in its own copy of the project."""
+    folder = work / corpus
+    project = copy_project(source, folder / "cold")
+    results = []
+    for command in ("pdf", "epub", "build"):
+        results += attempt(corpus, (f"cold-{command}",),
+                           lambda command=command: cold(corpus, project, command, plan))
+    results += attempt(corpus, ("floor",), lambda: floor(corpus, project, folder, plan))
+    results += attempt(corpus, ("pandoc-pdf", "pandoc-epub"),
+                       lambda: pandoc(corpus, project, folder, plan))
+    rebuild = copy_project(source, folder / "rebuild")
+    results += attempt(corpus, ("no-change", "edit-paragraph", "edit-stylesheet"),
+                       lambda: rebuilds(corpus, rebuild, plan))
+    watched = copy_project(source, folder / "watch")
+    results += attempt(corpus, ("watch",), lambda: watch(corpus, watched, plan))
+    return results
+
+
+def scaling(source: Path, work: Path, plan: Plan) -> list[Measurement]:
+    """Cold ``pressrun pdf`` of generated prose projects of about 4, 40 and 400 pages."""
+    results = []
+    for pages in SCALING_PAGES:
+        def measure(pages: int = pages) -> list[Measurement]:
+            project = generate_prose_project(source, work / "scaling" / str(pages), pages)
+            result = measurement("scaling", f"pdf-{pages}", LABELS[f"pdf-{pages}"],
+                                 repeat(_cold(project, "pdf"), plan))
+            per_page = result.per_page
+            result.note = "" if per_page is None else f"{per_page * 1000:.0f} ms per page"
+            return [result]
+
+        results += attempt("scaling", (f"pdf-{pages}",), measure)
+    return results
+
+
+def startup(plan: Plan) -> list[Measurement]:
+    """``python -m pressrun --help`` with this interpreter."""
+    return [measurement("cli", "help", LABELS["help"],
+                        repeat(lambda: run_child([sys.executable, "-m", "pressrun", "--help"],
+                                                 REPO), plan))]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="1 warm-up + 2 timed runs per figure, for development")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="timed runs per figure without --quick (at least 5; default 5)")
+    parser.add_argument("--corpus", action="append", choices=[*CORPORA, "scaling"],
+                        help="measure only this corpus (repeatable); 'scaling' is the "
+                             "4/40/400-page series. Default: all")
+    parser.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "corpus",
+                        help="folder holding the Manifesto and Ten Days (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=REPO / "build" / "benchmarks",
+                        help="where to write results.md and results.json (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not args.quick and args.runs < 5:
+        parser.error("--runs must be at least 5 (use --quick for fewer)")
+    return args
+
+
+def corpus_source(corpus: str, corpora: Path) -> Path:
+    path = CORPORA[corpus]
+    return path if path.is_absolute() else corpora / path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    plan = Plan(warmups=1, runs=2) if args.quick else Plan(warmups=1, runs=args.runs)
+    selected = args.corpus or [*CORPORA, "scaling"]
+    info = machine(REPO)
+    log(f"pressrun benchmarks: {', '.join(selected)}; {plan.warmups} warm-up + "
+        f"{plan.runs} runs each; pressrun is {' '.join(PRESSRUN)}")
+    with tempfile.TemporaryDirectory(prefix="pressrun-bench-") as tmp:
+        work = Path(tmp)
+        results = attempt("cli", ("help",), lambda: startup(plan))
+        for corpus in selected:
+            source = corpus_source(SCALING_SOURCE if corpus == "scaling" else corpus,
+                                   args.corpora)
+            if not (source / "manuscript").is_dir():
+                log(f"{corpus}: skipped, no project at {source}")
+                continue
+            if corpus == "scaling":
+                results += scaling(source, work, plan)
+            else:
+                results += bench_corpus(corpus, source, work, plan)
+    info["load average at end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    checks = targets.checks(results)
+    text = markdown(info, plan, checks, results)
+    write(args.out, text, info, plan, checks, results)
+    print(text)
+    log(f"wrote {args.out / 'results.md'} and {args.out / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

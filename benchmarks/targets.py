@@ -1,0 +1,130 @@
+"""The targets of issue #8, checked against the medians of one run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from measure import Measurement
+from report import CORPUS_NAMES, Check, mib, seconds
+
+Value = Callable[[Measurement], float | None]
+ALL = ("pamphlet", "manifesto", "ten-days")
+
+
+def _median(m: Measurement) -> float | None:
+    return m.median
+
+
+def _rss(m: Measurement) -> float | None:
+    return m.median_rss_kib
+
+
+def _per_page(m: Measurement) -> float | None:
+    return m.per_page
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A figure divided by others of the same corpus, with the issue's limit per corpus."""
+
+    figure: str
+    """What is compared, as shown."""
+    numerator: str
+    """Measurement key on top."""
+    denominators: tuple[str, ...]
+    """Measurement keys whose values are added below."""
+    limits: dict[str, float] = field(default_factory=dict)
+    """The largest passing ratio, by corpus; corpora not listed are only reported."""
+    value: Value = _median
+    """What is taken of each measurement."""
+    show: Callable[[float | None], str] = seconds
+    """How each value is shown."""
+    strict: bool = False
+    """The ratio must be below the limit, not just at most it."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """An absolute time limit for one measurement."""
+
+    figure: str
+    corpus: str
+    key: str
+    seconds: float
+
+
+RATIOS = (
+    Ratio("pdf ÷ floor", "cold-pdf", ("floor",), dict.fromkeys(ALL, 1.10)),
+    Ratio("build ÷ pdf", "cold-build", ("cold-pdf",), dict.fromkeys(ALL, 1.25)),
+    Ratio("no-change rebuild ÷ cold build", "no-change", ("cold-build",), {"ten-days": 0.05}),
+    Ratio("edit one paragraph ÷ cold build", "edit-paragraph", ("cold-build",)),
+    Ratio("edit stylesheet ÷ cold build", "edit-stylesheet", ("cold-build",)),
+    Ratio("watch, edit one part ÷ cold build", "watch", ("cold-build",), {"ten-days": 0.40}),
+    Ratio("build ÷ pandoc (EPUB + PDF)", "cold-build", ("pandoc-epub", "pandoc-pdf"),
+          {"ten-days": 1.0}, strict=True),
+    Ratio("peak RSS, build ÷ floor", "cold-build", ("floor",), {"ten-days": 1.5}, _rss, mib),
+    Ratio("per page, ~400 ÷ ~40 pages", "pdf-400", ("pdf-40",), {"scaling": 1.2}, _per_page,
+          lambda v: "—" if v is None else f"{v * 1000:.0f} ms/page"),
+)
+LIMITS = (
+    Limit("no-change rebuild", "pamphlet", "no-change", 0.25),
+    Limit("pressrun --help", "cli", "help", 0.15),
+)
+
+
+def checks(measurements: list[Measurement]) -> list[Check]:
+    """Every target row, corpus by corpus, for the corpora that were measured."""
+    found = {(m.corpus, m.key): m for m in measurements}
+    rows = []
+    for corpus in dict.fromkeys(m.corpus for m in measurements):
+        rows += [_ratio(r, corpus, found) for r in RATIOS if (corpus, r.numerator) in found]
+        rows += [_limit(lim, found[corpus, lim.key]) for lim in LIMITS
+                 if lim.corpus == corpus and (corpus, lim.key) in found]
+    return rows
+
+
+def _missing(parts: list[Measurement | None]) -> str | None:
+    """Why a figure cannot be computed, if one of its measurements is missing."""
+    for part in parts:
+        if part is None:
+            return "not measured"
+        if not part.measured:
+            return part.note or "not measured"
+    return None
+
+
+def _ratio(ratio: Ratio, corpus: str, found: dict[tuple[str, str], Measurement]) -> Check:
+    top = found[corpus, ratio.numerator]
+    bottom = [found.get((corpus, key)) for key in ratio.denominators]
+    limit = ratio.limits.get(corpus)
+    target = "—" if limit is None else f"{'<' if ratio.strict else '≤'} {limit:.2f}×"
+    name = CORPUS_NAMES.get(corpus, corpus)
+    why = _missing([top, *bottom])
+    if why:
+        return Check(name, ratio.figure, "—", "—", target, why)
+    values = [ratio.value(m) for m in bottom if m is not None]
+    numerator = ratio.value(top)
+    if numerator is None or any(v is None for v in values) or not sum(v or 0 for v in values):
+        return Check(name, ratio.figure, "—", "—", target, "not measured")
+    denominator = sum(v or 0 for v in values)
+    value = numerator / denominator
+    medians = f"{ratio.show(numerator)} ÷ " + " + ".join(ratio.show(v) for v in values)
+    return Check(name, ratio.figure, medians, f"{value:.2f}×", target,
+                 _verdict(value, limit, ratio.strict))
+
+
+def _limit(limit: Limit, m: Measurement) -> Check:
+    name = CORPUS_NAMES.get(m.corpus, m.corpus)
+    target = f"≤ {seconds(limit.seconds)}"
+    if m.median is None:
+        return Check(name, limit.figure, "—", "—", target, m.note or "not measured")
+    return Check(name, limit.figure, seconds(m.median), seconds(m.median), target,
+                 _verdict(m.median, limit.seconds))
+
+
+def _verdict(value: float, limit: float | None, strict: bool = False) -> str:
+    if limit is None:
+        return "—"
+    passed = value < limit if strict else value <= limit
+    return "pass" if passed else "fail"
