@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import sys
-import traceback
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -256,6 +253,9 @@ def check(project_dir: Path, strict: bool, output_format: str) -> None:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     if output_format == "json":
+        import json
+        from dataclasses import asdict
+
         click.echo(json.dumps({"errors": errors, "warnings": warnings,
                                "findings": [asdict(f) for f in findings]}, indent=2,
                               ensure_ascii=False))
@@ -332,5 +332,7 @@ def main() -> None:
                    "This is a bug in pressrun: please report it with the command you ran "
                    "(run again with -v for the traceback).", err=True)
         if "-v" in sys.argv or "--verbose" in sys.argv:
+            import traceback
+
             traceback.print_exc()
         sys.exit(70)
