@@ -20,14 +20,12 @@ about such manifest items.
 from __future__ import annotations
 
 import functools
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import tinycss2
-from fontTools import subset
-from fontTools.ttLib import TTFont
+import uharfbuzz as hb
 from tinycss2.serializer import serialize_string_value, serialize_url
 
 from pressrun.errors import PressrunError
@@ -101,21 +99,26 @@ def _set_url(token, url: str) -> None:
         token.representation = f'"{serialize_string_value(url)}"'
 
 
+def _tag(name: str) -> int:
+    """An OpenType tag (``kern``) as the number HarfBuzz's sets hold."""
+    return int.from_bytes(name.encode("ascii"), "big")
+
+
 @functools.lru_cache(maxsize=64)
 def _subset(path: str, mtime_ns: int, size: int, codepoints: frozenset[int]) -> bytes:
-    """The font at ``path`` cut down to ``codepoints`` (``mtime_ns`` and ``size`` key the cache)."""
-    options = subset.Options()
-    options.layout_features = FEATURES
-    options.hinting = False
-    options.desubroutinize = True
-    options.name_IDs = list(range(15))  # identification, copyright and licence records
-    options.drop_tables += ["Silt"]  # SIL TypeTuner data: unused by readers, unknown to fontTools
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codepoints)
-    out = io.BytesIO()
-    with TTFont(path, recalcTimestamp=False, lazy=True) as font:
-        modified = font["head"].modified
-        subsetter.subset(font)
-        font["head"].modified = modified  # keep the original: same text, same bytes
-        font.save(out)
-    return out.getvalue()
+    """The font at ``path`` cut down to ``codepoints`` (``mtime_ns`` and ``size`` key the cache).
+
+    HarfBuzz's subsetter (the one browsers and WeasyPrint use) takes milliseconds where
+    fontTools took a third of a second a font. It keeps ``head.modified``: same text,
+    same bytes.
+    """
+    with open(path, "rb") as handle:
+        face = hb.Face(hb.Blob(handle.read()))
+    wanted = hb.SubsetInput()
+    wanted.unicode_set.update(codepoints)
+    wanted.layout_feature_tag_set.clear()
+    wanted.layout_feature_tag_set.update(map(_tag, FEATURES))
+    wanted.name_id_set.update(range(15))  # identification, copyright and licence records
+    wanted.drop_table_tag_set.add(_tag("Silt"))  # SIL TypeTuner data, unused by readers
+    wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.DESUBROUTINIZE
+    return hb.subset(face, wanted).blob.data
