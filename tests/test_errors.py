@@ -107,6 +107,27 @@ CASES = {
     "YAML nested too deeply": (edit(YAML, "rights: Public domain",
                                     "rights: " + "[" * 1000 + "]" * 1000),
                                "manuscript/pamphlet.yaml:1: YAML nested too deeply"),
+    # Also found by the fuzz test: tracebacks (OSError, ValueError, WeasyPrint on a viewBox)
+    # and a message split over two lines.
+    "contents entry too long a name": (edit(YAML, "  - 02-second.md", "  - " + "x" * 300 + ".md"),
+                                       f"manuscript/pamphlet.yaml:13: '{'x' * 300}.md' in "
+                                       "contents does not exist"),
+    "picture name with a NUL": (edit(PART, "../images/red-star.png", "../images/a%00b.png"),
+                                "manuscript/01-first.md:9: picture '../images/a%00b.png' is "
+                                "not a possible file name"),
+    "SVG viewBox not numbers": (
+        lambda root: (edit(PART, "../images/red-star.png", "../images/box.svg")(root),
+                      (root / "images/box.svg").write_text(
+                          '<svg xmlns="http://www.w3.org/2000/svg" width="10" viewBox="x"/>')),
+        "manuscript/01-first.md:9: picture 'images/box.svg' has a viewBox that is not four "
+        "numbers"),
+    "stylesheet url with a NUL": (
+        lambda root: ((root / "styles").mkdir(), (root / "styles/common.css").write_text(
+            'body { background: url("a%00b.png") }')),
+        "styles/common.css:1: 'a%00b.png' is not a possible file name"),
+    "key with a line break": (edit(YAML, "rights: Public domain",
+                                   'rights: Public domain\n"ti\\ntle": x'),
+                              "manuscript/pamphlet.yaml:11: unknown key 'ti\\ntle'"),
 }
 
 
@@ -155,7 +176,9 @@ def test_failure_while_rendering_keeps_the_previous_output(project) -> None:
     assert result.stderr.startswith("error: ")
     assert "no_such_variable" in result.stderr
     assert epub.read_bytes() == before
-    assert sorted(p.name for p in (root / "build").iterdir()) == [epub.name]
+    # No temporary file is left behind (build/.cache holds the last good build's stamp).
+    assert sorted(p.name for p in (root / "build").iterdir() if p.name != ".cache") == \
+        [epub.name]
 
 
 def test_usage_error_exits_2() -> None:
@@ -182,6 +205,15 @@ def test_missing_art_is_an_error_with_strict(project) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("error: manuscript/02-second.md:10: picture "
                                     "'images/not-yet.jpg' does not exist (--strict")
+
+
+def test_picture_name_too_long_for_the_file_system_is_missing_art(project) -> None:
+    # Found by the fuzz test: an uncaught OSError (File name too long).
+    root = project()
+    edit(PART, "../images/red-star.png", "../images/" + "x" * 300 + ".png")(root)
+    result = run("html", "-C", root, "-o", root / "x.html")
+    assert result.exit_code == 0, result.stderr
+    assert "images/" + "x" * 300 + ".png" in result.output
 
 
 def test_output_into_the_manuscript_is_refused(project) -> None:

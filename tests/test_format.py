@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECTS, Built, pdf_text, run, squash
+from conftest import PROJECTS, Built, epubcheck_problems, pdf_text, run, squash
 from pressrun.loader import load_pamphlet
 from pressrun.model import Node
 
@@ -144,6 +144,48 @@ def test_links_to_the_web_and_to_parts_are_kept(minimal: Built) -> None:
         xhtml = archive.read("EPUB/01-first.xhtml").decode()
     assert '<a href="02-second.xhtml">second part</a>' in xhtml
     assert '<a href="https://example.org/">the web</a>' in xhtml
+
+
+def test_links_to_incomplete_addresses_are_kept_as_text(project) -> None:
+    # Found by the fuzz test: EPUBCheck refuses href="https://", "mailto:" and a broken host.
+    root = project()
+    write_part(root, "[a](https://) [b](mailto:) [c](<http://[::1>) [d](http://a:x/) "
+                     "[e](https://example.org/) [f](http://[::1]/)")
+    out = root / "links.epub"
+    assert run("epub", "-C", root, "-o", out).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        xhtml = archive.read("EPUB/01-first.xhtml").decode()
+    assert '>a b c d <a href="https://example.org/">e</a> <a href="http://[::1]/">f</a></p>' \
+        in xhtml
+    assert epubcheck_problems(out) == []
+
+
+def test_pages_beginning_inside_code_blocks_are_marked(project) -> None:
+    # Found while fixing the fuzz test's finding below: an internal error (KeyError) for a
+    # long code block in an aside, and page-list links to markers never written.
+    root = project()
+    code = "\n".join(f"line {number} of the code" for number in range(150))
+    write_part(root, f"::: aside\n```\n{code}\n```\n:::\n\n```\n{code}\n```")
+    out = root / "code.epub"
+    result = run("epub", "-C", root, "-o", out)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        xhtml = archive.read("EPUB/01-first.xhtml").decode()
+    assert xhtml.count('epub:type="pagebreak"') >= 4
+    assert epubcheck_problems(out) == []
+
+
+def test_page_markers_in_a_list_go_inside_its_last_item() -> None:
+    # Found by the fuzz test: code spans were not counted, and a marker past the end of a
+    # list was put between its items, where EPUBCheck allows only <li>.
+    from pressrun.pagelist import insert_breaks
+
+    item = Node("list_item", (Node("text", text="one "), Node("code", text="two"),
+                              Node("text", text=" three")))
+    marked = insert_breaks(Node("bullet_list", (item, item)), [(4, "5"), (99, "6")])
+    first, last = marked.children
+    assert [n.kind for n in first.children] == ["text", "pagebreak", "code", "text"]
+    assert [n.kind for n in last.children] == ["text", "code", "text", "pagebreak"]
 
 
 @pytest.mark.parametrize("size, points", [("A4", (595.3, 841.9)), ("A6", (297.6, 419.5)),

@@ -3,30 +3,51 @@
 Hypothesis writes whole projects (``manuscript/pamphlet.yaml``, Markdown parts,
 ``images/``) full of odd input: RTL text, combining marks, emoji, control
 characters, lone surrogates written as YAML escapes, deeply nested lists,
-blockquotes and containers, hundreds of footnotes, huge paragraphs, YAML of the
-wrong type, duplicate keys, anchors and aliases, and pictures that are missing,
-broken, empty, misnamed or decompression bombs. Every build must end one of two ways:
+blockquotes and containers (``::: aside`` in ``::: questions``, unknown names),
+hundreds of footnotes, huge paragraphs, YAML of the wrong type, duplicate keys,
+anchors and aliases, and pictures that are missing, broken, empty, misnamed or
+decompression bombs. Every build must end one of two ways:
 
 - it succeeds (exit status 0) and what it wrote is valid: the EPUB passes
-  EPUBCheck, the PDF passes ``qpdf --check`` (or, without qpdf, pypdf reads every
-  page); or
-- it fails the way pressrun fails: exit status 1, one ``error:`` or ``warning:``
-  line per problem on stderr, no traceback, nothing written.
+  EPUBCheck, the PDF passes ``qpdf --check`` (without qpdf: pypdf reads every
+  page), and no text was lost (each part ends with a word of its own, which the
+  HTML and the EPUB must contain); or
+- it fails the way pressrun fails: exit status 1 (``SystemExit``), stderr lines that
+  all start with ``error:`` or ``warning:`` (or ``info:``), no traceback, nothing
+  written.
 
-An uncaught Python exception fails the test with the manuscript that caused it.
+Either way the project's own files are left as they were. An uncaught Python
+exception fails the test, chained to the original traceback, with the manuscript
+that caused it.
 
 Three tests share the generators, from cheap to dear:
 
-- ``test_fuzz_loader``: ``pressrun html`` (loading and the print HTML, no layout);
-- ``test_fuzz_epub``: ``pressrun epub`` (also lays out the print edition for its
-  page list), EPUBCheck on every EPUB written;
+- ``test_fuzz_loader``: ``pressrun html`` (loading and the print HTML, no layout),
+  on projects of every degree of brokenness;
+- ``test_fuzz_epub``: ``pressrun epub`` (which also lays out the print edition for
+  its page list), EPUBCheck on every EPUB written;
 - ``test_fuzz_pdf``: ``pressrun pdf`` with a random print profile and booklet,
   ``qpdf --check`` on every PDF written.
 
-Budget: ``PRESSRUN_FUZZ_EXAMPLES`` (default 12) examples for the EPUB test, three
-times as many for the loader test and half as many for the PDF test;
-``PRESSRUN_FUZZ_LONG=1`` runs 2000 examples in each. When ``CI`` is set, the runs
-are derandomized, so CI is reproducible; locally each run explores new input.
+They run with the rest of the suite (``pytest -k "not fuzz"`` leaves them out).
+Environment:
+
+- ``PRESSRUN_FUZZ_EXAMPLES`` (default 16): examples of the EPUB test; the loader
+  test runs five times as many, the PDF test half as many: CI's examples take about
+  100 s in all on a two-core machine (others take more or less, never much over two
+  minutes in the runs so far);
+- ``PRESSRUN_FUZZ_LONG=1``: 2000 examples in each test (hours);
+- ``CI`` set: derandomized (the same examples on every run) and no shrinking;
+  locally each run explores new input and shrinks what fails (up to five minutes
+  a test); ``PRESSRUN_FUZZ_SHRINK=0`` or ``1`` overrides. ``CI=1
+  PRESSRUN_FUZZ_SHRINK=1`` replays CI's examples and shrinks the failure.
+
+What the fuzzer found, each now also a test of its own: text silently lost when
+lists nest deeper than markdown-it reads, a part named ``nav.md`` replaced by the
+EPUB's nav, tracebacks (YAML nested a thousand deep, a name too long for the file
+system, a NUL in a picture name, an SVG ``viewBox="x"``), EPUBs that EPUBCheck
+refuses (page markers between list items, links to ``https://``, picture names
+with spaces) and a message split over two lines (see docs/safety.md).
 """
 
 from __future__ import annotations
@@ -46,6 +67,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
@@ -56,22 +78,12 @@ from conftest import epubcheck_problems, run
 
 # --------------------------------------------------------------------------- budget
 
-
-# Opt-in for now: the fuzzer found bugs that are not fixed yet (see issue #7's closing
-# note). Run it with PRESSRUN_FUZZ=1 (and PRESSRUN_FUZZ_LONG=1 for thousands of examples).
-pytestmark = pytest.mark.skipif(not os.environ.get("PRESSRUN_FUZZ"),
-                                reason="fuzzing is opt-in until the bugs it found are fixed: "
-                                       "set PRESSRUN_FUZZ=1")
-
 LONG = os.environ.get("PRESSRUN_FUZZ_LONG", "") == "1"
-EXAMPLES = 2000 if LONG else int(os.environ.get("PRESSRUN_FUZZ_EXAMPLES", "12"))
-
-
+EXAMPLES = 2000 if LONG else int(os.environ.get("PRESSRUN_FUZZ_EXAMPLES", "16"))
 CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
 SHRINK = os.environ.get("PRESSRUN_FUZZ_SHRINK", "0" if CI else "1") == "1"
-"""Shrinking a failure takes many builds (Hypothesis gives up after five minutes); CI
-reports the failing example as found, and a local run (``CI=1`` reproduces CI's examples)
-shrinks it."""
+"""Shrinking a failure takes many whole builds (Hypothesis gives up after five minutes),
+too long for CI, which reports the failing example as found."""
 
 
 def fuzz_settings(examples: int) -> settings:
@@ -87,7 +99,7 @@ def fuzz_settings(examples: int) -> settings:
     )
 
 
-LOADER_EXAMPLES = EXAMPLES if LONG else 3 * EXAMPLES
+LOADER_EXAMPLES = EXAMPLES if LONG else 5 * EXAMPLES
 EPUB_EXAMPLES = EXAMPLES
 PDF_EXAMPLES = EXAMPLES if LONG else (EXAMPLES + 1) // 2
 
@@ -217,6 +229,8 @@ class Picture:
     is_dir: bool = False
     link_to: str | None = None
     """Make a symlink to this path instead of a file."""
+    good: bool = False
+    """A picture pressrun should take (a real PNG, JPEG, GIF, WebP or SVG)."""
 
 
 sizes = st.one_of(
@@ -243,11 +257,12 @@ def raster(draw, formats=GOOD_FORMATS) -> tuple[Picture, str]:
     kind = f"{fmt} {mode} {size[0]}x{size[1]}" + (" noise" if noisy else " flat") + \
         (f" EXIF orientation {orientation}" if orientation != 1 else "") + \
         (f" {frames} frames" if frames > 1 else "")
-    return Picture(kind, data), EXTENSIONS[fmt]
+    return Picture(kind, data, good=fmt in GOOD_FORMATS), EXTENSIONS[fmt]
 
 
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
 SVG_LENGTHS = ("10", "120px", "3cm", "0", "-5", "100%", "1e9", "abc", "")
+SVG_BOXES = ("0 0 10 10", "0,0,300,100", "0 0 0 0", "x", "")
 
 
 @st.composite
@@ -255,7 +270,7 @@ def svg(draw, chaos: int) -> Picture:
     """An SVG picture: proper, odd (sizes, references out of the project) or broken."""
     width = draw(st.sampled_from(SVG_LENGTHS))
     height = draw(st.sampled_from(SVG_LENGTHS))
-    box = draw(st.sampled_from(("0 0 10 10", "0,0,300,100", "0 0 0 0", "x", "")))
+    box = draw(st.sampled_from(SVG_BOXES))
     label = inline_safe(draw(text)).replace("&", "&amp;").replace("<", "&lt;")
     attrs = " ".join(f'{name}="{value}"' for name, value in
                      (("width", width), ("height", height), ("viewBox", box)) if value)
@@ -272,7 +287,8 @@ def svg(draw, chaos: int) -> Picture:
         if "href" in inside or "@import" in inside:
             inside = ""
         document = f"<svg {SVG_NS} {attrs}>{inside}</svg>"
-        return Picture(f"SVG {document[:70]!r}…", document.encode("utf-8", "surrogatepass"))
+        return Picture(f"SVG {document[:70]!r}…", document.encode("utf-8", "surrogatepass"),
+                       good=box != "x")
     document = draw(st.sampled_from((
         f"<svg {SVG_NS} {attrs}>{inside}</svg>",
         f'<?xml version="1.0"?>\n<svg {SVG_NS} {attrs}>{inside}</svg>',
@@ -301,7 +317,7 @@ def picture_file(draw, stem: str, chaos: int) -> tuple[Picture, str]:
         return picture, stem + ext
     if choice == 5:  # a real PNG saved as .jpg
         picture, _ = draw(raster(("PNG",)))
-        return Picture(f"{picture.kind}, named .jpg", picture.data), stem + ".jpg"
+        return Picture(f"PNG named .jpg: {picture.kind}", picture.data), stem + ".jpg"
     if choice == 6:
         data = draw(st.binary(min_size=1, max_size=256))
         ext = draw(st.sampled_from((".png", ".jpg", ".gif", ".svg")))
@@ -310,7 +326,7 @@ def picture_file(draw, stem: str, chaos: int) -> tuple[Picture, str]:
         return Picture("zero bytes"), stem + draw(st.sampled_from((".png", ".jpg", ".svg")))
     if choice == 8:
         width = draw(st.sampled_from((100_000, 65_535, 20_000, 2**31 - 1)))
-        height = draw(st.sampled_from((100_000, 20_000, 1)))
+        height = draw(st.sampled_from((100_000, 20_000, 1_000, 1)))
         return Picture(f"PNG header claiming {width}x{height}", bomb_png(width, height)), \
             stem + ".png"
     if choice == 9:  # a real picture cut short
@@ -393,7 +409,7 @@ def odd_yaml(draw) -> str:
     """A YAML value that is not text: numbers, yes/no, null, collections, tags, errors."""
     choice = draw(st.integers(0, 9))
     if choice == 9:  # deep flow nesting
-        depth = draw(st.integers(1, 1200))
+        depth = draw(st.sampled_from((2, 30, 300, 1000)))
         return "[" * depth + "]" * depth
     if choice == 8:  # a small billion laughs
         width, levels = draw(st.integers(2, 5)), draw(st.integers(1, 5))
@@ -597,6 +613,11 @@ def huge_paragraph(draw) -> str:
     return separator.join([unit] * count)
 
 
+DEEPEST = 40
+"""The deepest list or blockquote written. markdown-it reads 20 levels (a list counts two)
+and pressrun refuses deeper ones, so most are written shallower, to be built."""
+
+
 @st.composite
 def leaf_block(draw, names: Names, labels: tuple[str, ...]) -> str:
     """A block without blocks inside."""
@@ -623,8 +644,8 @@ def leaf_block(draw, names: Names, labels: tuple[str, ...]) -> str:
     if kind == 9:
         return draw(inline(names, labels)).replace("\n", " ") + "\n" + \
             draw(st.sampled_from(("===", "---")))  # setext heading
-    if kind == 10:  # nested deeper than the recursion below goes
-        depth = draw(st.integers(1, 40))
+    if kind == 10:  # nested deeper than nested_block goes
+        depth = draw(st.integers(1, DEEPEST)) if chance(draw, 25) else draw(st.integers(1, 8))
         line = draw(words)
         if draw(st.booleans()):
             return "> " * depth + line
@@ -646,38 +667,36 @@ def colons_in(block: str) -> int:
     return max((len(m) for m in re.findall(r"^[ >]*(:{3,})", block, re.M)), default=0)
 
 
-def nested_blocks(names: Names, labels: tuple[str, ...]) -> st.SearchStrategy[str]:
-    """Blocks nested in blockquotes, lists and containers, several levels deep."""
-
-    def extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-        several = st.lists(children, min_size=1, max_size=2)
-        quote = several.map(lambda blocks: "\n".join(indent(b, "> ", "> ") for b in blocks))
-        bullets = st.tuples(st.sampled_from("-*+"), several).map(lambda t: "\n".join(
-            indent(b, f"{t[0]} ", "  ") for b in t[1]))
-        ordered = st.tuples(st.sampled_from((1, 0, 7, 999_999_999)), several).map(
-            lambda t: "\n".join(indent(b, f"{t[0] + i}. ", " " * (len(str(t[0] + i)) + 2))
-                                for i, b in enumerate(t[1])))
-
-        @st.composite
-        def container(draw) -> str:
-            body = "\n\n".join(draw(several))
-            name = draw(st.sampled_from(ODD_CONTAINERS)) if chance(draw, 5 * names.chaos) \
-                else draw(st.sampled_from(CONTAINERS))
-            inner = colons_in(body)
-            # An outer fence longer than the inner ones, or (ambiguous) the same three colons.
-            fence = ":" * draw(st.sampled_from((max(3, inner + 1), 3)))
-            return f"{fence} {name}\n{body}\n{fence}"
-
-        return st.one_of(quote, bullets, ordered, container())
-
-    return st.recursive(leaf_block(names, labels), extend, max_leaves=12)
+@st.composite
+def nested_block(draw, names: Names, labels: tuple[str, ...], depth: int = 4) -> str:
+    """A block, or blocks nested in blockquotes, lists and containers up to ``depth`` deep."""
+    if depth == 0 or not chance(draw, 45):
+        return draw(leaf_block(names, labels))
+    children = [draw(nested_block(names, labels, depth - 1))
+                for _ in range(draw(st.integers(1, 2)))]
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        return "\n".join(indent(child, "> ", "> ") for child in children)
+    if kind == 1:
+        marker = draw(st.sampled_from("-*+"))
+        return "\n".join(indent(child, f"{marker} ", "  ") for child in children)
+    if kind == 2:
+        start = draw(st.sampled_from((1, 0, 7, 999_999_999)))
+        return "\n".join(indent(child, f"{start + i}. ", " " * (len(str(start + i)) + 2))
+                         for i, child in enumerate(children))
+    name = draw(st.sampled_from(ODD_CONTAINERS)) if chance(draw, 5 * names.chaos) \
+        else draw(st.sampled_from(CONTAINERS))
+    body = "\n\n".join(children)
+    # An outer fence longer than the ones inside, or (ambiguous) the same three colons.
+    fence = ":" * draw(st.sampled_from((max(3, colons_in(body) + 1), 3)))
+    return f"{fence} {name}\n{body}\n{fence}"
 
 
 @st.composite
 def part_body(draw, names: Names) -> str:
     """A part's Markdown after the front matter, with every note it calls defined."""
     labels = tuple(draw(st.lists(st.sampled_from(LABELS), min_size=1, max_size=4, unique=True)))
-    blocks = draw(st.lists(nested_blocks(names, labels), min_size=1, max_size=6))
+    blocks = draw(st.lists(nested_block(names, labels), min_size=1, max_size=6))
     if chance(draw, 20):
         blocks.insert(draw(st.integers(0, len(blocks))), draw(huge_paragraph()))
     many = draw(st.integers(1, 300)) if chance(draw, 15) else 0
@@ -698,7 +717,10 @@ def part_body(draw, names: Names) -> str:
             more = draw(st.lists(leaf_block(names, ()), max_size=2))
             definitions.append("\n\n".join([f"[^{label}]: {first}"]
                                            + [indent(b, "    ", "    ") for b in more]))
-    return body + "\n\n" + "\n\n".join(definitions) + "\n"
+    notes = "\n\n".join(definitions)
+    if draw(st.booleans()):  # notes may come first: then nothing can swallow them
+        return notes + "\n\n" + body + "\n"
+    return body + "\n\n" + notes + "\n"
 
 
 @st.composite
@@ -730,7 +752,9 @@ def front_matter(draw, chaos: int) -> str:
 # --------------------------------------------------------------------------- projects
 
 PART_NAMES = ("01-first.md", "02-second.md", "03 third.md", "ünïcode.md", "nav.md", "cover.md",
-              "titlepage.md", "front.md", "日本.md", "notes.markdown", "a.b.md", "-.md")
+              "titlepage.md", "questions.md", "glossary.md", "front.md", "日本.md",
+              "notes.markdown", "a.b.md", "-.md")
+"""Part file names, some the same as the EPUB's own documents (``nav.xhtml``…)."""
 ODD_PART_NAMES = ("01-First.md", "中文.md", "missing.md", "../README.md", "/etc/passwd", ".",
                   "pamphlet.yaml", '"a\\0b.md"', '"\\ud800.md"', '"\\udcff.md"', "x" * 300 + ".md",
                   "42", "[x]", "''", "images")
@@ -803,14 +827,20 @@ def show(value: str) -> str:
         for c in value)
 
 
-CHAOS = st.sampled_from((0, 0, 0, 0, 1, 1, 2, 3))
-"""How broken a project's structure may be: half of them are well formed."""
+WELL_FORMED = st.sampled_from((0, 0, 0, 0, 1, 1, 2, 3))
+"""How broken a project's structure may be: half of them well formed, so that most builds
+get as far as writing the EPUB or the PDF."""
+ANY_SHAPE = st.sampled_from((0, 1, 2, 3))
+"""For the loader: every level of brokenness alike."""
+RARELY_STRICT = st.integers(0, 3).map(lambda n: n == 0)
+"""``--strict`` one build in four: it refuses the raw HTML and missing art most
+manuscripts have, so more would rarely get as far as writing the EPUB or the PDF."""
 
 
 @st.composite
-def projects(draw) -> Project:
+def projects(draw, chaos_levels: st.SearchStrategy[int] = WELL_FORMED) -> Project:
     """A whole project: pamphlet.yaml, one to three parts, and images/."""
-    chaos = draw(CHAOS)
+    chaos = draw(chaos_levels)
     project = Project()
 
     # Pictures first: the manuscript refers to them (and to some that do not exist).
@@ -819,7 +849,7 @@ def projects(draw) -> Project:
         picture, name = draw(picture_file(stem, chaos))
         project.pictures[f"images/{name}"] = picture
         image_refs.append(f"../images/{name}")
-        if picture.kind.startswith(("PNG", "JPEG", "GIF", "WEBP")):
+        if picture.good:
             good_pictures.append(image_refs[-1])
     image_refs += draw(st.lists(st.sampled_from(ODD_IMAGE_REFS[:2]), max_size=1))  # to come
     if chance(draw, 10 * chaos):
@@ -919,6 +949,14 @@ def lost_text(project: Project, text: str) -> list[str]:
             if sentinel not in text]
 
 
+def quick_epubcheck(path: Path) -> list[str]:
+    """EPUBCheck's problems, with the JVM's quick compiler only: EPUBCheck then starts in
+    8 s instead of 16 (it does the same checks), and a fuzz run starts it for every EPUB."""
+    options = (os.environ.get("JAVA_TOOL_OPTIONS", "") + " -XX:TieredStopAtLevel=1").strip()
+    with mock.patch.dict(os.environ, {"JAVA_TOOL_OPTIONS": options}):
+        return epubcheck_problems(path)
+
+
 def epub_text(path: Path) -> str:
     """The XHTML of every document of an EPUB, run together."""
     with zipfile.ZipFile(path) as archive:
@@ -973,7 +1011,7 @@ def build(project: Project, command: str, name: str, *options: str,
                 assert problems == [], f"invalid output: {problems}" + context
         else:
             assert result.exit_code == 1, "a failed build must exit with status 1" + context
-            assert isinstance(exc, SystemExit), context
+            assert isinstance(exc, SystemExit), "a failed build must end in sys.exit" + context
             assert any(line.startswith("error: ") for line in lines), \
                 "a failed build must say why on stderr, as 'error: …'" + context
             assert written == [], f"a failed build wrote {written}" + context
@@ -983,9 +1021,10 @@ def build(project: Project, command: str, name: str, *options: str,
 
 
 @fuzz_settings(LOADER_EXAMPLES)
-@given(project=projects(), strict=st.booleans())
+@given(project=projects(ANY_SHAPE), strict=st.booleans())
 def test_fuzz_loader(project: Project, strict: bool) -> None:
-    """Loading any manuscript, and writing its print HTML, never crashes."""
+    """Loading any manuscript, and writing its print HTML, never crashes or loses text."""
+
     def check(out: Path) -> list[str]:
         return lost_text(project, (out / "book.html").read_text(encoding="utf-8", errors="replace"))
 
@@ -993,20 +1032,20 @@ def test_fuzz_loader(project: Project, strict: bool) -> None:
 
 
 @fuzz_settings(EPUB_EXAMPLES)
-@given(project=projects(), strict=st.booleans())
+@given(project=projects(), strict=RARELY_STRICT)
 def test_fuzz_epub(project: Project, strict: bool) -> None:
     """Any manuscript gives a valid EPUB (EPUBCheck: no errors or warnings), or an error."""
 
     def check(out: Path) -> list[str]:
         return lost_text(project, epub_text(out / "book.epub")) or \
-            epubcheck_problems(out / "book.epub")
+            quick_epubcheck(out / "book.epub")
 
     build(project, "epub", "book.epub", *(["--strict"] if strict else []), check=check)
 
 
 @fuzz_settings(PDF_EXAMPLES)
 @given(project=projects(), profile=st.sampled_from(("home", "grayscale", "press")),
-       booklet=st.booleans(), strict=st.booleans())
+       booklet=st.booleans(), strict=RARELY_STRICT)
 def test_fuzz_pdf(project: Project, profile: str, booklet: bool, strict: bool) -> None:
     """Any manuscript gives a PDF qpdf accepts (and its booklet), or an error."""
     booklet = booklet and profile != "press"  # a usage error, not a manuscript one

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +56,21 @@ def _hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_hash(path: Path, known: Stats, seen: Stats) -> str:
-    """The content hash of ``path``, reusing ``known`` when size and mtime match."""
-    info = path.stat()
+def _file_hash(path: Path, base: Path, known: Stats, seen: Stats) -> str:
+    """The content hash of ``path``, reusing ``known`` when size and mtime match.
+
+    Only regular files inside ``base`` are read: a link is known by where it points
+    (and that file's content when it is inside), a device or pipe by its kind, so a
+    link to /dev/urandom or outside the project is never read.
+    """
+    link = f"link to {os.readlink(path)}:" if path.is_symlink() else ""
+    try:
+        info = path.stat()
+        inside = path.resolve().is_relative_to(base)
+    except (OSError, RuntimeError):  # a dangling or looping link
+        return link or "unreadable"
+    if not stat.S_ISREG(info.st_mode) or not inside:
+        return link + ("outside" if stat.S_ISREG(info.st_mode) else "not a regular file")
     name = str(path)
     old = known.get(name)
     if old and old[0] == info.st_size and old[1] == info.st_mtime_ns:
@@ -65,7 +78,7 @@ def _file_hash(path: Path, known: Stats, seen: Stats) -> str:
     else:
         digest = _hash(path)
     seen[name] = [info.st_size, info.st_mtime_ns, digest]
-    return digest
+    return link + digest
 
 
 def _files(folder: Path) -> list[Path]:
@@ -100,7 +113,8 @@ def fingerprint(root: Path, request: dict[str, object], known: Stats) -> tuple[s
         for folder in folders:
             for path in _files(base / folder):
                 rel = path.relative_to(base).as_posix()
-                digest.update(f"{base == root}:{rel}:{_file_hash(path, known, seen)}\n".encode())
+                file_hash = _file_hash(path, base.resolve(), known, seen)
+                digest.update(f"{base == root}:{rel}:{file_hash}\n".encode())
     return digest.hexdigest(), seen
 
 

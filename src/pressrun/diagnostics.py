@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pressrun.errors import PressrunError, log
 from pressrun.model import SourceLocation
+
+_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,9 @@ class Diagnostic:
     """1-based column, when known."""
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        # One line per problem, even one quoting text with a line break (a YAML key "a\nb").
+        message = _LINE_BREAK.sub(lambda m: repr(m[0])[1:-1], self.message)
+        return f"{self.location}: {message}"
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from markupsafe import Markup, escape
 
@@ -84,8 +84,9 @@ class BodyWriter:
         for index, node in enumerate(self.part.blocks):
             bid = block_id(self.part, index)
             breaks = self.placement.inside.get(bid, []) if self.placement else []
-            before = [label for offset, label in breaks if offset == 0 or node.kind == "figure"]
-            inside = [(o, label) for o, label in breaks if o > 0 and node.kind != "figure"]
+            whole = node.kind in _NO_TEXT_INSIDE  # a page inside it is marked before it
+            before = [label for offset, label in breaks if offset == 0 or whole]
+            inside = [(o, label) for o, label in breaks if o > 0 and not whole]
             if self.questions_at_end and is_questions(node):
                 out.append(self.markers(before + [label for _, label in inside]))
                 continue
@@ -142,6 +143,8 @@ class BodyWriter:
     def block(self, node: Node) -> Markup:
         """One block node as HTML."""
         kind = node.kind
+        if kind == "pagebreak":  # between blocks: in a container holding code blocks only
+            return self.inline(node)
         if kind == "paragraph":
             return Markup("<p>%s</p>") % self.inlines(node.children)
         if kind == "heading":
@@ -248,7 +251,7 @@ class BodyWriter:
         href = node.attr("href")
         text = self.inlines(node.children)
         target = urlsplit(href)
-        if target.scheme in _LINK_SCHEMES:
+        if target.scheme in _LINK_SCHEMES and _whole_address(target):
             url = href
         elif not target.scheme and target.path in self.part_hrefs:
             url = self.part_hrefs[target.path]
@@ -350,6 +353,24 @@ def _bare(address: str) -> str:
     return re.sub(r"^(?:https?://)?(?:www\.)?", "", address.strip().lower()).rstrip("/")
 
 
+_HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
+"""A host name (markdown-it writes international ones in punycode) or an IPv6 address."""
+
+
+def _whole_address(target: SplitResult) -> bool:
+    """Whether a web or mail address can be followed: not ``https://`` or ``mailto:``
+    alone, nor a host or port that is no such thing (EPUBCheck refuses those)."""
+    if target.scheme == "mailto":
+        return bool(target.path)
+    try:
+        target.port  # noqa: B018 - raises ValueError unless a number in 0-65535
+    except ValueError:
+        return False
+    return bool(target.hostname and _HOST.fullmatch(target.hostname))
+
+
+_NO_TEXT_INSIDE = ("figure", "code_block", "hr")
+"""Blocks whose HTML has no place for a page marker (a code block is written verbatim)."""
 _BLOCK_KINDS = {"paragraph", "heading", "figure", "hr", "code_block", "ordered_list",
                 "bullet_list", "blockquote", "table", "container", "list_item", "thead",
                 "tbody", "tr", "th", "td"}

@@ -35,14 +35,23 @@ def resolve_image(
         report.error(location, f"picture '{ref}' is a URL: pressrun never downloads; save the "
                                "file in images/ and refer to it as ../images/NAME")
         return fallback
-    path = (base / unquote(ref)).resolve()
+    try:
+        path = (base / unquote(ref)).resolve()
+    except ValueError:  # a NUL character, written %00
+        report.error(location, f"picture '{ref}' is not a possible file name (it holds a NUL "
+                               "character, %00): refer to it as ../images/NAME")
+        return fallback
     real_root = root.resolve()
     if not path.is_relative_to(real_root) or path.is_relative_to(real_root / "build"):
         report.error(location, f"picture '{ref}' is outside the project: keep pictures in "
                                "images/ and refer to them as ../images/NAME")
         return fallback
     rel = path.relative_to(real_root).as_posix()
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError:  # a name too long for the file system, say
+        exists = False
+    if not exists:
         return Image(ref, path, rel, alt, caption, location, missing=True)
     try:
         width, height, media_type = probe(path)
@@ -106,12 +115,16 @@ def _probe_svg(path: Path) -> tuple[int, int, str]:
                 raise ValueError(f"refers to another file ({value!r}): an SVG picture must "
                                  "be self-contained (embed the file, or use PNG)")
     box = (root.get("viewBox") or "").replace(",", " ").split()
+    try:
+        numbers = [float(number) for number in box]
+    except ValueError:
+        numbers = []
+    if box and len(numbers) != 4:  # the layout engine fails on it
+        raise ValueError(f"has a viewBox that is not four numbers ({root.get('viewBox')!r}): "
+                         "write it as viewBox=\"0 0 WIDTH HEIGHT\", or remove it")
     width, height = _length(root.get("width")), _length(root.get("height"))
-    if (width is None or height is None) and len(box) == 4:
-        try:
-            width, height = float(box[2]), float(box[3])
-        except ValueError:
-            width = height = None
+    if (width is None or height is None) and numbers:
+        width, height = numbers[2], numbers[3]
     if not width or not height:
         width, height = 1500.0, 1000.0
     return round(width), round(height), "image/svg+xml"

@@ -190,7 +190,11 @@ def _load_part(
         report.error(listed_at, f"'{entry}' in contents is outside manuscript/: "
                                 "list files of the manuscript folder only")
         return None
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError:  # a name too long for the file system, say
+        found = False
+    if not found:
         report.error(listed_at, f"'{entry}' in contents does not exist in manuscript/: "
                                 "check the file name, or remove the line")
         return None

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from pressrun.model import Node, Pamphlet, Part
-from pressrun.pagemap import PageMap
+from pressrun.pagemap import PageMap, squash
 from pressrun.study import gathered_questions
 
 FRONT_START = ("titlepage",)
@@ -124,8 +124,15 @@ def insert_breaks(node: Node, breaks: list[tuple[int, str]]) -> Node:
         return tuple(pieces)
 
     def walk(current: Node) -> tuple[Node, ...]:
+        nonlocal counted
         if current.kind == "text":
             return split(current.text) if pending else (current,)
+        if current.kind == "code":  # counted, but not split: a break inside goes before it
+            counted += len(squash(current.text))
+            due = []
+            while pending and pending[0][0] < counted:
+                due.append(_marker(pending.pop(0)[1]))
+            return (*due, current)
         if current.children:
             children = tuple(n for child in current.children for n in walk(child))
             return (replace(current, children=children),)
@@ -133,9 +140,23 @@ def insert_breaks(node: Node, breaks: list[tuple[int, str]]) -> Node:
 
     (result,) = walk(node)
     if pending:  # past the end of the text: put them at the end
-        result = replace(result, children=result.children + tuple(
-            _marker(label) for _, label in pending))
+        result = _append(result, tuple(_marker(label) for _, label in pending))
     return result
+
+
+_INLINE_HOLDERS = ("paragraph", "heading", "list_item", "th", "td")
+
+
+def _append(node: Node, markers: tuple[Node, ...]) -> Node:
+    """``node`` with ``markers`` at the end of its last block that may hold inline content
+    (a list or a table may not: a marker goes in its last item or cell)."""
+    if node.kind not in _INLINE_HOLDERS:
+        children = list(node.children)
+        for index in reversed(range(len(children))):
+            if any(n.kind in _INLINE_HOLDERS for n in children[index].walk()):
+                children[index] = _append(children[index], markers)
+                return replace(node, children=tuple(children))
+    return replace(node, children=node.children + markers)
 
 
 def _marker(label: str) -> Node:

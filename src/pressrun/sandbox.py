@@ -67,7 +67,10 @@ def _problem(reference: str, base: Path, root: Path) -> str | None:
     if parts.scheme:
         return ("is not a file of the project: pressrun never fetches from the network or "
                 "reads files outside the project; copy the file into styles/")
-    target = (base / unquote(parts.path)).resolve()
+    try:
+        target = (base / unquote(parts.path)).resolve()
+    except ValueError:  # a NUL character, written %00
+        return "is not a possible file name (it holds a NUL character, %00)"
     if not target.is_relative_to(root.resolve()):
         return ("is outside the project: stylesheets may only use files inside it "
                 "(copy the file into styles/)")

@@ -9,7 +9,10 @@ kept as is. The output depends only on the input file, so rebuilds are byte-iden
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -32,7 +35,8 @@ class ScreenImage:
     """A picture ready to store in an e-book."""
 
     href: str
-    """Project-relative POSIX path for the file (``images/photo.jpg``), not percent-encoded."""
+    """Project-relative POSIX path for the file (``images/photo.jpg``), not percent-encoded;
+    renamed where that path holds characters an EPUB file name should not (see ``_safe``)."""
     media_type: str
     """``image/png``, ``image/jpeg`` or ``image/svg+xml``."""
     data: bytes
@@ -46,7 +50,7 @@ def screen_image(image: Image) -> ScreenImage:
     Animated GIF and WebP keep their first frame only.
     """
     if image.media_type == "image/svg+xml":
-        return ScreenImage(image.rel, image.media_type, image.path.read_bytes())
+        return ScreenImage(_safe(image.rel), image.media_type, image.path.read_bytes())
     with PILImage.open(image.path) as source:
         source_format = source.format or ""
         scale = MAX_EDGE / max(source.size)
@@ -70,7 +74,30 @@ def screen_image(image: Image) -> ScreenImage:
         picture.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
     media_type, suffix = _FORMATS[fmt]
     href = image.rel if fmt == source_format else str(PurePosixPath(image.rel).with_suffix(suffix))
-    return ScreenImage(href, media_type, out.getvalue())
+    return ScreenImage(_safe(href), media_type, out.getvalue())
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _safe(href: str) -> str:
+    """``href``, or if it holds anything but ASCII letters, digits, ``.``, ``_``, ``-`` and
+    ``/`` (``with space.png``, ``100%.png``, ``bild ü.png``), the same made of those, with
+    a hash of the original to keep names apart. EPUBCheck refuses such characters in the
+    package's links, or warns about them in file names."""
+    path = PurePosixPath(href)
+    if not any(_UNSAFE.search(part) for part in path.parts):
+        return href
+    folders = [_ascii(part) or "x" for part in path.parent.parts]
+    digest = hashlib.sha256(href.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    name = f"{_ascii(path.stem) or 'picture'}-{digest}{_ascii(path.suffix)}"
+    return str(PurePosixPath(*folders, name))
+
+
+def _ascii(text: str) -> str:
+    """``text`` in ASCII letters, digits, ``.``, ``_`` and ``-`` (accents dropped)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _UNSAFE.sub("-", plain).strip("-")
 
 
 def _plain(picture: PILImage.Image) -> PILImage.Image:
