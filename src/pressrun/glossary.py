@@ -7,6 +7,7 @@ note (print) or a link to the Glossary (EPUB).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -109,13 +110,14 @@ def _entry(key_node: yaml.Node, value_node: yaml.Node, line: int,
 
 def _pattern(form: str) -> str:
     """A form as a regex: exact, except that a lowercase form may start a sentence."""
-    body = r"\s+".join(re.escape(word) for word in form.split())
-    if form[:1].islower():
-        body = f"[{re.escape(form[0])}{re.escape(form[0].upper())}]" + body[len(
-            re.escape(form[0])):]
-    return body
+    head, *rest = form.split()
+    first = re.escape(head[0])
+    if head[0].islower():
+        first = f"[{first}{re.escape(head[0].upper())}]"
+    return first + re.escape(head[1:]) + "".join(r"\s+" + re.escape(word) for word in rest)
 
 
+@functools.lru_cache(maxsize=8)
 def term_matcher(entries: tuple[GlossaryEntry, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One regex for every form of every term (longest first), and the term slug of each
     form by its case-folded text."""

@@ -129,9 +129,10 @@ class BodyWriter:
         """A print note: floated to the page foot, or set under its block when the
         layout could not place it there."""
         if note_id in self.set_under:
+            shown = f"{marker}." if marker.isdigit() else marker  # 3. but * and a
             self._deferred.append(Markup('<p class="footnote-under" id="%s"><span class='
                                          '"footnote-number">%s</span> %s</p>') % (
-                note_id, marker, text))
+                note_id, shown, text))
             return Markup("")
         return Markup('<span class="%s" id="%s" data-n="%s">%s</span>') % (
             kind, note_id, marker, text)
@@ -298,15 +299,13 @@ class BodyWriter:
             if self.endnotes:
                 return Markup('<a class="noteref" href="#%s" id="%s">%s</a>') % (
                     self.note_id(number), self.ref_id(number, sub), number)
-            if node.attr("first") and note is not None and \
-                    self.note_id(number) not in self.set_under:
-                # The empty anchor marks where the call is, for the page it lands on.
-                return Markup('<a class="call" id="%s"></a>') % self.ref_id(number, sub) + \
-                    self._float_or_defer(self.note_id(number), number,
-                                         self.footnote_text(note), "footnote")
             if node.attr("first") and note is not None:
-                self._float_or_defer(self.note_id(number), f"{number}.",
-                                     self.footnote_text(note), "footnote")
+                floated = self._float_or_defer(self.note_id(number), number,
+                                               self.footnote_text(note), "footnote")
+                if floated:
+                    # The empty anchor marks where the call is, for the page it lands on.
+                    return Markup('<a class="call" id="%s"></a>') % self.ref_id(number,
+                                                                                 sub) + floated
             return Markup('<a class="footnote-ref" href="#%s" id="%s">%s</a>') % (
                 self.note_id(number), self.ref_id(number, sub), number)
         return Markup('<a class="noteref" href="%s#%s" id="%s" epub:type="noteref" '

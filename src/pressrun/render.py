@@ -54,14 +54,15 @@ def _context(pamphlet: Pamphlet, theme: Theme) -> dict[str, object]:
 
 
 def _writers(pamphlet: Pamphlet, target: str, src, hrefs: dict[str, str],
-             **options) -> dict[str, BodyWriter]:
-    """A body writer for each part, by slug, with the pamphlet's study options."""
+             parts: tuple[Part, ...] | None = None, **options) -> dict[str, BodyWriter]:
+    """A body writer for each part (or each of ``parts``), by slug, with the pamphlet's
+    study options."""
     meta = pamphlet.metadata
     glossary = {entry.slug: entry for entry in pamphlet.glossary}
     return {part.slug: BodyWriter(target, part, src, hrefs, glossary=glossary,
                                   numbered=meta.paragraph_numbers,
                                   questions_at_end=meta.questions == "end", **options)
-            for part in pamphlet.parts}
+            for part in (pamphlet.parts if parts is None else parts)}
 
 
 _FLOATED = re.compile(r'<span class="footnote[^"]*" id="([^"]+)"')
@@ -114,13 +115,11 @@ def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["ho
 
     meta = pamphlet.metadata
     hrefs = {_md_name(part): f"#part-{part.slug}" for part in pamphlet.parts}
-    writers = _writers(pamphlet, PRINT, src, hrefs, endnotes=meta.notes == "endnotes",
-                       set_under=set_under)
-    parts = [(part, writers[part.slug]) for part in pamphlet.parts
-             if handout is None or part.slug == handout.slug]
+    writers = _writers(pamphlet, PRINT, src, hrefs, None if handout is None else (handout,),
+                       endnotes=meta.notes == "endnotes", set_under=set_under)
+    parts = [(part, writers[part.slug]) for part in pamphlet.parts if part.slug in writers]
     gathered = [(part, writers[part.slug], found)
-                for part, found in gathered_questions(pamphlet)
-                if handout is None or part.slug == handout.slug]
+                for part, found in gathered_questions(pamphlet) if part.slug in writers]
     names = PRINT_STYLES + (("grayscale.css",) if profile.grayscale else ()) + \
         ((edition.stylesheet,) if edition.stylesheet else ())
     stylesheets = [locate(theme.find(name)) for name in names]
@@ -242,7 +241,7 @@ def epub_documents(pamphlet: Pamphlet, theme: Theme, cover_href: str,
         markers = front.markers(placement.back.get(name, [])) if front else ""
         end = front.markers(placement.back_end) if front and last else ""
         if name == "questions":
-            groups = [(part, _writers(pamphlet, EPUB, epub_href, hrefs,
+            groups = [(part, _writers(pamphlet, EPUB, epub_href, hrefs, (part,),
                                       notes_href=part_href(part))[part.slug], found)
                       for part, found in gathered]
             content = theme.render("questions.xhtml", gathered=groups, markers=markers,
