@@ -17,6 +17,8 @@ from pressrun.theme import Theme
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
+    from pressrun.sections import Layouts
+
 SUFFIXES = {"pdf": ".pdf", "epub": ".epub", "html": ".html"}
 
 
@@ -89,11 +91,15 @@ def write_html(project: Project, target: Path) -> Written:
 
 
 def layout(project: Project, profile: Profile = PROFILES["home"],
-           edition: Edition = EDITIONS["standard"]) -> Document:
-    """Lay out the print edition: once per build, for the PDF and the EPUB's page list."""
-    from pressrun.pdf import layout_print
+           edition: Edition = EDITIONS["standard"], layouts: Layouts | None = None) -> Document:
+    """Lay out the print edition: once per build, for the PDF and the EPUB's page list.
 
-    return layout_print(project.pamphlet, project.theme, profile, edition)
+    ``layouts`` (kept by ``pressrun watch``) holds the sections laid out by the last
+    build; those that did not change are reused.
+    """
+    from pressrun.sections import layout_sections
+
+    return layout_sections(project.pamphlet, project.theme, profile, edition, layouts)
 
 
 def write_handouts(project: Project, folder: Path, profile: Profile = PROFILES["home"],
@@ -149,8 +155,10 @@ def write_epub(project: Project, document: Document, target: Path) -> Written:
     from pressrun.epub import epub_bytes
     from pressrun.pagelist import block_texts
     from pressrun.pagemap import page_map
+    from pressrun.screencache import folder_for
 
     pages = page_map(document, block_texts(project.pamphlet))
-    data = epub_bytes(project.pamphlet, project.theme, pages)
+    data = epub_bytes(project.pamphlet, project.theme, pages,
+                      folder_for(project.pamphlet.root, target))
     write_atomic(target, data)
     return Written(target, "epub", len(data))

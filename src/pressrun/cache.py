@@ -101,15 +101,16 @@ def _weasyprint_version() -> str:
     return ",".join(sorted(p.name for p in site.glob("weasyprint-*.*-info")))
 
 
-def fingerprint(root: Path, request: dict[str, object], known: Stats) -> tuple[str, Stats]:
+def fingerprint(root: Path, request: dict[str, object], known: Stats,
+                inputs: tuple[str, ...] = INPUTS) -> tuple[str, Stats]:
     """The key of a build of ``root`` with the options in ``request``, and the file stats
-    seen on the way."""
+    seen on the way. ``inputs`` are the project's folders it covers."""
     seen: Stats = {}
     digest = hashlib.sha256()
     header = {"pressrun": __version__, "weasyprint": _weasyprint_version(),
               "request": request, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
-    for base, folders in ((root, INPUTS), (PACKAGE, (".",))):
+    for base, folders in ((root, inputs), (PACKAGE, (".",))):
         for folder in folders:
             for path in _files(base / folder):
                 rel = path.relative_to(base).as_posix()

@@ -18,6 +18,7 @@ from pressrun.progress import Progress
 
 if TYPE_CHECKING:
     from pressrun.build import Project, Written
+    from pressrun.sections import Layouts
 
 
 class _Handler(logging.Handler):
@@ -106,9 +107,11 @@ def _show(path: Path) -> str:
 
 def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[str, ...],
            profile: str = "home", booklet: bool = False, edition: str = "standard",
-           handouts: bool = False) -> list[str]:
+           handouts: bool = False, layouts: Layouts | None = None) -> list[str]:
     """Build the outputs of ``kinds`` (``pdf``, ``epub``, ``html``) unless an identical
-    build into ``build/`` is cached; return the lines reporting what was written."""
+    build into ``build/`` is cached; return the lines reporting what was written.
+
+    ``layouts`` keeps the print layout's sections from one build to the next."""
     from pressrun import cache
 
     progress: Progress = click.get_current_context().obj["progress"]
@@ -128,7 +131,7 @@ def _build(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[st
                                   "date (--no-cache rebuilds anyway)"]
     with _Captured() as warnings:
         project, written = _write(project_dir, output, strict, kinds, profile, booklet,
-                                  edition, handouts)
+                                  edition, handouts, layouts)
     lines = _lines(project, written)
     if use_cache:
         cache.record(root, request, key, stats, [item.path for item in written], lines,
@@ -155,8 +158,8 @@ class _Captured(logging.Handler):
 
 
 def _write(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[str, ...],
-           profile: str, booklet: bool, edition: str,
-           handouts: bool) -> tuple[Project, list[Written]]:
+           profile: str, booklet: bool, edition: str, handouts: bool,
+           layouts: Layouts | None = None) -> tuple[Project, list[Written]]:
     """Load, lay out once, and write the outputs of ``kinds``."""
     from pressrun.build import (
         layout,
@@ -182,9 +185,11 @@ def _write(project_dir: Path, output: Path | None, strict: bool, kinds: tuple[st
             written.append(write_html(project, target_path(project, "html", output, folder)))
     if "pdf" in kinds or "epub" in kinds:
         with progress.stage("layout"):
-            document = layout(project, print_profile, print_edition)
+            document = layout(project, print_profile, print_edition, layouts)
         if progress.enabled:
             click.echo(f"laid out {len(document.pages)} pages", err=True)
+            if layouts is not None:
+                click.echo(f"sections laid out again: {layouts.laid_out}", err=True)
         if "pdf" in kinds:
             target = target_path(project, "pdf", output, folder, variant=variant)
             with progress.stage("write PDF"):
@@ -276,12 +281,14 @@ def watch(project_dir: Path, only: str | None) -> None:
     """Rebuild whenever anything in manuscript/, images/ or styles/ changes."""
     from watchfiles import watch as changes
 
+    from pressrun.sections import Layouts
     from pressrun.watch import rebuild_loop, watched_paths
 
     kinds = (only,) if only else ("pdf", "epub")
+    layouts = Layouts()
 
     def build_once() -> list[str]:
-        return _build(project_dir, None, False, kinds)
+        return _build(project_dir, None, False, kinds, layouts=layouts)
 
     paths = watched_paths(project_dir.resolve())
     if not paths:

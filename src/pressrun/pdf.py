@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -18,6 +19,7 @@ from pressrun.theme import DEFAULT_THEME, Theme
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
+    from weasyprint.text.fonts import FontConfiguration
 
 
 class SandboxError(FatalURLFetchingError):
@@ -60,31 +62,33 @@ class ProjectFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
 
 
-def layout(html: str, root: Path) -> Document:
-    """Lay out the print HTML into pages."""
+def layout(html: str, root: Path, font_config: FontConfiguration | None = None,
+           images: dict | None = None) -> Document:
+    """Lay out the print HTML into pages (sharing ``font_config`` and the ``images``
+    cache with other layouts of the same build, when given)."""
     try:
         return HTML(string=html, base_url=PROJECT_URL,
-                    url_fetcher=ProjectFetcher(root)).render()
+                    url_fetcher=ProjectFetcher(root)).render(font_config=font_config,
+                                                             cache=images)
     except SandboxError as exc:
         raise PressrunError(f"refused to read {exc}") from None
 
 
-def layout_print(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["home"],
-                 edition: Edition = EDITIONS["standard"],
-                 handout: Part | None = None) -> Document:
-    """Lay out the print edition, making sure no footnote is lost.
+def layout_checked(pamphlet: Pamphlet, html_for: Callable[[frozenset[str]], str],
+                   font_config: FontConfiguration | None = None,
+                   images: dict | None = None) -> Document:
+    """Lay out ``html_for(set_under)``, making sure no footnote is lost.
 
     WeasyPrint sometimes drops a footnote whose call sits on the last lines of a
     page. Every note's id must appear among the laid-out pages' anchors; a note
     that does not is set under the paragraph that calls it, and the pages are
-    laid out again. With ``handout``, only that part is laid out.
+    laid out again. Paragraph numbers are then moved into the outer margin.
     """
     set_under: frozenset[str] = frozenset()
     for _ in range(4):
-        html = print_html(pamphlet, theme, profile, set_under, edition=edition,
-                          handout=handout)
+        html = html_for(set_under)
         expected = floated_notes(html, pamphlet)
-        document = layout(html, pamphlet.root)
+        document = layout(html, pamphlet.root, font_config, images)
         placed = {anchor for page in document.pages for anchor in page.anchors}
         lost = expected.keys() - placed
         if not lost:
@@ -96,6 +100,14 @@ def layout_print(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["
     if pamphlet.metadata.paragraph_numbers:
         outer_paragraph_numbers(document)
     return document
+
+
+def layout_print(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["home"],
+                 edition: Edition = EDITIONS["standard"],
+                 handout: Part | None = None) -> Document:
+    """Lay out the print edition (or, with ``handout``, that part alone) as one document."""
+    return layout_checked(pamphlet, lambda set_under: print_html(
+        pamphlet, theme, profile, set_under, edition=edition, handout=handout))
 
 
 NUMBER_GAP_PX = 2.5 / 25.4 * 96

@@ -21,7 +21,8 @@ from pressrun.geometry import EDITIONS, PROFILES, Edition, Profile
 from pressrun.htmlwriter import EPUB, PRINT, BodyWriter
 from pressrun.model import Image, Pamphlet, Part, slugify
 from pressrun.pagelist import Placement, block_id
-from pressrun.screenimages import ScreenImage, screen_image
+from pressrun.screencache import convert
+from pressrun.screenimages import ScreenImage
 from pressrun.study import gathered_questions, reading_minutes
 from pressrun.theme import DEFAULT_THEME, Theme
 
@@ -91,16 +92,31 @@ def virtual_url(path: Path, root: Path) -> str:
     return PROJECT_URL + quote(path.relative_to(root.resolve()).as_posix())
 
 
+FRONT, BACK = "front", "back"
+"""The print sections before and after the parts (a part's section is ``part-<slug>``)."""
+
+
+def print_sections(pamphlet: Pamphlet) -> list[str]:
+    """The print edition's sections in order, each starting a new page: the front matter,
+    each part, then the back matter when there is any."""
+    meta = pamphlet.metadata
+    back = bool(gathered_questions(pamphlet) or pamphlet.glossary or meta.notes_pages)
+    return [FRONT, *(f"part-{part.slug}" for part in pamphlet.parts)] + [BACK] * back
+
+
 def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["home"],
                set_under: frozenset[str] = frozenset(), preview: bool = False,
                notes_only: int = 0, edition: Edition = EDITIONS["standard"],
-               handout: Part | None = None) -> str:
+               handout: Part | None = None, section: str | None = None, start: int = 1,
+               page_numbers: dict[str, int] | None = None) -> str:
     """The whole publication as one HTML document for WeasyPrint.
 
     ``set_under`` names notes to set under their paragraph rather than at the page foot.
     With ``preview``, files are named by their real paths, for opening in a browser.
     With ``notes_only``, the document is that many ruled notes pages and nothing else;
     with ``handout``, it is that part alone, for reading in one meeting.
+    With ``section`` (see ``print_sections``), it is that section alone, paged from
+    ``start``; the contents then print ``page_numbers`` (by element id) as they are.
     """
 
     def locate(path: Path) -> str:
@@ -115,21 +131,30 @@ def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["ho
 
     meta = pamphlet.metadata
     hrefs = {_md_name(part): f"#part-{part.slug}" for part in pamphlet.parts}
-    writers = _writers(pamphlet, PRINT, src, hrefs, None if handout is None else (handout,),
+    shown = (handout,) if handout is not None else tuple(
+        part for part in pamphlet.parts if section in (None, BACK, f"part-{part.slug}"))
+    writers = _writers(pamphlet, PRINT, src, hrefs, shown,
                        endnotes=meta.notes == "endnotes", set_under=set_under)
-    parts = [(part, writers[part.slug]) for part in pamphlet.parts if part.slug in writers]
+    body = (section is None and not notes_only) or (section or "").startswith("part-")
+    parts = [(part, writers[part.slug]) for part in shown if body]
+    back = section in (None, BACK) and not notes_only
     gathered = [(part, writers[part.slug], found)
-                for part, found in gathered_questions(pamphlet) if part.slug in writers]
+                for part, found in gathered_questions(pamphlet) if part.slug in writers and back]
     names = PRINT_STYLES + (("grayscale.css",) if profile.grayscale else ()) + \
         ((edition.stylesheet,) if edition.stylesheet else ())
     stylesheets = [locate(theme.find(name)) for name in names]
     qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url else None
     context = _context(pamphlet, theme)
-    if handout is not None:
+    front = section in (None, FRONT) and handout is None and not notes_only
+    if handout is not None or not back:
         context["glossary"] = ()
     return theme.render("print.html", parts=parts, gathered=gathered, qr=qr,
-                        stylesheets=stylesheets, profile=profile, notes_only=bool(notes_only),
-                        notes_pages=notes_only or (0 if handout else meta.notes_pages),
+                        stylesheets=stylesheets, profile=profile, front=front,
+                        contents_parts=pamphlet.parts if len(pamphlet.parts) >= 3 else (),
+                        contents_back=[name for name, _ in back_matter(pamphlet)],
+                        start=start, page_numbers=page_numbers,
+                        notes_pages=notes_only or (meta.notes_pages if back and not handout
+                                                   else 0),
                         handout=handout, g=edition.geometry_for(meta.page_size), **context)
 
 
@@ -171,8 +196,9 @@ class EpubFile:
 
 @lru_cache(maxsize=256)
 def screen(image: Image) -> ScreenImage:
-    """A picture converted for screens (once per build, shared by documents and manifest)."""
-    return screen_image(image)
+    """A picture converted for screens (once per build, shared by documents and manifest;
+    from one build to the next through the screen-image cache, see ``screencache``)."""
+    return convert(image)
 
 
 def epub_href(image: Image) -> str:

@@ -1,0 +1,90 @@
+"""Section-by-section layout, and the layouts ``pressrun watch`` keeps between rebuilds.
+
+An incremental rebuild must give exactly the PDF a cold build of the same manuscript
+gives: same pages, same page numbers, same contents page and running heads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import pdf_text
+from pressrun.build import layout, load
+from pressrun.pdf import pdf_bytes
+from pressrun.render import print_sections
+from pressrun.sections import Layouts
+from pressrun.theme import DEFAULT_THEME
+
+
+def _pdf(root: Path, layouts: Layouts | None = None) -> bytes:
+    return pdf_bytes(layout(load(root), layouts=layouts))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _texts(data: bytes, tmp_path: Path, name: str) -> list[str]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return pdf_text(path)
+
+
+@pytest.fixture
+def study(project) -> tuple[Path, Layouts]:
+    """The study project (contents, questions and glossary at the end, notes pages),
+    laid out once into a ``Layouts`` as ``pressrun watch`` keeps it."""
+    root = project("study")
+    layouts = Layouts()
+    _pdf(root, layouts)
+    assert layouts.laid_out == len(print_sections(load(root).pamphlet)) + 1  # front twice
+    return root, layouts
+
+
+def test_editing_one_paragraph_lays_out_that_part_alone(study, tmp_path: Path) -> None:
+    root, layouts = study
+    _edit(root / "manuscript" / "02-guards.md", "Red Guards", "Red Guard units")
+    incremental = _pdf(root, layouts)
+    assert layouts.laid_out == 1
+    assert incremental == _pdf(root)  # byte for byte what a cold build gives
+
+
+def test_a_part_that_grows_moves_the_pages_after_it(study, tmp_path: Path) -> None:
+    root, layouts = study
+    before = _texts(_pdf(root, Layouts()), tmp_path, "before.pdf")
+    longer = "\n\n".join(["A paragraph added to make the first part longer, so that "
+                          "every page after it moves on by a page or more."] * 12)
+    path = root / "manuscript" / "01-councils.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n" + longer + "\n",
+                    encoding="utf-8")
+    incremental = _pdf(root, layouts)
+    # The part itself, the parts and back matter after it, and the contents page twice:
+    # for the part's new reading time, then for the new page numbers.
+    assert layouts.laid_out == len(print_sections(load(root).pamphlet)) + 1
+    cold = _pdf(root)
+    assert incremental == cold
+    after = _texts(incremental, tmp_path, "after.pdf")
+    assert len(after) > len(before)
+    contents = next(text for text in after if text.startswith("Contents"))
+    starts = {title: number for number, text in enumerate(after, 1)
+              for title in ("Red Guards", "Glossary") if text.startswith(title)}
+    for title, number in starts.items():
+        assert f"{title} " in contents and contents.split(title, 1)[1].split("\n")[0] \
+            .rstrip().endswith(str(number)), (title, number, contents)
+
+
+def test_a_changed_stylesheet_lays_out_everything_again(study) -> None:
+    root, layouts = study
+    styles = root / "styles"
+    styles.mkdir()
+    theirs = (DEFAULT_THEME / "print.css").read_text(encoding="utf-8")
+    (styles / "print.css").write_text(theirs + "p { letter-spacing: 0.02em; }\n",
+                                      encoding="utf-8")
+    incremental = _pdf(root, layouts)
+    # Every section once: the contents page keeps the page numbers it knew.
+    assert layouts.laid_out == len(print_sections(load(root).pamphlet))
+    assert incremental == _pdf(root)
