@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from pressrun.errors import PressrunError, log
@@ -63,20 +65,51 @@ class ProjectFetcher(URLFetcher):
 
 
 def layout(html: str, root: Path, font_config: FontConfiguration | None = None,
-           images: dict | None = None) -> Document:
-    """Lay out the print HTML into pages (sharing ``font_config`` and the ``images``
-    cache with other layouts of the same build, when given)."""
+           images: dict | None = None, styles: dict | None = None) -> Document:
+    """Lay out the print HTML into pages.
+
+    Layouts of one build may share ``font_config``, the ``images`` cache and the
+    parsed stylesheets in ``styles``, so that each file is read and parsed once.
+    """
+    fetcher = ProjectFetcher(root)
     try:
-        return HTML(string=html, base_url=PROJECT_URL,
-                    url_fetcher=ProjectFetcher(root)).render(font_config=font_config,
-                                                             cache=images)
+        sheets: list[CSS] = []
+        if styles is not None:
+            html, sheets = _parsed_styles(html, fetcher, font_config, styles)
+        return HTML(string=html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
+            font_config=font_config, cache=images, stylesheets=sheets)
     except SandboxError as exc:
         raise PressrunError(f"refused to read {exc}") from None
 
 
+_STYLES = re.compile(r'<link rel="stylesheet" href="([^"]*)"/>|<style>(.*?)</style>', re.S)
+
+
+def _parsed_styles(html: str, fetcher: URLFetcher, font_config: FontConfiguration | None,
+                   parsed: dict[str, CSS]) -> tuple[str, list[CSS]]:
+    """``html`` without the stylesheets of its head, and those stylesheets parsed (once:
+    ``parsed`` keeps them by address or text).
+
+    Given to WeasyPrint in the same order, and the only style sheets of the document,
+    they cascade as the ``<link>`` and ``<style>`` elements would have.
+    """
+    head, end, body = html.partition("</head>")
+    sheets = []
+    for match in _STYLES.finditer(head):
+        href, text = match.groups()
+        key = unescape(href) if href is not None else text
+        if key not in parsed:
+            parsed[key] = CSS(url=key, url_fetcher=fetcher, font_config=font_config) \
+                if href is not None else \
+                CSS(string=text, base_url=PROJECT_URL, url_fetcher=fetcher,
+                    font_config=font_config)
+        sheets.append(parsed[key])
+    return _STYLES.sub("", head) + end + body, sheets
+
+
 def layout_checked(pamphlet: Pamphlet, html_for: Callable[[frozenset[str]], str],
                    font_config: FontConfiguration | None = None,
-                   images: dict | None = None) -> Document:
+                   images: dict | None = None, styles: dict | None = None) -> Document:
     """Lay out ``html_for(set_under)``, making sure no footnote is lost.
 
     WeasyPrint sometimes drops a footnote whose call sits on the last lines of a
@@ -88,7 +121,7 @@ def layout_checked(pamphlet: Pamphlet, html_for: Callable[[frozenset[str]], str]
     for _ in range(4):
         html = html_for(set_under)
         expected = floated_notes(html, pamphlet)
-        document = layout(html, pamphlet.root, font_config, images)
+        document = layout(html, pamphlet.root, font_config, images, styles)
         placed = {anchor for page in document.pages for anchor in page.anchors}
         lost = expected.keys() - placed
         if not lost:

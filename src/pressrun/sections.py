@@ -45,6 +45,8 @@ class Layouts:
     """WeasyPrint's fonts, shared by every layout (pages keep references to it)."""
     images: dict = field(default_factory=dict)
     """WeasyPrint's picture cache, shared by every layout."""
+    styles: dict = field(default_factory=dict)
+    """The stylesheets, parsed once for every layout (see ``pdf.layout``)."""
     laid_out: int = 0
     """Sections laid out by the last build (the rest were reused)."""
 
@@ -57,7 +59,7 @@ class Layouts:
         key, self.stats = fingerprint(pamphlet.root, {"layouts": 1}, self.stats,
                                       inputs=("images", "styles"))
         if key != self.resources or self.font_config is None:
-            self.documents, self.images = {}, {}
+            self.documents, self.images, self.styles = {}, {}, {}
             self.font_config, self.resources = FontConfiguration(), key
         self.laid_out = 0
 
@@ -86,7 +88,7 @@ def layout_sections(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILE
         key = hashlib.sha256(html_for(frozenset()).encode()).hexdigest()
         if key not in layouts.documents:
             layouts.documents[key] = layout_checked(pamphlet, html_for, layouts.font_config,
-                                                    layouts.images)
+                                                    layouts.images, layouts.styles)
             layouts.laid_out += 1
         used[key] = layouts.documents[key]
         return used[key]
