@@ -52,6 +52,10 @@ SCALING_SOURCE = "ten-days"
 WATCH_TIMEOUT = 900.0
 FLOOR_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
                 "HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])")
+FLOOR_UA_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
+                   "HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], "
+                   "pdf_variant='pdf/ua-1', pdf_tags=True)")
+"""The floor writing the PDF pressrun writes: PDF/UA-1, tagged (the home profile)."""
 PRESSRUN = pressrun_command()
 LABELS = {
     "help": "python -m pressrun --help",
@@ -59,6 +63,7 @@ LABELS = {
     "cold-epub": "cold pressrun epub",
     "cold-build": "cold pressrun build",
     "floor": "floor: WeasyPrint alone on pressrun's print HTML",
+    "floor-ua": "floor, writing PDF/UA-1 with tags as pressrun does",
     "pandoc-pdf": "pandoc --pdf-engine=weasyprint",
     "pandoc-epub": "pandoc EPUB",
     "no-change": "rebuild, nothing changed",
@@ -117,11 +122,13 @@ def floor(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurem
     """WeasyPrint alone, in one process, on the print HTML ``pressrun html`` writes."""
     html, pdf = folder / "print.html", folder / "floor.pdf"
     run_child([*PRESSRUN, "html", "-o", str(html)], project)
-    samples = repeat(lambda: run_child([sys.executable, "-c", FLOOR_SCRIPT, str(html),
-                                        str(pdf)], folder), plan)
-    result = measurement(corpus, "floor", LABELS["floor"], samples)
-    result.pages = len(PdfReader(pdf).pages)
-    return [result]
+    results = []
+    for key, script in (("floor", FLOOR_SCRIPT), ("floor-ua", FLOOR_UA_SCRIPT)):
+        samples = repeat(lambda script=script: run_child(
+            [sys.executable, "-c", script, str(html), str(pdf)], folder), plan)
+        results.append(measurement(corpus, key, LABELS[key], samples))
+        results[-1].pages = len(PdfReader(pdf).pages)
+    return results
 
 
 def pandoc(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurement]:
@@ -187,7 +194,8 @@ def bench_corpus(corpus: str, source: Path, work: Path, plan: Plan) -> list[Meas
     for command in ("pdf", "epub", "build"):
         results += attempt(corpus, (f"cold-{command}",),
                            lambda command=command: cold(corpus, project, command, plan))
-    results += attempt(corpus, ("floor",), lambda: floor(corpus, project, folder, plan))
+    results += attempt(corpus, ("floor", "floor-ua"),
+                       lambda: floor(corpus, project, folder, plan))
     results += attempt(corpus, ("pandoc-pdf", "pandoc-epub"),
                        lambda: pandoc(corpus, project, folder, plan))
     rebuild = copy_project(source, folder / "rebuild")

@@ -56,6 +56,8 @@ class Limit:
 
 RATIOS = (
     Ratio("pdf ÷ floor", "cold-pdf", ("floor",), dict.fromkeys(ALL, 1.10)),
+    Ratio("pdf ÷ floor writing PDF/UA-1 with tags", "cold-pdf", ("floor-ua",),
+          dict.fromkeys(ALL, 1.10)),
     Ratio("build ÷ pdf", "cold-build", ("cold-pdf",), dict.fromkeys(ALL, 1.25)),
     Ratio("no-change rebuild ÷ cold build", "no-change", ("cold-build",), {"ten-days": 0.05}),
     Ratio("edit one paragraph ÷ cold build", "edit-paragraph", ("cold-build",)),

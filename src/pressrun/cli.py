@@ -278,7 +278,11 @@ def check(project_dir: Path, strict: bool, output_format: str) -> None:
 @click.option("--pdf", "only", flag_value="pdf", help="Rebuild only the PDF.")
 @click.option("--epub", "only", flag_value="epub", help="Rebuild only the EPUB.")
 def watch(project_dir: Path, only: str | None) -> None:
-    """Rebuild whenever anything in manuscript/, images/ or styles/ changes."""
+    """Rebuild whenever anything in manuscript/, images/ or styles/ changes.
+
+    The print layout is kept between rebuilds: only the parts you edited are laid out
+    again, and the parts after them only if the edit changed how many pages they take.
+    """
     from watchfiles import watch as changes
 
     from pressrun.sections import Layouts
