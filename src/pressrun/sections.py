@@ -79,11 +79,19 @@ def layout_sections(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILE
     layouts = layouts if layouts is not None else Layouts()
     layouts.refresh(pamphlet)
     used: dict[str, Document] = {}
+    rendered: dict[tuple, str] = {}
 
     def section(name: str, start: int, numbers: dict[str, int] | None) -> Document:
+        spec = (name, start, None if numbers is None else tuple(sorted(numbers.items())))
+
         def html_for(set_under: frozenset[str]) -> str:
-            return print_html(pamphlet, theme, profile, set_under, edition=edition,
-                              section=name, start=start, page_numbers=numbers)
+            if set_under or spec not in rendered:
+                html = print_html(pamphlet, theme, profile, set_under, edition=edition,
+                                  section=name, start=start, page_numbers=numbers)
+                if set_under:
+                    return html
+                rendered[spec] = html
+            return rendered[spec]
 
         key = hashlib.sha256(html_for(frozenset()).encode()).hexdigest()
         if key not in layouts.documents:
