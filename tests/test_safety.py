@@ -207,8 +207,11 @@ def test_commands_write_only_into_build(project, command: tuple[str, ...]) -> No
     assert tree(root) == before
     assert all(p.suffix in (".pdf", ".epub", ".html") for p in (root / "build").iterdir()
                if p.name != ".cache")
-    assert all(p.suffix == ".json" for p in (root / "build" / ".cache").iterdir()), \
+    cache = root / "build" / ".cache"
+    assert all(p.suffix == ".json" for p in cache.iterdir() if p.name != "screen"), \
         "the build cache holds stamps only"
+    assert all(p.suffix == ".entry" for p in cache.glob("screen/*")), \
+        "and the pictures converted for the EPUB (see screencache)"
 
 
 def _pressrun(*args: str | Path, env: dict | None = None) -> subprocess.Popen:
@@ -229,7 +232,10 @@ def test_builds_running_at_once_leave_valid_outputs(project) -> None:
     assert epubcheck_problems(root / "build" / "a-minimal-pamphlet.epub") == []
     assert sorted(p.name for p in (root / "build").iterdir() if p.name != ".cache") == [
         "a-minimal-pamphlet.epub", "a-minimal-pamphlet.pdf"]
-    assert [p.suffix for p in (root / "build" / ".cache").iterdir()] == [".json"]
+    cache = root / "build" / ".cache"
+    assert [p.suffix for p in cache.iterdir() if p.name != "screen"] == [".json"]
+    assert [p.suffix for p in (cache / "screen").iterdir()] == [".entry"], \
+        "one converted picture, no temporary file"
 
 
 def test_interrupted_build_keeps_the_previous_output(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import io
 import re
 import uuid
 import zipfile
+from pathlib import Path
 from urllib.parse import unquote
 
 from ebooklib import epub
@@ -29,6 +30,7 @@ from pressrun.render import (
     placeholder,
     screen,
 )
+from pressrun.screencache import kept_in
 from pressrun.theme import Theme
 
 
@@ -40,8 +42,18 @@ def identifier(metadata: Metadata) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
 
 
-def epub_bytes(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None = None) -> bytes:
-    """The complete EPUB file; with ``pages``, it carries the print edition's page numbers."""
+def epub_bytes(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None = None,
+               screen_cache: Path | None = None) -> bytes:
+    """The complete EPUB file; with ``pages``, it carries the print edition's page numbers.
+
+    ``screen_cache`` is a folder in which to keep the converted pictures for the next
+    build (see ``screencache``); the bytes are the same with it or without.
+    """
+    with kept_in(screen_cache):
+        return _package(pamphlet, theme, pages)
+
+
+def _package(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None) -> bytes:
     meta = pamphlet.metadata
     book = epub.EpubBook()
     book.set_identifier(identifier(meta))

@@ -43,15 +43,18 @@ class ScreenImage:
     """The file's contents."""
 
 
-def screen_image(image: Image) -> ScreenImage:
+def screen_image(image: Image, data: bytes | None = None) -> ScreenImage:
     """``image`` converted for screens; the file must exist (``image.missing`` is False).
 
-    Raises OSError (or Pillow's UnidentifiedImageError) when the file cannot be read.
-    Animated GIF and WebP keep their first frame only.
+    ``data`` is the file's contents when the caller has read them already (to hash them),
+    so that the picture converted is the one hashed. Raises OSError (or Pillow's
+    UnidentifiedImageError) when the file cannot be read. Animated GIF and WebP keep
+    their first frame only.
     """
     if image.media_type == "image/svg+xml":
-        return ScreenImage(_safe(image.rel), image.media_type, image.path.read_bytes())
-    with PILImage.open(image.path) as source:
+        svg = image.path.read_bytes() if data is None else data
+        return ScreenImage(_safe(image.rel), image.media_type, svg)
+    with PILImage.open(image.path if data is None else io.BytesIO(data)) as source:
         source_format = source.format or ""
         scale = MAX_EDGE / max(source.size)
         if source_format == "JPEG" and scale <= 0.5:
