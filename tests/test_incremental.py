@@ -88,3 +88,35 @@ def test_a_changed_stylesheet_lays_out_everything_again(study) -> None:
     # Every section once: the contents page keeps the page numbers it knew.
     assert layouts.laid_out == len(print_sections(load(root).pamphlet))
     assert incremental == _pdf(root)
+
+
+def test_a_replaced_picture_is_seen_by_the_next_build_in_the_same_process(project) -> None:
+    """``pressrun watch`` builds again and again in one process: a picture replaced
+    under the same name must reach both the EPUB and the PDF of the next build."""
+    import zipfile
+
+    from PIL import Image as PILImage
+
+    from pressrun.build import write_epub
+
+    root = project("minimal")
+    picture = root / "images" / "red-star.png"
+    layouts = Layouts()
+
+    def outputs() -> tuple[bytes, bytes]:
+        built = load(root)
+        document = layout(built, layouts=layouts)
+        write_epub(built, document, root / "build" / "book.epub")
+        with zipfile.ZipFile(root / "build" / "book.epub") as book:
+            stored = [book.read(name) for name in book.namelist()
+                      if name.endswith("red-star.png")]
+        return stored[0], pdf_bytes(document)
+
+    epub_before, pdf_before = outputs()
+    with PILImage.open(picture) as old:
+        PILImage.new(old.mode, old.size, "blue" if "A" not in old.mode else (0, 0, 255, 255)) \
+            .save(picture)
+    epub_after, pdf_after = outputs()
+    assert epub_after != epub_before
+    assert pdf_after != pdf_before
+    assert layouts.laid_out > 0

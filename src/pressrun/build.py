@@ -52,6 +52,9 @@ class Project:
 
 def load(root: Path, strict: bool = False) -> Project:
     """Load the project at ``root``; with ``strict``, warnings and missing art are errors."""
+    from pressrun.render import forget_pictures
+
+    forget_pictures()
     pamphlet, report = load_pamphlet(root)
     if strict:
         for image in pamphlet.missing_art:

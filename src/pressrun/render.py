@@ -201,6 +201,13 @@ def screen(image: Image) -> ScreenImage:
     return convert(image)
 
 
+def forget_pictures() -> None:
+    """Forget the pictures converted by earlier builds in this process (``pressrun
+    watch``): a file may have changed since, under the same name."""
+    screen.cache_clear()
+    grey_png.cache_clear()
+
+
 def epub_href(image: Image) -> str:
     """Where a picture (or its placeholder) lives inside the EPUB."""
     if image.missing:
