@@ -125,14 +125,22 @@ def test_picture_without_description_is_a_warning_and_strict_error(project) -> N
 
 
 def test_build_lays_out_the_print_edition_once(project, monkeypatch) -> None:
+    """One layout feeds the PDF and the EPUB's page list: each section once."""
     import pressrun.pdf
+    import pressrun.sections
+    from pressrun.build import load
+    from pressrun.render import print_sections
 
-    calls = []
-    real = pressrun.pdf.layout_print
-    monkeypatch.setattr(pressrun.pdf, "layout_print",
-                        lambda *a, **k: calls.append(1) or real(*a, **k))
-    assert run("build", "-C", project()).exit_code == 0
-    assert len(calls) == 1
+    editions, sections = [], []
+    whole, one = pressrun.sections.layout_sections, pressrun.pdf.layout
+    monkeypatch.setattr(pressrun.sections, "layout_sections",
+                        lambda *a, **k: editions.append(1) or whole(*a, **k))
+    monkeypatch.setattr(pressrun.pdf, "layout",
+                        lambda *a, **k: sections.append(1) or one(*a, **k))
+    root = project()
+    assert run("build", "-C", root).exit_code == 0
+    assert len(editions) == 1
+    assert len(sections) == len(print_sections(load(root).pamphlet))
 
 
 def epubcheck_usage(epub: Path) -> list[str]:

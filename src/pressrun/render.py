@@ -143,9 +143,9 @@ def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["ho
     names = PRINT_STYLES + (("grayscale.css",) if profile.grayscale else ()) + \
         ((edition.stylesheet,) if edition.stylesheet else ())
     stylesheets = [locate(theme.find(name)) for name in names]
-    qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url else None
-    context = _context(pamphlet, theme)
     front = section in (None, FRONT) and handout is None and not notes_only
+    qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url and front else None
+    context = _context(pamphlet, theme)
     if handout is not None or not back:
         context["glossary"] = ()
     return theme.render("print.html", parts=parts, gathered=gathered, qr=qr,
