@@ -127,6 +127,20 @@ def repeat(step: Callable[[], Sample], plan: Plan) -> list[Sample]:
     return [step() for _ in range(plan.runs)]
 
 
+def repeat_together(steps: dict[str, Callable[[], Sample]], plan: Plan) -> dict[str, list[Sample]]:
+    """Run ``steps`` in turn, round after round (warm-ups first): the figures a ratio
+    compares are then taken at the same moments, so a shared machine's slow and fast
+    spells fall on both alike."""
+    for _ in range(plan.warmups):
+        for step in steps.values():
+            step()
+    samples: dict[str, list[Sample]] = {key: [] for key in steps}
+    for _ in range(plan.runs):
+        for key, step in steps.items():
+            samples[key].append(step())
+    return samples
+
+
 def measurement(corpus: str, key: str, label: str, samples: list[Sample],
                 note: str = "") -> Measurement:
     """The figures of ``samples``, with the page count the last run reported."""

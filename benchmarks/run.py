@@ -37,6 +37,7 @@ from measure import (
     measurement,
     pressrun_command,
     repeat,
+    repeat_together,
     run_child,
 )
 from pypdf import PdfReader
@@ -112,30 +113,33 @@ def _after(change: Callable[[], None], step: Callable[[], Sample]) -> Callable[[
     return changed_step
 
 
-def cold(corpus: str, project: Path, command: str, plan: Plan) -> list[Measurement]:
-    """``pressrun COMMAND`` with no ``build/`` folder (so no outputs and no cache)."""
-    key = f"cold-{command}"
-    return [measurement(corpus, key, LABELS[key], repeat(_cold(project, command), plan))]
-
-
-def floor(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurement]:
-    """WeasyPrint alone, in one process, on the print HTML ``pressrun html`` writes."""
+def cold_runs(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurement]:
+    """Cold ``pressrun pdf``, ``epub`` and ``build`` (no ``build/`` folder, so no outputs
+    and no cache), the floors, and pandoc when installed, taken in interleaved rounds."""
+    steps = {f"cold-{command}": _cold(project, command) for command in ("pdf", "epub", "build")}
     html, pdf = folder / "print.html", folder / "floor.pdf"
     run_child([*PRESSRUN, "html", "-o", str(html)], project)
-    results = []
     for key, script in (("floor", FLOOR_SCRIPT), ("floor-ua", FLOOR_UA_SCRIPT)):
-        samples = repeat(lambda script=script: run_child(
-            [sys.executable, "-c", script, str(html), str(pdf)], folder), plan)
-        results.append(measurement(corpus, key, LABELS[key], samples))
-        results[-1].pages = len(PdfReader(pdf).pages)
+        steps[key] = lambda script=script: run_child(
+            [sys.executable, "-c", script, str(html), str(pdf)], folder)
+    steps.update(pandoc_steps(project, folder))
+    samples = repeat_together(steps, plan)
+    results = [measurement(corpus, key, LABELS[key], found) for key, found in samples.items()]
+    pages = len(PdfReader(pdf).pages)
+    for result in results:
+        if result.key.startswith("floor"):
+            result.pages = pages
+    if not shutil.which("pandoc"):
+        results += [Measurement(corpus, key, LABELS[key], note="skipped (pandoc not installed)")
+                    for key in ("pandoc-pdf", "pandoc-epub")]
     return results
 
 
-def pandoc(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurement]:
-    """pandoc's EPUB writer, and pandoc with WeasyPrint as PDF engine, on the parts."""
+def pandoc_steps(project: Path, folder: Path) -> dict[str, Callable[[], Sample]]:
+    """pandoc's EPUB writer, and pandoc with WeasyPrint as PDF engine, on the parts
+    (none when pandoc is not installed)."""
     if not shutil.which("pandoc"):
-        return [Measurement(corpus, key, LABELS[key], note="skipped (pandoc not installed)")
-                for key in ("pandoc-pdf", "pandoc-epub")]
+        return {}
     source = pandoc_markdown(project, folder / "pandoc.md")
     engine = Path(sys.executable).parent / "weasyprint"
     base = ["pandoc", str(source), "--from=markdown", "--standalone",
@@ -145,9 +149,8 @@ def pandoc(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measure
                        "-o", str(folder / "pandoc.pdf")],
         "pandoc-epub": [*base, "-o", str(folder / "pandoc.epub")],
     }
-    return [measurement(corpus, key, LABELS[key],
-                        repeat(lambda argv=argv: run_child(argv, project / "manuscript"), plan))
-            for key, argv in commands.items()]
+    return {key: lambda argv=argv: run_child(argv, project / "manuscript")
+            for key, argv in commands.items()}
 
 
 def rebuilds(corpus: str, project: Path, plan: Plan) -> list[Measurement]:
@@ -190,14 +193,9 @@ def bench_corpus(corpus: str, source: Path, work: Path, plan: Plan) -> list[Meas
     """Every figure of one corpus, each in its own copy of the project."""
     folder = work / corpus
     project = copy_project(source, folder / "cold")
-    results = []
-    for command in ("pdf", "epub", "build"):
-        results += attempt(corpus, (f"cold-{command}",),
-                           lambda command=command: cold(corpus, project, command, plan))
-    results += attempt(corpus, ("floor", "floor-ua"),
-                       lambda: floor(corpus, project, folder, plan))
-    results += attempt(corpus, ("pandoc-pdf", "pandoc-epub"),
-                       lambda: pandoc(corpus, project, folder, plan))
+    results = attempt(corpus, ("cold-pdf", "cold-epub", "cold-build", "floor", "floor-ua",
+                               "pandoc-pdf", "pandoc-epub"),
+                      lambda: cold_runs(corpus, project, folder, plan))
     rebuild = copy_project(source, folder / "rebuild")
     results += attempt(corpus, ("no-change", "edit-paragraph", "edit-stylesheet"),
                        lambda: rebuilds(corpus, rebuild, plan))
