@@ -50,14 +50,19 @@ class Layouts:
     laid_out: int = 0
     """Sections laid out by the last build (the rest were reused)."""
 
-    def refresh(self, pamphlet: Pamphlet) -> None:
-        """Forget every layout if a picture, stylesheet or pressrun itself changed."""
+    def refresh(self, pamphlet: Pamphlet, kept: bool = True) -> None:
+        """Forget every layout if a picture, stylesheet or pressrun itself changed.
+
+        Layouts not ``kept`` for a next build (a one-off build) skip hashing those files.
+        """
         from weasyprint.text.fonts import FontConfiguration
 
         from pressrun.cache import fingerprint
 
-        key, self.stats = fingerprint(pamphlet.root, {"layouts": 1}, self.stats,
-                                      inputs=("images", "styles"))
+        key = ""
+        if kept:
+            key, self.stats = fingerprint(pamphlet.root, {"layouts": 1}, self.stats,
+                                          inputs=("images", "styles"))
         if key != self.resources or self.font_config is None:
             self.documents, self.images, self.styles = {}, {}, {}
             self.font_config, self.resources = FontConfiguration(), key
@@ -76,8 +81,9 @@ def layout_sections(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILE
     """Lay out the print edition section by section (reusing ``layouts``) as one document."""
     from pressrun.pdf import layout_checked
 
+    kept = layouts is not None
     layouts = layouts if layouts is not None else Layouts()
-    layouts.refresh(pamphlet)
+    layouts.refresh(pamphlet, kept)
     used: dict[str, Document] = {}
     rendered: dict[tuple, str] = {}
 
