@@ -259,8 +259,12 @@ class Pamphlet:
         return tuple(image for image in self.images if image.missing)
 
 
+def ascii_fold(text: str) -> str:
+    """``text`` in ASCII, accents dropped and other letters left out: ``Bild ü`` → ``Bild u``."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def slugify(text: str) -> str:
     """ASCII, lowercase, hyphens: ``How workers won in 1917`` → ``how-workers-won-in-1917``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
     return slug or "pamphlet"

@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from PIL import Image as PILImage
 from PIL import ImageOps
 
-from pressrun.model import Image
+from pressrun.model import Image, ascii_fold
 
 MAX_EDGE = 1600
 """Longest side, in pixels, of a picture for screens; smaller pictures are not enlarged."""
@@ -99,8 +98,7 @@ def _safe(href: str) -> str:
 
 def _ascii(text: str) -> str:
     """``text`` in ASCII letters, digits, ``.``, ``_`` and ``-`` (accents dropped)."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _UNSAFE.sub("-", plain).strip("-")
+    return _UNSAFE.sub("-", ascii_fold(text)).strip("-")
 
 
 def _plain(picture: PILImage.Image) -> PILImage.Image:
