@@ -131,30 +131,31 @@ def print_html(pamphlet: Pamphlet, theme: Theme, profile: Profile = PROFILES["ho
 
     meta = pamphlet.metadata
     hrefs = {_md_name(part): f"#part-{part.slug}" for part in pamphlet.parts}
+    whole = section is None and not notes_only  # the edition, or a handout
+    front = (whole and handout is None) or section == FRONT
+    body = whole or (section or "").startswith("part-")
+    back = whole or section == BACK  # a handout has its questions, not the rest
     shown = (handout,) if handout is not None else tuple(
         part for part in pamphlet.parts if section in (None, BACK, f"part-{part.slug}"))
     writers = _writers(pamphlet, PRINT, src, hrefs, shown,
                        endnotes=meta.notes == "endnotes", set_under=set_under)
-    body = (section is None and not notes_only) or (section or "").startswith("part-")
     parts = [(part, writers[part.slug]) for part in shown if body]
-    back = section in (None, BACK) and not notes_only
     gathered = [(part, writers[part.slug], found)
                 for part, found in gathered_questions(pamphlet) if part.slug in writers and back]
     names = PRINT_STYLES + (("grayscale.css",) if profile.grayscale else ()) + \
         ((edition.stylesheet,) if edition.stylesheet else ())
     stylesheets = [locate(theme.find(name)) for name in names]
-    front = section in (None, FRONT) and handout is None and not notes_only
     qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url and front else None
     context = _context(pamphlet, theme)
-    if handout is not None or not back:
+    edition_back = back and handout is None
+    if not edition_back:
         context["glossary"] = ()
     return theme.render("print.html", parts=parts, gathered=gathered, qr=qr,
                         stylesheets=stylesheets, profile=profile, front=front,
                         contents_parts=pamphlet.parts if len(pamphlet.parts) >= 3 else (),
                         contents_back=[name for name, _ in back_matter(pamphlet)],
                         start=start, page_numbers=page_numbers,
-                        notes_pages=notes_only or (meta.notes_pages if back and not handout
-                                                   else 0),
+                        notes_pages=notes_only or meta.notes_pages * edition_back,
                         handout=handout, g=edition.geometry_for(meta.page_size), **context)
 
 
