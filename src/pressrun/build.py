@@ -1,25 +1,72 @@
-"""Build orchestration: load once, render, write each requested output atomically."""
+"""The build as a library: cache check → load → the formats asked for → atomic writes →
+what was written.
+
+``build(root, Request(...))`` is what every command runs; a Python caller or a test runs
+it the same way, without click. A format is a unit registered in ``FORMATS`` (a name, a
+file suffix and an ``outputs`` method); adding one is a sibling of ``pdf/`` and ``epub/``
+and one entry here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pressrun.diagnostics import Report
-from pressrun.errors import log
-from pressrun.geometry import EDITIONS, PROFILES, Edition, Profile
-from pressrun.loader import load_pamphlet
+from pressrun.html.pictures import Pictures
+from pressrun.html.theme import Theme
+from pressrun.html.words import load_words
+from pressrun.manuscript.loader import load_pamphlet
 from pressrun.model import Pamphlet
-from pressrun.output import check_target, write_atomic
-from pressrun.theme import Theme
+from pressrun.pdf.profiles import EDITIONS, PROFILES, Edition, Profile
+from pressrun.problems import PressrunError, Problems, log
+from pressrun.progress import Progress
+from pressrun.project import MANUSCRIPT, Project
 
 if TYPE_CHECKING:
-    from weasyprint.document import Document
+    from pressrun.pdf.sections import Layouts
 
-    from pressrun.sections import Layouts
 
-SUFFIXES = {"pdf": ".pdf", "epub": ".epub", "html": ".html"}
+@dataclass(frozen=True)
+class Request:
+    """What to build."""
+
+    formats: tuple[str, ...] = ("pdf", "epub")
+    """Names in ``FORMATS``, in the order to write them."""
+    output: Path | None = None
+    """The file to write (a folder when there are several formats); None: ``build/``."""
+    strict: bool = False
+    """Missing art and warnings are errors."""
+    profile: str = "home"
+    """A print profile (``pdf.profiles.PROFILES``)."""
+    edition: str = "standard"
+    """A print edition (``pdf.profiles.EDITIONS``)."""
+    booklet: bool = False
+    """Also impose the PDF as a booklet."""
+    handouts: bool = False
+    """Also write one PDF per part."""
+    cache: bool = True
+    """Skip a build into ``build/`` whose inputs have not changed since the last one."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file a format made, not yet written."""
+
+    path: Path
+    """Where it goes."""
+    kind: str
+    """``pdf``, ``booklet``, ``handout``, ``epub``, ``html``…"""
+    data: bytes
+    """Its content."""
+    pages: int | None = None
+    """Printed pages (or, for a booklet, sheet sides)."""
+    notes: tuple[str, ...] = ()
+    """Lines to tell the user about it (e.g. how to print a booklet)."""
 
 
 @dataclass(frozen=True)
@@ -29,139 +76,190 @@ class Written:
     path: Path
     """Where it was written."""
     kind: str
-    """``pdf``, ``epub`` or ``html``."""
+    """What it is (see ``Output.kind``)."""
     size: int
     """Size in bytes."""
     pages: int | None = None
-    """Printed pages (PDF only)."""
+    """Printed pages (or, for a booklet, sheet sides)."""
     notes: tuple[str, ...] = ()
-    """Lines to tell the user about this output (e.g. how to print a booklet)."""
+    """Lines to tell the user about it."""
 
 
 @dataclass(frozen=True)
-class Project:
-    """A loaded project, ready to render."""
+class Result:
+    """What a build did."""
 
+    written: tuple[Written, ...]
+    """The files written, in order."""
+    missing_art: tuple[tuple[str, str], ...] = ()
+    """Pictures drawn as placeholders: (project-relative path, where it is referred to)."""
+    warnings: tuple[str, ...] = ()
+    """The warnings the build gave."""
+    cached: bool = False
+    """Nothing changed since the last identical build: nothing was written."""
+
+
+@dataclass
+class Run:
+    """One build under way: what the formats read, made once and shared."""
+
+    project: Project
+    """The project's files."""
     pamphlet: Pamphlet
     """The document model."""
     theme: Theme
-    """Templates and stylesheets."""
-    report: Report
-    """Warnings found while loading."""
+    """Templates, stylesheets and words."""
+    request: Request
+    """What was asked for."""
+    pictures: Pictures
+    """The pictures drawn or converted in this build."""
+    layouts: Layouts | None = None
+    """Print layouts kept from the last build (``pressrun watch``), to reuse."""
+    progress: Progress = field(default_factory=lambda: Progress(False, False))
+    """Where stages are reported."""
+    _once: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def profile(self) -> Profile:
+        """The print profile asked for."""
+        return PROFILES[self.request.profile]
+
+    @cached_property
+    def edition(self) -> Edition:
+        """The print edition asked for."""
+        return EDITIONS[self.request.edition]
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once in this build (the print layout that the PDF and the
+        EPUB's page list share, say)."""
+        if key not in self._once:
+            self._once[key] = make()
+        return self._once[key]
+
+    def target(self, name: str, folder: bool) -> Path:
+        """Where the output file ``name`` goes: ``-o`` as given (a folder when ``folder``),
+        else the project's ``build/``."""
+        output = self.request.output
+        target = self.project.output(name) if output is None else \
+            output / name if folder else output
+        self.project.check_target(target)
+        return target
 
 
-def load(root: Path, strict: bool = False) -> Project:
-    """Load the project at ``root``; with ``strict``, warnings and missing art are errors."""
-    from pressrun.render import forget_pictures
+class Format(Protocol):
+    """An output format: a sibling package of ``pdf/`` and ``epub/``."""
 
-    forget_pictures()
-    pamphlet, report = load_pamphlet(root)
-    if strict:
-        for image in pamphlet.missing_art:
-            report.error(image.location, f"picture '{image.rel}' does not exist (--strict "
-                                         "makes missing art an error): add the file, or "
-                                         "build without --strict to get a placeholder")
-        for diagnostic in list(report.diagnostics):
-            if diagnostic.severity == "warning":
-                report.error(diagnostic.location, diagnostic.message + " (--strict)")
-        report.diagnostics = [d for d in report.diagnostics if d.severity == "error"]
-        report.raise_errors()
-    return Project(pamphlet, Theme(pamphlet.root), report)
+    name: str
+    """Its name in ``FORMATS`` and on the command line."""
+
+    def outputs(self, run: Run, folder: bool) -> list[Output]:
+        """The files this format makes for ``run`` (``folder``: ``-o`` names a folder)."""
+        ...
 
 
-def target_path(project: Project, kind: str, output: Path | None, folder: bool = False,
-                variant: str = "") -> Path:
-    """Where an output goes: ``-o`` as given (a folder for ``build``), else ``build/<slug>``.
-
-    ``variant`` (a print profile other than home) is added to the default name.
-    """
-    name = project.pamphlet.slug + (f"-{variant}" if variant else "") + SUFFIXES[kind]
-    if output is None:
-        target = project.pamphlet.root / "build" / name
-    else:
-        target = output / name if folder else output
-    check_target(project.pamphlet.root, target)
-    return target
+FORMATS: dict[str, str | Format] = {
+    "html": "pressrun.pdf:PrintHtmlFormat",
+    "pdf": "pressrun.pdf:PdfFormat",
+    "epub": "pressrun.epub:EpubFormat",
+}
+"""The output formats, by name: a format object, or where to import its class from (so that
+``pressrun --help`` imports no format)."""
 
 
-def write_html(project: Project, target: Path) -> Written:
-    """Write the print HTML (for previewing and debugging)."""
-    from pressrun.render import print_html
-
-    data = print_html(project.pamphlet, project.theme, preview=True).encode()
-    write_atomic(target, data)
-    return Written(target, "html", len(data))
-
-
-def layout(project: Project, profile: Profile = PROFILES["home"],
-           edition: Edition = EDITIONS["standard"], layouts: Layouts | None = None) -> Document:
-    """Lay out the print edition: once per build, for the PDF and the EPUB's page list.
-
-    ``layouts`` (kept by ``pressrun watch``) holds the sections laid out by the last
-    build; those that did not change are reused.
-    """
-    from pressrun.sections import layout_sections
-
-    return layout_sections(project.pamphlet, project.theme, profile, edition, layouts)
+def format_named(name: str) -> Format:
+    """The registered format ``name``."""
+    entry = FORMATS[name]
+    if isinstance(entry, str):
+        module, _, cls = entry.partition(":")
+        entry = FORMATS[name] = getattr(importlib.import_module(module), cls)()
+    return entry
 
 
-def write_handouts(project: Project, folder: Path, profile: Profile = PROFILES["home"],
-                   edition: Edition = EDITIONS["standard"]) -> list[Written]:
-    """Write one PDF per part into ``folder``, each paged from 1, for one part a meeting."""
-    from pressrun.pdf import layout_print, pdf_bytes
-
-    written = []
-    for part in project.pamphlet.parts:
-        target = folder / f"{part.slug}.pdf"
-        check_target(project.pamphlet.root, target)
-        document = layout_print(project.pamphlet, project.theme, profile, edition, part)
-        data = pdf_bytes(document, profile)
-        write_atomic(target, data)
-        written.append(Written(target, "handout", len(data), len(document.pages)))
-    return written
+def load(project: Project, strict: bool = False) -> tuple[Pamphlet, Theme]:
+    """Load the project; with ``strict``, warnings and missing art are errors."""
+    pamphlet, _ = load_pamphlet(project) if not strict else _strict(project)
+    words = load_words(project, pamphlet.metadata.language)
+    return pamphlet, Theme(project, words)
 
 
-def write_pdf(project: Project, document: Document, target: Path,
-              profile: Profile = PROFILES["home"], booklet: bool = False) -> list[Written]:
-    """Write the laid-out PDF (and, with ``booklet``, its imposed booklet beside it)."""
-    from pressrun.pdf import image_resolutions, pdf_bytes
+def _strict(project: Project) -> tuple[Pamphlet, Problems]:
+    from pressrun.manuscript.loader import read_project
 
-    if profile.min_dpi:
-        _check_resolution(project, image_resolutions(document), profile.min_dpi)
-    data = pdf_bytes(document, profile)
-    write_atomic(target, data)
-    written = [Written(target, "pdf", len(data), len(document.pages))]
-    if booklet:
-        from pressrun.impose import impose, summary
-        from pressrun.pdf import notes_pages_pdf
-
-        filler = notes_pages_pdf(project.pamphlet, project.theme, profile) \
-            if len(document.pages) % 4 else None
-        imposed = impose(data, filler)
-        sheets = target.with_name(f"{target.stem}-booklet.pdf")
-        check_target(project.pamphlet.root, sheets)
-        write_atomic(sheets, imposed.data)
-        written.append(Written(sheets, "booklet", len(imposed.data), imposed.padded_pages // 2,
-                               tuple(summary(imposed))))
-    return written
+    pamphlet, problems = read_project(project)
+    for image in pamphlet.missing_art:
+        problems.error(image.location, "missing-art",
+                       f"picture '{image.rel}' does not exist (--strict makes missing art an "
+                       "error): add the file, or build without --strict to get a placeholder")
+    for problem in problems.warnings:
+        problems.error(problem.location, problem.code,
+                       f"{problem.message} (--strict makes {problem.code} an error)")
+    problems.found = problems.errors
+    problems.raise_errors()
+    return pamphlet, problems
 
 
-def _check_resolution(project: Project, found: dict[str, float], minimum: int) -> None:
-    for rel, dpi in sorted(found.items()):
-        if dpi < minimum:
-            log.warning("%s: printed at %d dpi, below the %d dpi a press needs: supply a "
-                        "larger picture or print it smaller", rel, dpi, minimum)
+def build(root: Path, request: Request = Request(), layouts: Layouts | None = None,
+          progress: Progress | None = None) -> Result:
+    """Build ``request``'s outputs of the project at ``root``, unless an identical build
+    into ``build/`` is cached. ``layouts`` (kept by ``pressrun watch``) holds the print
+    layout's sections from the last build, to reuse."""
+    from pressrun import cache
+
+    progress = progress or Progress(False, False)
+    project = Project(root)
+    for name in request.formats:
+        if name not in FORMATS:
+            raise PressrunError(f"unknown output format '{name}': use one of "
+                                + ", ".join(sorted(FORMATS)))
+    if request.booklet and not PROFILES[request.profile].booklet:
+        raise PressrunError("--booklet is for printing at home; a press imposes the pages "
+                            "itself: use --profile home or grayscale with --booklet")
+    key = {"formats": request.formats, "strict": request.strict, "profile": request.profile,
+           "booklet": request.booklet, "edition": request.edition,
+           "handouts": request.handouts}
+    cached = request.cache and request.output is None and \
+        project.path(MANUSCRIPT).is_dir()
+    if cached:
+        with progress.stage("cache"):
+            found, stamp = cache.lookup(project, key)
+        if found is not None:
+            for warning in found.warnings:
+                log.warning("%s", warning)
+            return found
+    with _Captured() as warnings:
+        with progress.stage("load"):
+            pamphlet, theme = load(project, request.strict)
+        run = Run(project, pamphlet, theme, request, Pictures(project, theme.words), layouts,
+                  progress)
+        folder = len(request.formats) > 1
+        outputs = [output for name in request.formats
+                   for output in format_named(name).outputs(run, folder)]
+        written = tuple(_write(project, output) for output in outputs)
+    result = Result(written, tuple((image.rel, str(image.location))
+                                   for image in pamphlet.missing_art), tuple(warnings.messages))
+    if cached:
+        cache.record(project, key, stamp, result)
+    return result
 
 
-def write_epub(project: Project, document: Document, target: Path) -> Written:
-    """Package and write the EPUB, with the page numbers of the laid-out print edition."""
-    from pressrun.epub import epub_bytes
-    from pressrun.pagelist import block_texts
-    from pressrun.pagemap import page_map
-    from pressrun.screencache import folder_for
+def _write(project: Project, output: Output) -> Written:
+    project.write(output.path, output.data)
+    return Written(output.path, output.kind, len(output.data), output.pages, output.notes)
 
-    pages = page_map(document, block_texts(project.pamphlet))
-    data = epub_bytes(project.pamphlet, project.theme, pages,
-                      folder_for(project.pamphlet.root, target))
-    write_atomic(target, data)
-    return Written(target, "epub", len(data))
+
+class _Captured(logging.Handler):
+    """Collects the warnings given while building, for the cache to repeat."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> _Captured:
+        log.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        log.removeHandler(self)

@@ -18,14 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pressrun import __version__
+from pressrun.problems import PressrunError
+from pressrun.project import CACHE, SOURCES, Project
 
-CACHE = Path("build") / ".cache"
-INPUTS = ("manuscript", "images", "styles")
+if TYPE_CHECKING:
+    from pressrun.build import Result
+
 PACKAGE = Path(__file__).resolve().parent
 
 Stats = dict[str, list]
@@ -40,53 +43,35 @@ class Stamp:
     """The hash of its inputs."""
     outputs: Stats
     """The files it wrote, by absolute path."""
-    lines: list[str]
-    """What it reported on stdout."""
-    warnings: list[str]
-    """The warnings it gave."""
+    result: dict
+    """What it reported (a ``build.Result``, as JSON)."""
     stats: Stats
     """The inputs as last hashed."""
 
 
-def _hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _hash(project: Project, path: Path) -> str:
+    return hashlib.sha256(project.read_bytes(path)).hexdigest()
 
 
-def _file_hash(path: Path, base: Path, known: Stats, seen: Stats) -> str:
+def _file_hash(project: Project, path: Path, known: Stats, seen: Stats) -> str:
     """The content hash of ``path``, reusing ``known`` when size and mtime match.
 
-    Only regular files inside ``base`` are read: a link is known by where it points
-    (and that file's content when it is inside), a device or pipe by its kind, so a
-    link to /dev/urandom or outside the project is never read.
+    Only regular files inside the project are read: a link is known by where it points
+    (and that file's content when it is inside), a device or pipe by its kind, so a link
+    to /dev/urandom or outside the project is never read.
     """
     link = f"link to {os.readlink(path)}:" if path.is_symlink() else ""
-    try:
-        info = path.stat()
-        inside = path.resolve().is_relative_to(base)
-    except (OSError, RuntimeError):  # a dangling or looping link
-        return link or "unreadable"
-    if not stat.S_ISREG(info.st_mode) or not inside:
-        return link + ("outside" if stat.S_ISREG(info.st_mode) else "not a regular file")
+    info = project.regular(path)
+    if info is None:
+        return link + "not a regular file inside the project"
     name = str(path)
     old = known.get(name)
     if old and old[0] == info.st_size and old[1] == info.st_mtime_ns:
         digest = old[2]
     else:
-        digest = _hash(path)
+        digest = _hash(project, path)
     seen[name] = [info.st_size, info.st_mtime_ns, digest]
     return link + digest
-
-
-def _files(folder: Path) -> list[Path]:
-    found = []
-    for top, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        found += [Path(top) / name for name in sorted(names) if not name.endswith(".pyc")]
-    return found
 
 
 def _weasyprint_version() -> str:
@@ -101,64 +86,71 @@ def _weasyprint_version() -> str:
     return ",".join(sorted(p.name for p in site.glob("weasyprint-*.*-info")))
 
 
-def fingerprint(root: Path, request: dict[str, object], known: Stats,
-                inputs: tuple[str, ...] = INPUTS) -> tuple[str, Stats]:
-    """The key of a build of ``root`` with the options in ``request``, and the file stats
-    seen on the way. ``inputs`` are the project's folders it covers."""
+def fingerprint(project: Project, request: dict[str, object], known: Stats,
+                inputs: tuple[str, ...] = SOURCES) -> tuple[str, Stats]:
+    """The key of a build of ``project`` with the options in ``request``, and the file
+    stats seen on the way. ``inputs`` are the project's folders it covers."""
     seen: Stats = {}
     digest = hashlib.sha256()
     header = {"pressrun": __version__, "weasyprint": _weasyprint_version(),
               "request": request, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
-    for base, folders in ((root, inputs), (PACKAGE, (".",))):
+    own = Project(PACKAGE)
+    for base, folders in ((project, inputs), (own, (".",))):
         for folder in folders:
-            for path in _files(base / folder):
-                rel = path.relative_to(base).as_posix()
-                file_hash = _file_hash(path, base.resolve(), known, seen)
-                digest.update(f"{base == root}:{rel}:{file_hash}\n".encode())
+            for path in base.files(folder):
+                rel = path.relative_to(base.root).as_posix()
+                file_hash = _file_hash(base, path, known, seen)
+                digest.update(f"{base is project}:{rel}:{file_hash}\n".encode())
     return digest.hexdigest(), seen
 
 
-def _stamp_path(root: Path, request: dict[str, object]) -> Path:
+def _stamp_path(project: Project, request: dict[str, object]) -> Path:
     name = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode())
-    return root / CACHE / f"{name.hexdigest()[:16]}.json"
+    return project.path(CACHE) / f"{name.hexdigest()[:16]}.json"
 
 
-def lookup(root: Path, request: dict[str, object]) -> tuple[Stamp | None, str, Stats]:
-    """The stamp of an identical earlier build whose outputs are intact, if any; and the
-    current key and stats (for ``record``)."""
-    path = _stamp_path(root, request)
+def lookup(project: Project, request: dict[str, object]) -> tuple[Result | None, Stamp]:
+    """The result of an identical earlier build whose outputs are intact, if any; and the
+    stamp for ``record`` to complete."""
+    from pressrun.build import Result, Written
+
     try:
-        stamp = Stamp(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        stamp: Stamp | None = Stamp(**json.loads(project.read_bytes(
+            _stamp_path(project, request))))
+    except (PressrunError, ValueError, TypeError):
         stamp = None
-    key, stats = fingerprint(root, request, stamp.stats if stamp else {})
-    if stamp is None or stamp.key != key or not _intact(stamp.outputs):
-        return None, key, stats
-    return stamp, key, stats
+    key, stats = fingerprint(project, request, stamp.stats if stamp else {})
+    if stamp is None or stamp.key != key or not _intact(project, stamp.outputs):
+        return None, Stamp(key, {}, {}, stats)
+    data = stamp.result
+    written = tuple(Written(Path(w["path"]), w["kind"], w["size"], w["pages"],
+                            tuple(w["notes"])) for w in data["written"])
+    return Result(written, tuple(tuple(m) for m in data["missing_art"]),  # type: ignore[misc]
+                  tuple(data["warnings"]), cached=True), stamp
 
 
-def _intact(outputs: Stats) -> bool:
+def _intact(project: Project, outputs: Stats) -> bool:
+    """Whether every output is still the file the build wrote."""
     for name, (size, mtime, digest) in outputs.items():
         path = Path(name)
-        try:
-            info = path.stat()
-        except OSError:
+        info = project.regular(path)
+        if info is None:
             return False
-        if (info.st_size, info.st_mtime_ns) != (size, mtime) and _hash(path) != digest:
+        if (info.st_size, info.st_mtime_ns) != (size, mtime) and \
+                _hash(project, path) != digest:
             return False
     return True
 
 
-def record(root: Path, request: dict[str, object], key: str, stats: Stats,
-           outputs: list[Path], lines: list[str], warnings: list[str]) -> None:
+def record(project: Project, request: dict[str, object], stamp: Stamp, result: Result) -> None:
     """Remember a successful build, so that the same build next time is skipped."""
-    from pressrun.output import write_atomic
-
     written: Stats = {}
-    for path in outputs:
-        info = path.stat()
-        written[str(path.resolve())] = [info.st_size, info.st_mtime_ns, _hash(path)]
-    stamp = Stamp(key, written, lines, warnings, stats)
-    write_atomic(_stamp_path(root, request),
-                 json.dumps(stamp.__dict__, indent=1, sort_keys=True).encode())
+    for item in result.written:
+        info = item.path.stat()
+        written[str(item.path.resolve())] = [info.st_size, info.st_mtime_ns,
+                                             _hash(project, item.path)]
+    stamp.outputs = written
+    stamp.result = json.loads(json.dumps(asdict(result), default=str))
+    project.write(_stamp_path(project, request),
+                  json.dumps(asdict(stamp), indent=1, sort_keys=True).encode())

@@ -41,6 +41,21 @@ class PageSize:
         """The value for CSS ``@page { size: … }``."""
         return f"{self.width_mm:g}mm {self.height_mm:g}mm"
 
+    @property
+    def points(self) -> tuple[float, float]:
+        """Width and height in PostScript points, to the hundredth."""
+        return round(self.width_mm * 72 / 25.4, 2), round(self.height_mm * 72 / 25.4, 2)
+
+
+PAPER = {size.name: size for size in (
+    PageSize("A3", 297, 420), PageSize("A4", 210, 297), PageSize("A5", 148, 210),
+    PageSize("A6", 105, 148), PageSize("B4", 250, 353), PageSize("B5", 176, 250),
+    PageSize("letter", 215.9, 279.4), PageSize("half-letter", 139.7, 215.9),
+    PageSize("legal", 215.9, 355.6), PageSize("tabloid", 279.4, 431.8))}
+"""Every named paper size, portrait, in millimetres: pages and the sheets they are printed on."""
+PAGE_SIZES = ("A5", "A4", "A6", "letter", "half-letter")
+"""The names ``page_size`` in pamphlet.yaml accepts (any case), besides ``WIDTHmm HEIGHTmm``."""
+
 
 @dataclass(frozen=True)
 class Image:
@@ -129,6 +144,10 @@ class Footnote:
 
 
 ROLES = ("chapter", "preface", "introduction", "sidebar", "appendix", "afterword", "notes")
+"""What a part can be (front matter ``role:``)."""
+CONTAINERS = ("aside", "pullquote", "questions", "further-reading")
+"""The ``::: name`` boxes a part can hold. Each but ``aside`` and ``pullquote`` is headed
+by its words in the theme's word tables (``containers:``) and styled by its class."""
 
 
 @dataclass(frozen=True)
@@ -193,7 +212,7 @@ class Metadata:
     """As given; see ``Pamphlet.identifier`` for the effective one."""
     cover: Image | None = None
     """Cover art, when given."""
-    page_size: PageSize = field(default_factory=lambda: PageSize("A5", 148, 210))
+    page_size: PageSize = field(default_factory=lambda: PAPER["A5"])
     """Trimmed page size of the print edition."""
     epub_fonts: bool = True
     """Embed the theme's fonts (subset) in the EPUB."""

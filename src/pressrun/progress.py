@@ -28,6 +28,11 @@ class Progress:
         terminal = sys.stderr.isatty()
         return cls(not quiet and (terminal or verbose), terminal and not quiet)
 
+    def note(self, text: str) -> None:
+        """Tell the user something about the build under way (when enabled)."""
+        if self.enabled:
+            click.echo(text, err=True)
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         """Time one stage of the build and report it when it ends."""

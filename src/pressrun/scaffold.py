@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 from PIL import Image, ImageDraw
 
-from pressrun.config import check_language
-from pressrun.errors import PressrunError
+from pressrun.manuscript.schema import check_language
+from pressrun.problems import PressrunError
 
 PAMPHLET_YAML = """\
 title: {title}

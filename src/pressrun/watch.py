@@ -6,14 +6,13 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from pressrun.errors import PressrunError
-
-WATCHED = ("manuscript", "images", "styles")
+from pressrun.problems import PressrunError
+from pressrun.project import SOURCES
 
 
 def watched_paths(root: Path) -> list[Path]:
     """The folders whose changes trigger a rebuild (build/ never does)."""
-    return [root / name for name in WATCHED if (root / name).is_dir()]
+    return [root / name for name in SOURCES if (root / name).is_dir()]
 
 
 def rebuild_loop(build: Callable[[], list[str]], changes: Iterable[object],

@@ -1,16 +1,17 @@
-"""Page geometry and print profiles: the numbers the print theme is laid out with.
+"""Print profiles, editions and page geometry: the one registry of each.
 
-The layout adapts to the page: a small page gets a smaller type size and
-narrower margins, a large one larger type and wider margins, rather than the
-same design scaled.
+A profile prepares the PDF for a kind of printer; an edition is a version of the print
+edition for a kind of reader; the geometry is the type size and margins the print theme
+is laid out with. It adapts to the page: a small page gets a smaller type size and
+narrower margins, a large one larger type and wider margins, rather than the same
+design scaled. This module imports nothing heavy: the command line lists its entries.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pressrun import choices
-from pressrun.model import PageSize
+from pressrun.model import PAPER, PageSize
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,23 @@ class Profile:
     """WeasyPrint's PDF variant."""
     min_dpi: int = 0
     """Warn about pictures printed below this resolution (0: no check)."""
+    stylesheet: str | None = None
+    """A theme stylesheet added after print.css."""
+
+    @property
+    def booklet(self) -> bool:
+        """Whether pressrun may impose it as a booklet (a press imposes pages itself)."""
+        return not self.bleed_mm
 
 
-PROFILES = {
-    "home": Profile("home", choices.PROFILES["home"]),
-    "grayscale": Profile("grayscale", choices.PROFILES["grayscale"], grayscale=True),
-    "press": Profile("press", choices.PROFILES["press"], bleed_mm=3, pdf_variant="pdf/x-4",
-                     min_dpi=300),
-}
+PROFILES = {profile.name: profile for profile in (
+    Profile("home", "colour allowed, no bleed: office and home printers"),
+    Profile("grayscale", "everything in grey: predictable on a laser printer", grayscale=True,
+            stylesheet="grayscale.css"),
+    Profile("press", "3 mm bleed, crop marks, PDF/X-4, pictures checked for 300 dpi",
+            bleed_mm=3, pdf_variant="pdf/x-4", min_dpi=300),
+)}
+DEFAULT_PROFILE = "home"
 
 
 @dataclass(frozen=True)
@@ -106,12 +116,21 @@ class Edition:
         return self.geometry or geometry_for(self.page or page)
 
 
-_A4 = PageSize("A4", 210, 297)
-EDITIONS = {
-    "standard": Edition("standard", choices.EDITIONS["standard"]),
+EDITIONS = {edition.name: edition for edition in (
+    Edition("standard", "the manuscript's page size and type"),
     # Clear-print guidance (RNIB, the UK Association for Accessible Formats): 16 pt or
     # more for every piece of text, generous leading, ragged right, no hyphenation, A4.
-    "large-print": Edition("large-print", choices.EDITIONS["large-print"], page=_A4,
-                           geometry=Geometry(18, 1.5, 20, 26, 25, 20, _A4),
-                           stylesheet="large-print.css"),
-}
+    Edition("large-print", "A4, 18 pt type (nothing under 16 pt), ragged right, no "
+            "hyphenation", page=PAPER["A4"],
+            geometry=Geometry(18, 1.5, 20, 26, 25, 20, PAPER["A4"]),
+            stylesheet="large-print.css"),
+)}
+DEFAULT_EDITION = "standard"
+
+
+def variant(profile: Profile, edition: Edition) -> str:
+    """What names an output of this profile and edition apart from the default one
+    (``large-print``, ``press``, ``large-print-grayscale``), or ``""``."""
+    return "-".join(name for name, default in ((edition.name, DEFAULT_EDITION),
+                                               (profile.name, DEFAULT_PROFILE))
+                    if name != default)

@@ -6,32 +6,22 @@ so the same manuscript gives the same bytes.
 
 from __future__ import annotations
 
-import html
 import io
-import re
 import uuid
 import zipfile
-from pathlib import Path
 from urllib.parse import unquote
+from xml.etree import ElementTree
 
 from ebooklib import epub
 
 from pressrun.dates import build_date
-from pressrun.drawing import cover_png
-from pressrun.epubfonts import epub_fonts
+from pressrun.epub.documents import EpubFile, EpubJob, epub_documents, epub_stylesheets
+from pressrun.epub.fonts import epub_fonts
+from pressrun.epub.pagelist import place
+from pressrun.html.drawing import cover_png
+from pressrun.html.pagemap import PageMap
+from pressrun.html.words import Words
 from pressrun.model import Metadata, Pamphlet
-from pressrun.pagelist import place
-from pressrun.pagemap import PageMap
-from pressrun.render import (
-    EpubFile,
-    epub_documents,
-    epub_href,
-    epub_stylesheets,
-    placeholder,
-    screen,
-)
-from pressrun.screencache import kept_in
-from pressrun.theme import Theme
 
 
 def identifier(metadata: Metadata) -> str:
@@ -42,18 +32,12 @@ def identifier(metadata: Metadata) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
 
 
-def epub_bytes(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None = None,
-               screen_cache: Path | None = None) -> bytes:
+def epub_bytes(job: EpubJob, pages: PageMap | None = None) -> bytes:
     """The complete EPUB file; with ``pages``, it carries the print edition's page numbers.
 
-    ``screen_cache`` is a folder in which to keep the converted pictures for the next
-    build (see ``screencache``); the bytes are the same with it or without.
+    Metadata → manifest → spine → navigation, then a zip with fixed timestamps.
     """
-    with kept_in(screen_cache):
-        return _package(pamphlet, theme, pages)
-
-
-def _package(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None) -> bytes:
+    pamphlet, theme = job.pamphlet, job.theme
     meta = pamphlet.metadata
     book = epub.EpubBook()
     book.set_identifier(identifier(meta))
@@ -67,25 +51,25 @@ def _package(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None) -> bytes:
     if meta.subtitle:
         book.add_metadata("DC", "description", meta.subtitle)
 
-    cover = _cover(meta)
+    cover = _cover(job)
     cover_item = _item(cover, "cover-image")
     cover_item.properties = ["cover-image"]
     book.add_item(cover_item)
-    for asset in _assets(pamphlet) + epub_stylesheets(theme):
+    for asset in _assets(job) + epub_stylesheets(theme):
         book.add_item(_item(asset))
 
     placement = place(pages, pamphlet) if pages else None
     if pages:
-        edition = (f"{meta.title}, print edition ({meta.page_size.name}, {pages.pages} pages), "
-                   "made by pressrun from the same manuscript")
+        edition = theme.words("print_edition", title=meta.title, size=meta.page_size.name,
+                              pages=pages.pages)
         book.add_metadata("DC", "source", edition, {"id": "print-edition"})
         book.add_metadata(None, "meta", edition, {"property": "pageBreakSource"})
-    _accessibility(book, pamphlet, bool(placement and placement.labels))
+    _accessibility(book, pamphlet, theme.words, bool(placement and placement.labels))
 
-    documents = epub_documents(pamphlet, theme, cover.href, placement, meta.epub_fonts)
+    documents = epub_documents(job, cover.href, placement, meta.epub_fonts)
     if meta.epub_fonts:
-        text = "".join(re.sub(r"<[^>]+>", "", doc.content.decode()) for doc in documents)
-        for font in epub_fonts(theme.find("fonts.css"), html.unescape(text)):
+        text = "".join(_shown_text(doc.content) for doc in documents)
+        for font in epub_fonts(theme.project, theme.find("fonts.css"), text):
             book.add_item(_item(EpubFile(font.href, font.media_type, font.data)))
     items = {doc.href: _item(doc) for doc in documents}
     for item in items.values():
@@ -104,7 +88,8 @@ def _package(pamphlet: Pamphlet, theme: Theme, pages: PageMap | None) -> bytes:
     return out.getvalue()
 
 
-def _accessibility(book: epub.EpubBook, pamphlet: Pamphlet, page_numbers: bool) -> None:
+def _accessibility(book: epub.EpubBook, pamphlet: Pamphlet, words: Words,
+                   page_numbers: bool) -> None:
     """schema.org accessibility metadata, written from what the book contains."""
     pictures = [i for i in pamphlet.images if i is not pamphlet.metadata.cover]
     tables = any(n.kind == "table" for part in pamphlet.parts for b in part.blocks
@@ -114,21 +99,18 @@ def _accessibility(book: epub.EpubBook, pamphlet: Pamphlet, page_numbers: bool) 
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
     features += ["alternativeText"] if pictures else []
     features += ["printPageNumbers", "pageNavigation"] if page_numbers else []
-    summary = [f"{len(pamphlet.parts)} {'part' if len(pamphlet.parts) == 1 else 'parts'} "
-               "with headings, a table of contents and landmarks, in reading order."]
+    summary = [words("summary_parts", count=len(pamphlet.parts))]
     if pictures:
         missing = sum(1 for i in pictures if i.missing)
-        summary.append(f"{len(pictures)} pictures, each with a text description"
-                       + (f" ({missing} still to come, shown as captioned placeholders)"
-                          if missing else "") + ".")
+        summary.append(words("summary_pictures_to_come" if missing else "summary_pictures",
+                             count=len(pictures), missing=missing))
     if notes:
-        summary.append(f"{notes} footnotes, linked to and from the text.")
+        summary.append(words("summary_notes", count=notes))
     if tables:
-        summary.append("Tables have header rows.")
+        summary.append(words("summary_tables"))
     if page_numbers:
-        summary.append("Page numbers of the print edition are marked in the text and listed "
-                       "for navigation.")
-    summary.append("No hazards.")
+        summary.append(words("summary_page_numbers"))
+    summary.append(words("summary_hazards"))
     for mode in modes:
         book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
     book.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
@@ -141,26 +123,33 @@ def _accessibility(book: epub.EpubBook, pamphlet: Pamphlet, page_numbers: bool) 
                       {"property": "dcterms:conformsTo"})
 
 
-def _cover(meta: Metadata) -> EpubFile:
-    if meta.cover is not None and not meta.cover.missing:
-        suffix = meta.cover.path.suffix.lower()
-        return EpubFile(f"cover{suffix}", meta.cover.media_type, meta.cover.path.read_bytes())
-    return EpubFile("cover.png", "image/png", cover_png(meta))
+def _cover(job: EpubJob) -> EpubFile:
+    cover = job.pamphlet.metadata.cover
+    if cover is not None and not cover.missing:
+        suffix = cover.path.suffix.lower()
+        return EpubFile(f"cover{suffix}", cover.media_type, job.pictures.read(cover))
+    return EpubFile("cover.png", "image/png", cover_png(job.pamphlet.metadata))
 
 
-def _assets(pamphlet: Pamphlet) -> list[EpubFile]:
+def _shown_text(document: bytes) -> str:
+    """The text a document shows (its elements' text, no markup), for subsetting fonts."""
+    return "".join(ElementTree.fromstring(document).itertext())
+
+
+def _assets(job: EpubJob) -> list[EpubFile]:
     """Every picture once, by its place in the EPUB."""
+    pamphlet = job.pamphlet
     files: dict[str, EpubFile] = {}
     for image in pamphlet.images:
         if image is pamphlet.metadata.cover:
             continue
-        href = unquote(epub_href(image))
+        href = unquote(job.href(image))
         if href in files:
             continue
         if image.missing:
-            files[href] = EpubFile(href, "image/png", placeholder(image))
+            files[href] = EpubFile(href, "image/png", job.pictures.placeholder(image))
         else:
-            converted = screen(image)
+            converted = job.screen(image)
             files[href] = EpubFile(href, converted.media_type, converted.data)
     return list(files.values())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -11,8 +12,9 @@ from urllib.parse import unquote
 from PIL import Image as PILImage
 from PIL import ImageFile
 
-from pressrun.diagnostics import Report
 from pressrun.model import Image, SourceLocation
+from pressrun.problems import PressrunError, Problems
+from pressrun.project import BUILD, Project
 
 # EPUB 3 core media types for raster images, by Pillow's format name.
 RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
@@ -23,30 +25,34 @@ _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px|pt|mm|cm|in)?\s*$")
 
 
 def resolve_image(
-    ref: str, alt: str, caption: str, base: Path, root: Path, location: SourceLocation,
-    report: Report,
+    ref: str, alt: str, caption: str, base: Path, project: Project,
+    location: SourceLocation, report: Problems,
 ) -> Image:
     """The picture ``ref`` written in a file in folder ``base``; problems go to ``report``."""
+    root = project.root
     fallback = Image(ref, root / "missing", "missing", alt, caption, location, missing=True)
     if not ref:
-        report.error(location, "picture with an empty path: write ![description](../images/NAME)")
+        report.error(location, "bad-picture",
+                     "picture with an empty path: write ![description](../images/NAME)")
         return fallback
     if _SCHEME.match(ref):
-        report.error(location, f"picture '{ref}' is a URL: pressrun never downloads; save the "
-                               "file in images/ and refer to it as ../images/NAME")
+        report.error(location, "remote-picture",
+                     f"picture '{ref}' is a URL: pressrun never downloads; save the "
+                     "file in images/ and refer to it as ../images/NAME")
         return fallback
     try:
         path = (base / unquote(ref)).resolve()
     except ValueError:  # a NUL character, written %00
-        report.error(location, f"picture '{ref}' is not a possible file name (it holds a NUL "
-                               "character, %00): refer to it as ../images/NAME")
+        report.error(location, "bad-picture",
+                     f"picture '{ref}' is not a possible file name (it holds a NUL "
+                     "character, %00): refer to it as ../images/NAME")
         return fallback
-    real_root = root.resolve()
-    if not path.is_relative_to(real_root) or path.is_relative_to(real_root / "build"):
-        report.error(location, f"picture '{ref}' is outside the project: keep pictures in "
-                               "images/ and refer to them as ../images/NAME")
+    if not path.is_relative_to(root) or path.is_relative_to(root / BUILD):
+        report.error(location, "outside-project",
+                     f"picture '{ref}' is outside the project: keep pictures in "
+                     "images/ and refer to them as ../images/NAME")
         return fallback
-    rel = path.relative_to(real_root).as_posix()
+    rel = project.rel(path)
     try:
         exists = path.exists()
     except OSError:  # a name too long for the file system, say
@@ -54,29 +60,34 @@ def resolve_image(
     if not exists:
         return Image(ref, path, rel, alt, caption, location, missing=True)
     try:
-        width, height, media_type = probe(path)
+        width, height, media_type = probe(project, path)
     except ValueError as exc:
-        report.error(location, f"picture '{rel}' {exc}")
+        report.error(location, "bad-picture", f"picture '{rel}' {exc}")
         return fallback
     if not alt.strip():
-        report.warning(location, f"picture '{rel}' has no description for readers who cannot "
-                                 "see it: write what it shows between the square brackets, "
-                                 "![…](…)")
+        report.warning(location, "no-description",
+                       f"picture '{rel}' has no description for readers who cannot "
+                       "see it: write what it shows between the square brackets, "
+                       "![…](…)")
     return Image(ref, path, rel, alt, caption, location, False, width, height, media_type)
 
 
-def probe(path: Path) -> tuple[int, int, str]:
+def probe(project: Project, path: Path) -> tuple[int, int, str]:
     """Width, height and media type of a picture; ValueError saying what is wrong."""
-    if not path.is_file():
+    if not project.is_file(path):
         raise ValueError("is not a file")
+    try:
+        data = project.read_bytes(path)
+    except PressrunError as exc:
+        raise ValueError(exc.message) from None
     if path.suffix.lower() == ".svg":
-        return _probe_svg(path)
+        return _probe_svg(data)
     # WeasyPrint, once imported, lets Pillow accept truncated files; a check must not.
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            with PILImage.open(path) as image:
+            with PILImage.open(io.BytesIO(data)) as image:
                 image.load()
                 width, height, kind = image.width, image.height, image.format
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
@@ -102,9 +113,9 @@ def probe(path: Path) -> tuple[int, int, str]:
     return width, height, media_type
 
 
-def _probe_svg(path: Path) -> tuple[int, int, str]:
+def _probe_svg(data: bytes) -> tuple[int, int, str]:
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(data)
     except (ET.ParseError, OSError) as exc:
         raise ValueError(f"is not a readable SVG image ({_reason(exc)})") from None
     if root.tag not in ("{http://www.w3.org/2000/svg}svg", "svg"):

@@ -16,69 +16,53 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
 import PIL
 from PIL import features
 
-from pressrun import screenimages
-from pressrun.errors import log
+from pressrun.epub import pictures
+from pressrun.epub.pictures import ScreenImage, screen_image
 from pressrun.model import Image
-from pressrun.screenimages import ScreenImage, screen_image
+from pressrun.problems import PressrunError, log
+from pressrun.project import BUILD, CACHE, Project
 
 FORMAT = 1
 """The version of the entries' layout and key; bump it to drop every old entry."""
-FOLDER = Path("build") / ".cache" / "screen"
+FOLDER = f"{CACHE}/screen"
 """Where the entries live, relative to the project."""
 SUFFIX = ".entry"
 _MAGIC = b"pressrun screen image\n"
 
-_folder: ContextVar[Path | None] = ContextVar("screen_cache", default=None)
+
+def folder_for(project: Project, target: Path) -> Path | None:
+    """The cache folder of the project when ``target`` (the EPUB) goes into its
+    ``build/``; None for an output elsewhere, which must leave the project as it is."""
+    build = project.path(BUILD).resolve()
+    return project.path(FOLDER) if target.resolve().is_relative_to(build) else None
 
 
-def folder_for(root: Path, target: Path) -> Path | None:
-    """The cache folder of the project at ``root`` when ``target`` (the EPUB) goes into
-    its ``build/``; None for an output elsewhere, which must leave the project as it is."""
-    build = (root / "build").resolve()
-    return root / FOLDER if target.resolve().is_relative_to(build) else None
-
-
-@contextmanager
-def kept_in(folder: Path | None) -> Iterator[None]:
-    """Within the block, ``convert`` keeps its pictures in ``folder`` (None: nowhere)."""
-    token = _folder.set(folder)
-    try:
-        yield
-    finally:
-        _folder.reset(token)
-
-
-def convert(image: Image) -> ScreenImage:
-    """``screen_image(image)``, taken from the cache when an earlier build converted the
-    same file; a new conversion is stored there. Without a folder (see ``kept_in``), or
-    for SVG, the picture is simply converted."""
-    folder = _folder.get()
+def convert(image: Image, data: bytes, project: Project, folder: Path | None) -> ScreenImage:
+    """``screen_image(image, data)``, taken from the cache in ``folder`` when an earlier
+    build converted the same file; a new conversion is stored there. Without a folder,
+    or for SVG, the picture is simply converted."""
     if folder is None or image.media_type == "image/svg+xml":
-        return screen_image(image)
-    data = image.path.read_bytes()
+        return screen_image(image, data)
     name = key(image, data)
     entry = folder / f"{name}{SUFFIX}"
-    found = read_entry(entry, name)
+    found = read_entry(project, entry, name)
     if found is None:
         found = screen_image(image, data)
-        write_entry(entry, name, found)
+        write_entry(project, entry, name, found)
     return found
 
 
 def key(image: Image, data: bytes) -> str:
     """The name of the entry for ``image`` whose file holds ``data``."""
-    decides = {"format": FORMAT, "max_edge": screenimages.MAX_EDGE,
-               "flat_colours": screenimages.FLAT_COLOURS,
-               "jpeg_quality": screenimages.JPEG_QUALITY, "pillow": PIL.__version__,
+    decides = {"format": FORMAT, "max_edge": pictures.MAX_EDGE,
+               "flat_colours": pictures.FLAT_COLOURS,
+               "jpeg_quality": pictures.JPEG_QUALITY, "pillow": PIL.__version__,
                "codecs": _codecs(), "code": _code(), "rel": image.rel,
                "media_type": image.media_type}
     digest = hashlib.sha256(json.dumps(decides, sort_keys=True).encode() + b"\0")
@@ -95,15 +79,15 @@ def _codecs() -> dict[str, str | None]:
 @lru_cache(maxsize=1)
 def _code() -> str:
     # A change to the conversion must not serve pictures converted the old way.
-    return hashlib.sha256(Path(screenimages.__file__).read_bytes()).hexdigest()
+    return hashlib.sha256(Path(pictures.__file__).read_bytes()).hexdigest()
 
 
-def read_entry(entry: Path, name: str) -> ScreenImage | None:
+def read_entry(project: Project, entry: Path, name: str) -> ScreenImage | None:
     """The picture stored in ``entry`` under the key ``name``, or None when the file is
     missing, unreadable or not a complete, intact entry for that key."""
     try:
-        raw = entry.read_bytes()
-    except OSError:
+        raw = project.read_bytes(entry)
+    except PressrunError:
         return None
     header, _, data = raw.removeprefix(_MAGIC).partition(b"\n")
     try:
@@ -120,15 +104,13 @@ def read_entry(entry: Path, name: str) -> ScreenImage | None:
     return found
 
 
-def write_entry(entry: Path, name: str, picture: ScreenImage) -> None:
+def write_entry(project: Project, entry: Path, name: str, picture: ScreenImage) -> None:
     """Store ``picture`` in ``entry`` atomically; a failure (a full disk, a read-only
-    folder) only costs the next build the conversion."""
-    from pressrun.output import write_atomic
-
+    folder, a link out of the project) only costs the next build the conversion."""
     fields = {"key": name, "href": picture.href, "media_type": picture.media_type,
               "sha256": hashlib.sha256(picture.data).hexdigest()}
     header = json.dumps(fields, sort_keys=True).encode()
     try:
-        write_atomic(entry, _MAGIC + header + b"\n" + picture.data)
-    except OSError as exc:
+        project.write(entry, _MAGIC + header + b"\n" + picture.data)
+    except (OSError, PressrunError) as exc:
         log.debug("%s: not cached: %s", entry, exc)

@@ -19,7 +19,6 @@ about such manifest items.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,7 +27,8 @@ import tinycss2
 import uharfbuzz as hb
 from tinycss2.serializer import serialize_string_value, serialize_url
 
-from pressrun.errors import PressrunError
+from pressrun.problems import PressrunError
+from pressrun.project import Project
 
 MEDIA_TYPES = {".ttf": "font/ttf", ".otf": "font/otf"}
 #: Always kept: printable ASCII, no-break space and the usual typographic punctuation.
@@ -47,9 +47,11 @@ class FontFile:
     data: bytes
 
 
-def epub_fonts(css_path: Path, text: str) -> list[FontFile]:
-    """``fonts.css`` and the fonts it declares, each subset to the characters of ``text``."""
-    rules = tinycss2.parse_stylesheet(css_path.read_text(encoding="utf-8"))
+def epub_fonts(project: Project, css_path: Path, text: str) -> list[FontFile]:
+    """``fonts.css`` (the file at ``css_path``, in the project's ``styles/`` or the theme)
+    and the fonts it declares, each subset to the characters of ``text``."""
+    where = project.rel(css_path)
+    rules = tinycss2.parse_stylesheet(project.read_bytes(css_path).decode("utf-8"))
     codepoints = BASE_CHARS | frozenset(map(ord, text))
     fonts: dict[str, tuple[Path, FontFile]] = {}
     for token in _font_urls(rules):
@@ -59,16 +61,16 @@ def epub_fonts(css_path: Path, text: str) -> list[FontFile]:
             continue  # remote or data: URL, not ours to embed
         source = (css_path.parent / unquote(parts.path)).resolve()
         media_type = MEDIA_TYPES.get(source.suffix.lower())
-        if media_type is None or not source.is_file():
-            problem = "is not a .ttf or .otf file" if source.is_file() else "was not found"
-            raise PressrunError(f"font '{url}' {problem}", str(css_path))
+        if media_type is None or not project.is_file(source):
+            problem = "is not a .ttf or .otf file" if project.is_file(source) else \
+                "was not found"
+            raise PressrunError(f"font '{url}' {problem}", where, code="bad-font")
         href = f"fonts/{source.name}"
         if href not in fonts:
-            stat = source.stat()
-            data = _subset(str(source), stat.st_mtime_ns, stat.st_size, codepoints)
+            data = subset(project.read_bytes(source), codepoints)
             fonts[href] = source, FontFile(f"styles/{href}", media_type, data)
         elif fonts[href][0] != source:
-            raise PressrunError(f"two fonts are named '{source.name}'", str(css_path))
+            raise PressrunError(f"two fonts are named '{source.name}'", where, code="bad-font")
         if url != href:
             _set_url(token, href)
     css = tinycss2.serialize(rules).encode("utf-8")
@@ -104,16 +106,14 @@ def _tag(name: str) -> int:
     return int.from_bytes(name.encode("ascii"), "big")
 
 
-@functools.lru_cache(maxsize=64)
-def _subset(path: str, mtime_ns: int, size: int, codepoints: frozenset[int]) -> bytes:
-    """The font at ``path`` cut down to ``codepoints`` (``mtime_ns`` and ``size`` key the cache).
+def subset(font: bytes, codepoints: frozenset[int]) -> bytes:
+    """The font ``font`` cut down to ``codepoints``.
 
     HarfBuzz's subsetter (the one browsers and WeasyPrint use) takes milliseconds where
     fontTools took a third of a second a font. It keeps ``head.modified``: same text,
     same bytes.
     """
-    with open(path, "rb") as handle:
-        face = hb.Face(hb.Blob(handle.read()))
+    face = hb.Face(hb.Blob(font))
     wanted = hb.SubsetInput()
     wanted.unicode_set.update(codepoints)
     wanted.layout_feature_tag_set.clear()

@@ -5,36 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from pressrun.html import ids
+from pressrun.html.pagemap import PageMap, squash
 from pressrun.model import Node, Pamphlet, Part
-from pressrun.pagemap import PageMap, squash
 from pressrun.study import gathered_questions
-
-FRONT_START = ("titlepage",)
-FRONT_END = ("colophon", "contents")
-BACK_MATTER = ("questions", "glossary")
-"""Print sections after the parts that the EPUB has as documents of their own."""
-
-
-def notes_page_id(number: int) -> str:
-    """The id of ruled notes page ``number`` (from 1), print only."""
-    return f"notes-page-{number}"
-
-
-def block_id(part: Part, index: int) -> str:
-    """The id of top-level block ``index`` of ``part``, the same in print and EPUB."""
-    return f"{part.slug}-b{index}"
-
-
-def block_texts(pamphlet: Pamphlet) -> dict[str, str]:
-    """The plain text of every element a page can begin in, by id."""
-    texts = {name: "" for name in FRONT_START + FRONT_END + BACK_MATTER}
-    for part in pamphlet.parts:
-        texts[f"part-{part.slug}"] = ""
-        for index, block in enumerate(part.blocks):
-            texts[block_id(part, index)] = block.plain_text
-    for number in range(1, pamphlet.metadata.notes_pages + 1):
-        texts[notes_page_id(number)] = ""
-    return texts
 
 
 @dataclass
@@ -52,7 +26,7 @@ class Placement:
     front_end: list[str] = field(default_factory=list)
     """Pages of print-only front matter (verso, contents): the end of the title page."""
     back: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    """By back-matter section (``BACK_MATTER``): pages that begin in it."""
+    """By back-matter section (``ids.BACK_MATTER``): pages that begin in it."""
     back_end: list[str] = field(default_factory=list)
     """Pages of print-only back matter (notes pages): the end of the last document."""
     labels: list[str] = field(default_factory=list)
@@ -62,16 +36,17 @@ class Placement:
 def place(pages: PageMap, pamphlet: Pamphlet) -> Placement:
     """Decide where the marker for each printed page goes."""
     placement = Placement()
-    parts = {f"part-{part.slug}": part for part in pamphlet.parts}
+    notes_pages = {ids.notes_page(n) for n in range(1, pamphlet.metadata.notes_pages + 1)}
+    parts = {ids.part(part): part for part in pamphlet.parts}
     for start in pages.starts:
         placement.labels.append(start.label)
-        if start.block in FRONT_START:
+        if start.block in ids.FRONT_START:
             placement.front_start.append(start.label)
-        elif start.block in FRONT_END:
+        elif start.block in ids.FRONT_END:
             placement.front_end.append(start.label)
-        elif start.block in BACK_MATTER:
+        elif start.block in ids.BACK_MATTER:
             placement.back[start.block].append(start.label)
-        elif start.block.startswith("notes-page-"):
+        elif start.block in notes_pages:
             placement.back_end.append(start.label)
         elif start.block in parts:
             part = parts[start.block]
@@ -92,7 +67,7 @@ def place(pages: PageMap, pamphlet: Pamphlet) -> Placement:
 def _before_next_block(placement: Placement, pages: PageMap, part: Part, label: str) -> None:
     """A page that begins in print-only matter: mark it before the next block of the part."""
     for index in range(len(part.blocks)):
-        bid = block_id(part, index)
+        bid = ids.block(part, index)
         if pages.first_page.get(bid, 0) >= int(label):
             placement.inside[bid].append((0, label))
             return

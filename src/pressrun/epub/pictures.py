@@ -42,18 +42,14 @@ class ScreenImage:
     """The file's contents."""
 
 
-def screen_image(image: Image, data: bytes | None = None) -> ScreenImage:
-    """``image`` converted for screens; the file must exist (``image.missing`` is False).
-
-    ``data`` is the file's contents when the caller has read them already (to hash them),
-    so that the picture converted is the one hashed. Raises OSError (or Pillow's
-    UnidentifiedImageError) when the file cannot be read. Animated GIF and WebP keep
-    their first frame only.
+def screen_image(image: Image, data: bytes) -> ScreenImage:
+    """``image``, whose file holds ``data``, converted for screens. Raises OSError (or
+    Pillow's UnidentifiedImageError) when the data is not a picture. Animated GIF and
+    WebP keep their first frame only.
     """
     if image.media_type == "image/svg+xml":
-        svg = image.path.read_bytes() if data is None else data
-        return ScreenImage(_safe(image.rel), image.media_type, svg)
-    with PILImage.open(image.path if data is None else io.BytesIO(data)) as source:
+        return ScreenImage(_safe(image.rel), image.media_type, data)
+    with PILImage.open(io.BytesIO(data)) as source:
         source_format = source.format or ""
         scale = MAX_EDGE / max(source.size)
         if source_format == "JPEG" and scale <= 0.5:

@@ -1,7 +1,7 @@
 """Markdown parsing: markdown-it-py and its plugins turn a part's text into model nodes.
 
 The parser knows nothing about files: pictures are resolved by a callback the
-loader passes in, and every problem goes to a ``Report``.
+loader passes in, and every problem goes to a ``Problems`` collector.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from pressrun.diagnostics import Report
-from pressrun.model import Footnote, Image, Node, SourceLocation
-
-CONTAINERS = ("aside", "pullquote", "questions", "further-reading")
+from pressrun.model import CONTAINERS, Footnote, Image, Node, SourceLocation
+from pressrun.problems import Problems
 
 # Quotation marks by primary language subtag: double open/close, single open/close.
 QUOTES = {
@@ -74,7 +72,7 @@ class ParsedPart:
 def parse_inline(text: str, language: str) -> tuple[Node, ...]:
     """Parse a one-line Markdown string (a standfirst) into inline nodes."""
     tokens = _parser(language).parseInline(text)
-    converter = _Converter(Report(), SourceLocation("<inline>"), _no_images)
+    converter = _Converter(Problems(), SourceLocation("<inline>"), _no_images)
     return converter.inlines(SyntaxTreeNode(tokens).children[0], None)
 
 
@@ -83,7 +81,7 @@ def _no_images(ref: str, alt: str, caption: str, line: int) -> Image:
 
 
 def parse_part(
-    text: str, language: str, location: SourceLocation, resolve: ImageResolver, report: Report
+    text: str, language: str, location: SourceLocation, resolve: ImageResolver, report: Problems
 ) -> ParsedPart:
     """Parse a part's Markdown; problems go to ``report`` with their lines."""
     env: dict = {}
@@ -115,7 +113,7 @@ _HOLDS_BLOCKS = ("blockquote_open", "list_item_open", "container_any_open",
 
 
 def _check_nesting(tokens: list[Token], limit: int, location: SourceLocation,
-                   report: Report) -> bool:
+                   report: Problems) -> bool:
     """Report blocks nested deeper than markdown-it reads (``limit``), which drops the rest.
 
     Returns whether the whole part was read.
@@ -123,7 +121,7 @@ def _check_nesting(tokens: list[Token], limit: int, location: SourceLocation,
     for token in tokens:
         if token.nesting == 1 and token.level >= limit - 1 and token.type in _HOLDS_BLOCKS:
             line = token.map[0] + 1 if token.map else None
-            report.error(SourceLocation(location.path, line),
+            report.error(SourceLocation(location.path, line), "nested-too-deeply",
                          f"lists, quotes and containers nested too deeply (more than {limit} "
                          "levels, a list counting as two): the text from here on would be "
                          "lost; nest them less deeply")
@@ -135,13 +133,13 @@ def _check_nesting(tokens: list[Token], limit: int, location: SourceLocation,
 class _Converter:
     """Turns markdown-it's syntax tree into model nodes."""
 
-    report: Report
+    report: Problems
     location: SourceLocation
     resolve: ImageResolver
     _seen_notes: set[str] = field(default_factory=set)
 
-    def _warn(self, line: int | None, message: str) -> None:
-        self.report.warning(SourceLocation(self.location.path, line), message)
+    def _warn(self, line: int | None, code: str, message: str) -> None:
+        self.report.warning(SourceLocation(self.location.path, line), code, message)
 
     def block(self, node: SyntaxTreeNode) -> list[Node]:
         """Convert one block node; may yield several nodes (or none)."""
@@ -152,7 +150,7 @@ class _Converter:
         if kind == "heading":
             level = int(node.tag[1])
             if level == 1:
-                self._warn(line, "a '#' heading inside a part is set as '##': "
+                self._warn(line, "top-heading", "a '#' heading inside a part is set as '##': "
                                  "the part's title (front matter) is its only top heading")
                 level = 2
             return [Node("heading", self.inlines(node.children[0], line),
@@ -161,7 +159,7 @@ class _Converter:
             lang = (node.info or "").strip().split(" ")[0]
             return [Node("code_block", text=node.content, attrs=(("lang", lang),), line=line)]
         if kind == "html_block":
-            self._warn(line, "raw HTML is not rendered; it is printed as text "
+            self._warn(line, "raw-html", "raw HTML is not rendered; it is printed as text "
                              "(use Markdown instead)")
             return [Node("paragraph", (Node("text", text=node.content.strip()),), line=line)]
         if kind == "hr":
@@ -214,7 +212,7 @@ class _Converter:
         name = (node.info or "").strip().split(" ")[0]
         if name not in CONTAINERS:
             self.report.error(
-                SourceLocation(self.location.path, line),
+                SourceLocation(self.location.path, line), "unknown-container",
                 f"unknown container '::: {name}': use one of "
                 + ", ".join(f"'::: {c}'" for c in CONTAINERS),
             )
@@ -234,7 +232,8 @@ class _Converter:
         if kind == "code_inline":
             return Node("code", text=node.content)
         if kind == "html_inline":
-            self._warn(line, f"raw HTML {node.content!r} is not rendered; it is printed as text")
+            self._warn(line, "raw-html",
+                       f"raw HTML {node.content!r} is not rendered; it is printed as text")
             return Node("text", text=node.content)
         if kind == "image":
             return Node("image", image=self._image(node, line), line=line)
@@ -280,7 +279,7 @@ class _Converter:
                         continue
                     for match in _UNDEFINED_NOTE.finditer(child.text):
                         self.report.error(
-                            SourceLocation(self.location.path, line),
+                            SourceLocation(self.location.path, line), "undefined-note",
                             f"footnote [^{match[1]}] is never defined: add a line "
                             f"'[^{match[1]}]: …' giving its text",
                         )

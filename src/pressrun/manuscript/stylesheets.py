@@ -12,26 +12,30 @@ from urllib.parse import unquote, urlsplit
 
 import tinycss2
 
-from pressrun.diagnostics import Report
 from pressrun.model import SourceLocation
+from pressrun.problems import PressrunError, Problems
+from pressrun.project import STYLES, Project
 
 
-def check_stylesheets(root: Path, report: Report) -> None:
-    """Report every ``url()`` or ``@import`` in ``styles/*.css`` that leaves the project."""
-    styles = root / "styles"
-    if not styles.is_dir():
-        return
-    for css in sorted(styles.rglob("*.css")):
-        rel = css.relative_to(root).as_posix()
+def check_stylesheets(project: Project, report: Problems) -> None:
+    """Report every ``url()`` or ``@import`` in ``styles/*.css`` that leaves the project,
+    and every stylesheet that cannot be read."""
+    for css in project.files(STYLES, ".css"):
+        rel = project.rel(css)
         try:
-            text = css.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            report.error(SourceLocation(rel), f"cannot be read as UTF-8 text ({exc})")
+            text = project.read_bytes(css).decode("utf-8")
+        except PressrunError as exc:
+            report.found.extend(exc.problems)
+            continue
+        except UnicodeDecodeError as exc:
+            report.error(SourceLocation(rel), "not-utf8",
+                         f"cannot be read as UTF-8 text ({exc})")
             continue
         for line, reference in _references(text):
-            problem = _problem(reference, css.parent, root)
+            problem = _problem(reference, css.parent, project.root)
             if problem:
-                report.error(SourceLocation(rel, line), f"'{reference}' {problem}")
+                report.error(SourceLocation(rel, line), "outside-project",
+                             f"'{reference}' {problem}")
 
 
 def _references(text: str) -> Iterator[tuple[int, str]]:

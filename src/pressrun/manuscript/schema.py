@@ -1,4 +1,4 @@
-"""Reading YAML mappings (pamphlet.yaml, front matter) with the line of every key.
+"""The schema of pamphlet.yaml and front matter: YAML mappings read with the line of every key.
 
 Validation is table-driven: each key has a type and whether it is required;
 every problem is reported with its file and line.
@@ -14,16 +14,9 @@ from typing import Any
 
 import yaml
 
-from pressrun.diagnostics import Report
-from pressrun.model import PageSize, SourceLocation
+from pressrun.model import PAGE_SIZES, PAPER, PageSize, SourceLocation
+from pressrun.problems import Problems
 
-PAGE_SIZES = {
-    "a4": (210, 297),
-    "a5": (148, 210),
-    "a6": (105, 148),
-    "letter": (215.9, 279.4),
-    "half-letter": (139.7, 215.9),
-}
 _CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s+(\d+(?:\.\d+)?)\s*mm\s*$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -63,7 +56,7 @@ class Fields:
 
 
 def read_mapping(
-    text: str, location: SourceLocation, schema: dict[str, Key], report: Report, what: str
+    text: str, location: SourceLocation, schema: dict[str, Key], problems: Problems, what: str
 ) -> Fields:
     """Parse YAML ``text`` (which starts at ``location.line``) and check it against ``schema``."""
     offset = (location.line or 1) - 1
@@ -75,26 +68,28 @@ def read_mapping(
         mark = exc.context_mark or exc.problem_mark
         line = offset + mark.line + 1 if mark else location.line
         problem = exc.problem or exc.context or "invalid YAML"
-        report.error(at(line), f"YAML syntax error: {problem} "
+        problems.error(at(line), "yaml-syntax", f"YAML syntax error: {problem} "
                                "(check the indentation, and quote text containing ': ' or '#')")
         return Fields({}, {}, {})
     except yaml.YAMLError as exc:
-        report.error(at(location.line), f"YAML error: {exc}")
+        problems.error(at(location.line), "yaml-syntax", f"YAML error: {exc}")
         return Fields({}, {}, {})
     except RecursionError:  # PyYAML parses nested collections recursively
-        report.error(at(location.line), "YAML nested too deeply (lists or mappings inside "
-                                        "hundreds of others): write plain 'key: value' lines")
+        problems.error(at(location.line), "yaml-nesting",
+                       "YAML nested too deeply (lists or mappings inside "
+                       "hundreds of others): write plain 'key: value' lines")
         return Fields({}, {}, {})
     except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
         # PyYAML's constructors fail this way on some odd values, e.g. '!!bool maybe'
         # or an impossible date.
-        report.error(at(location.line), f"a value cannot be read ({type(exc).__name__}: "
-                                        f"{exc}): quote it, or remove any '!!' tag")
+        problems.error(at(location.line), "yaml-value",
+                       f"a value cannot be read ({type(exc).__name__}: "
+                       f"{exc}): quote it, or remove any '!!' tag")
         return Fields({}, {}, {})
     if node is None:
         data = {}
     elif not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
-        report.error(at(offset + node.start_mark.line + 1),
+        problems.error(at(offset + node.start_mark.line + 1), "not-a-mapping",
                      f"{what} must be a list of 'key: value' lines, like 'title: My title'")
         return Fields({}, {}, {})
     lines: dict[str, int] = {}
@@ -103,8 +98,9 @@ def read_mapping(
         key = str(key_node.value)
         line = offset + key_node.start_mark.line + 1
         if key in lines:
-            report.error(at(line), f"'{key}' is given twice (first on line {lines[key]}): "
-                                   "keep one")
+            problems.error(at(line), "duplicate-key",
+                           f"'{key}' is given twice (first on line {lines[key]}): "
+                           "keep one")
         lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):
             item_lines[key] = tuple(offset + item.start_mark.line + 1
@@ -118,11 +114,11 @@ def read_mapping(
             close = difflib.get_close_matches(key, schema, n=1)
             hint = f"did you mean '{close[0]}'?" if close else \
                 "the keys are " + ", ".join(sorted(schema))
-            report.error(at(line), f"unknown key '{key}' in {what}: {hint}")
+            problems.error(at(line), "unknown-key", f"unknown key '{key}' in {what}: {hint}")
             continue
         clean = _clean(value, spec)
         if isinstance(clean, _Invalid):
-            report.error(at(line), f"'{key}' {clean.reason}")
+            problems.error(at(line), "bad-value", f"'{key}' {clean.reason}")
         elif clean not in (None, "", ()):
             values[key] = clean
     for key, spec in schema.items():
@@ -130,9 +126,10 @@ def read_mapping(
             continue
         if key not in lines:
             # Reported at the file's first line (the opening '---' of front matter).
-            report.error(at(max(offset, 1)), f"{what} has no '{key}': add a line '{key}: …'")
-        elif not any(d.location.line == lines[key] for d in report.errors):
-            report.error(at(lines[key]), f"'{key}' is empty: give it a value")
+            problems.error(at(max(offset, 1)), "missing-key",
+                           f"{what} has no '{key}': add a line '{key}: …'")
+        elif not any(p.line == lines[key] for p in problems.errors):
+            problems.error(at(lines[key]), "empty-key", f"'{key}' is empty: give it a value")
     return Fields(values, lines, item_lines)
 
 
@@ -226,9 +223,9 @@ def check_language(tag: str) -> str | None:
 
 def parse_page_size(text: str) -> PageSize | str:
     """The page size named by ``text``, or why it is not one."""
-    named = PAGE_SIZES.get(text.strip().lower())
+    named = {name.lower(): PAPER[name] for name in PAGE_SIZES}.get(text.strip().lower())
     if named:
-        return PageSize(text.strip(), *named)
+        return PageSize(text.strip(), named.width_mm, named.height_mm)
     match = _CUSTOM_SIZE.match(text)
     if match:
         width, height = float(match[1]), float(match[2])

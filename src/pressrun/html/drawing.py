@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from pathlib import Path
 
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
+from pressrun.html.words import Words
 from pressrun.model import Image, Metadata
+from pressrun.project import DEFAULT_THEME
 
-FONTS = Path(__file__).parent / "theme" / "fonts"
+FONTS = DEFAULT_THEME / "fonts"
+"""pressrun's own fonts, which its drawings are set in."""
 INK = (34, 30, 28)
 PAPER = (246, 242, 234)
 RED = (178, 34, 34)
@@ -63,7 +65,7 @@ def _text_block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.Fre
     return y
 
 
-def placeholder_png(image: Image, caption: str) -> bytes:
+def placeholder_png(image: Image, words: Words) -> bytes:
     """A clearly marked box standing in for missing art, with its caption and file name."""
     width, height = _placeholder_size(image)
     canvas = PILImage.new("RGB", (width, height), (236, 233, 227))
@@ -78,15 +80,16 @@ def placeholder_png(image: Image, caption: str) -> bytes:
     inner = width - 2 * margin
     label = _font("NotoSans-Bold.ttf", max(16, width // 22))
     y = height * 0.16
-    y = _text_block(draw, ["PICTURE TO COME"], label, margin, y, RED, centre_width=inner)
-    text = caption or image.alt or "(no caption)"
+    y = _text_block(draw, [words("picture_to_come")], label, margin, y, RED,
+                    centre_width=inner)
+    text = image.caption or image.alt or words("no_caption")
     font, lines = _fit(draw, text, "CharisSIL-Italic.ttf", max(18, width // 24), inner, 5)
     box_h = len(lines) * font.size * 1.25
     y = max(y + font.size, (height - box_h) / 2)
     _text_block(draw, lines, font, margin, y, INK, centre_width=inner)
     mono = _font("NotoSans-Regular.ttf", max(14, width // 34))
     name = image.rel if image.rel != "missing" else image.ref
-    name_lines = _wrap(draw, f"expected file: {name}", mono, inner)
+    name_lines = _wrap(draw, words("expected_file", file=name), mono, inner)
     _text_block(draw, name_lines, mono, margin, height * 0.86 - mono.size * 1.25 *
                 (len(name_lines) - 1), GREY, centre_width=inner)
     return _png(canvas)

@@ -13,35 +13,36 @@ from dataclasses import replace
 
 import yaml
 
-from pressrun.config import bad_character
-from pressrun.diagnostics import Report
+from pressrun.manuscript.schema import bad_character
 from pressrun.model import GlossaryEntry, Node, Part, SourceLocation
+from pressrun.problems import Problems
+from pressrun.project import GLOSSARY
 
-GLOSSARY = "manuscript/glossary.yaml"
 _SKIP = {"heading", "link", "code", "code_block", "figure", "image", "footnote_ref",
          "glossterm"}
 """Nodes whose text is never marked: headings, links, code and captions."""
 
 
-def parse_glossary(text: str, report: Report) -> tuple[GlossaryEntry, ...]:
+def parse_glossary(text: str, report: Problems) -> tuple[GlossaryEntry, ...]:
     """The entries of glossary.yaml, sorted by term; problems go to ``report``."""
     at = lambda line: SourceLocation(GLOSSARY, line)  # noqa: E731
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        report.error(at(mark.line + 1 if mark else 1),
+        report.error(at(mark.line + 1 if mark else 1), "yaml-syntax",
                      f"YAML syntax error: {exc.problem or exc.context}: quote definitions "
                      "that contain ': ' or '#'")
         return ()
     except yaml.YAMLError as exc:
-        report.error(at(1), f"YAML error: {exc}")
+        report.error(at(1), "yaml-syntax", f"YAML error: {exc}")
         return ()
     if node is None:
         return ()
     if not isinstance(node, yaml.MappingNode):
-        report.error(at(node.start_mark.line + 1), "the glossary must be 'term: definition' "
-                                                   "lines, like 'soviet: A workers’ council.'")
+        report.error(at(node.start_mark.line + 1), "not-a-mapping",
+                     "the glossary must be 'term: definition' "
+                     "lines, like 'soviet: A workers’ council.'")
         return ()
     entries: dict[str, GlossaryEntry] = {}
     forms: dict[str, str] = {}
@@ -52,7 +53,7 @@ def parse_glossary(text: str, report: Report) -> tuple[GlossaryEntry, ...]:
             continue
         for form in (entry.term, *entry.aliases):
             if form.casefold() in forms:
-                report.error(at(line), f"'{form}' is already a form of "
+                report.error(at(line), "duplicate-term", f"'{form}' is already a form of "
                                        f"'{forms[form.casefold()]}': list it once")
                 break
             forms[form.casefold()] = entry.term
@@ -62,11 +63,11 @@ def parse_glossary(text: str, report: Report) -> tuple[GlossaryEntry, ...]:
 
 
 def _entry(key_node: yaml.Node, value_node: yaml.Node, line: int,
-           report: Report) -> GlossaryEntry | None:
+           report: Problems) -> GlossaryEntry | None:
     at = SourceLocation(GLOSSARY, line)
     term = str(key_node.value).strip() if isinstance(key_node, yaml.ScalarNode) else ""
     if not term:
-        report.error(at, "a glossary term must be text: write 'term: definition'")
+        report.error(at, "bad-term", "a glossary term must be text: write 'term: definition'")
         return None
     aliases: list[str] = []
     if isinstance(value_node, yaml.ScalarNode):
@@ -75,8 +76,9 @@ def _entry(key_node: yaml.Node, value_node: yaml.Node, line: int,
         fields = {str(k.value): v for k, v in value_node.value}
         unknown = sorted(fields.keys() - {"definition", "aliases"})
         if unknown:
-            report.error(at, f"'{term}' has unknown key '{unknown[0]}': an entry takes "
-                             "'definition' and 'aliases'")
+            report.error(at, "unknown-key",
+                         f"'{term}' has unknown key '{unknown[0]}': an entry takes "
+                         "'definition' and 'aliases'")
             return None
         definition_node = fields.get("definition")
         definition = str(definition_node.value) if isinstance(
@@ -89,20 +91,23 @@ def _entry(key_node: yaml.Node, value_node: yaml.Node, line: int,
                     isinstance(a, yaml.ScalarNode) for a in alias_node.value):
                 aliases = [str(a.value) for a in alias_node.value]
             else:
-                report.error(at, f"the aliases of '{term}' must be a list of words, "
+                report.error(at, "bad-value", f"the aliases of '{term}' must be a list of words, "
                                  "like [soviets]")
                 return None
     else:
-        report.error(at, f"'{term}' needs a definition: write '{term}: what it means'")
+        report.error(at, "no-definition",
+                     f"'{term}' needs a definition: write '{term}: what it means'")
         return None
     definition = " ".join(definition.split())
     if not definition:
-        report.error(at, f"'{term}' has no definition: write '{term}: what it means'")
+        report.error(at, "no-definition",
+                     f"'{term}' has no definition: write '{term}: what it means'")
         return None
     for text in (term, definition, *aliases):
         if char := bad_character(text):
-            report.error(at, f"'{term}' contains the invisible control character {char}: "
-                             "remove it")
+            report.error(at, "control-character",
+                         f"'{term}' contains the invisible control character {char}: "
+                         "remove it")
             return None
     aliases = [a.strip() for a in aliases if a.strip() and a.strip() != term]
     return GlossaryEntry(term, definition, tuple(dict.fromkeys(aliases)), line)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pressrun.config import (
+from pressrun.manuscript.glossary import mark_terms, parse_glossary, used_terms
+from pressrun.manuscript.markdown import parse_inline, parse_part
+from pressrun.manuscript.pictures import resolve_image
+from pressrun.manuscript.schema import (
     BOOL,
     COUNT,
     DATE,
@@ -17,13 +20,10 @@ from pressrun.config import (
     parse_page_size,
     read_mapping,
 )
-from pressrun.diagnostics import Report
-from pressrun.errors import PressrunError
-from pressrun.glossary import GLOSSARY, mark_terms, parse_glossary, used_terms
-from pressrun.imagefiles import resolve_image
-from pressrun.markdown import parse_inline, parse_part
+from pressrun.manuscript.stylesheets import check_stylesheets
 from pressrun.model import ROLES, GlossaryEntry, Metadata, Pamphlet, Part, SourceLocation, slugify
-from pressrun.sandbox import check_stylesheets
+from pressrun.problems import PressrunError, Problems
+from pressrun.project import CONFIG, GLOSSARY, MANUSCRIPT, Project
 
 PAMPHLET_KEYS = {
     "title": Key(TEXT, required=True),
@@ -56,50 +56,48 @@ PART_KEYS = {
     "date": Key(DATE),
 }
 
-CONFIG = "manuscript/pamphlet.yaml"
 
+def load_pamphlet(project: Project) -> tuple[Pamphlet, Problems]:
+    """Read the project's manuscript; raise one ``PressrunError`` listing every error found.
 
-def load_pamphlet(root: Path) -> tuple[Pamphlet, Report]:
-    """Read ``root``'s manuscript; raise one ``PressrunError`` listing every error found.
-
-    Returns the pamphlet and the report, whose warnings the caller shows.
+    Returns the pamphlet and the problems, whose warnings the caller shows.
     """
-    pamphlet, report = read_project(root)
-    report.raise_errors()
-    return pamphlet, report
+    pamphlet, problems = read_project(project)
+    problems.raise_errors()
+    return pamphlet, problems
 
 
-def read_project(root: Path) -> tuple[Pamphlet, Report]:
-    """Read ``root``'s manuscript, collecting every problem in the report (raising none).
+def read_project(project: Project) -> tuple[Pamphlet, Problems]:
+    """Read the project's manuscript, collecting every problem (raising none).
 
     Only a missing pamphlet.yaml raises: without it there is nothing to read.
     """
-    root = root.resolve()
-    config_path = root / CONFIG
-    if not config_path.is_file():
+    root = project.root
+    config_path = project.path(CONFIG)
+    if not project.is_file(config_path):
         raise PressrunError(
             f"not found: is {root} a pressrun project? Run pressrun in the folder that holds "
-            "manuscript/, or pass -C DIR", CONFIG)
-    report = Report()
+            "manuscript/, or pass -C DIR", CONFIG, code="not-a-project")
+    report = Problems()
     location = SourceLocation(CONFIG, 1)
-    fields = read_mapping(_read_text(config_path, CONFIG), location, PAMPHLET_KEYS, report,
+    fields = read_mapping(read_text(project, config_path), location, PAMPHLET_KEYS, report,
                           "pamphlet.yaml")
     values = fields.values
     at = lambda key: SourceLocation(CONFIG, fields.line(key))  # noqa: E731
     language = values.get("language", "en")
     if "language" in values and (problem := check_language(language)):
-        report.error(at("language"), problem)
+        report.error(at("language"), "bad-language", problem)
         language = "en"
     page_size = parse_page_size(values.get("page_size", "A5"))
     if isinstance(page_size, str):
-        report.error(at("page_size"), page_size)
+        report.error(at("page_size"), "bad-page-size", page_size)
         page_size = parse_page_size("A5")
     cover = None
     if "cover" in values:
         cover = resolve_image(values["cover"], f"Cover of {values.get('title', '')}", "",
-                              root / "manuscript", root, at("cover"), report)
+                              project.path(MANUSCRIPT), project, at("cover"), report)
         if cover.missing:
-            report.error(at("cover"), f"cover '{values['cover']}' does not exist "
+            report.error(at("cover"), "missing-cover", f"cover '{values['cover']}' does not exist "
                                       "(paths are relative to manuscript/, e.g. "
                                       "../images/cover.jpg); remove 'cover' to have one "
                                       "generated")
@@ -127,93 +125,89 @@ def read_project(root: Path) -> tuple[Pamphlet, Report]:
     lines = fields.item_lines.get("contents", ())
     for index, entry in enumerate(entries):
         line = lines[index] if index < len(lines) else fields.line("contents")
-        part = _load_part(root, entry, SourceLocation(CONFIG, line), language, report)
+        part = _load_part(project, entry, SourceLocation(CONFIG, line), language, report)
         if part:
             parts.append(part)
     _check_duplicate_slugs(parts, report)
-    glossary = _read_glossary(root, report)
+    glossary = _read_glossary(project, report)
     marked = tuple(mark_terms(part, glossary, metadata.questions == "end") for part in parts)
     used = used_terms(marked)
     for entry in glossary:
         if entry.slug not in used:
-            report.warning(SourceLocation(GLOSSARY, entry.line),
+            report.warning(SourceLocation(GLOSSARY, entry.line), "unused-term",
                            f"'{entry.term}' is not used in any part: remove it, or add "
                            "the form the text uses to its aliases")
-    check_stylesheets(root, report)
+    check_stylesheets(project, report)
     return Pamphlet(root, metadata, marked, glossary), report
 
 
-def _read_glossary(root: Path, report: Report) -> tuple[GlossaryEntry, ...]:
+def _read_glossary(project: Project, report: Problems) -> tuple[GlossaryEntry, ...]:
     """The entries of manuscript/glossary.yaml, if the project has one."""
-    path = root / GLOSSARY
-    if not path.is_file():
-        return ()
-    if not path.resolve().is_relative_to(root):
-        report.error(SourceLocation(GLOSSARY), "is a link to a file outside the project: "
-                                               "copy the file into manuscript/ instead")
+    path = project.path(GLOSSARY)
+    if not (path.is_symlink() or path.exists()):
         return ()
     try:
-        text = _read_text(path, GLOSSARY)
+        text = read_text(project, path)
     except PressrunError as exc:
-        report.error(SourceLocation(GLOSSARY, exc.line), exc.message)
+        report.found.extend(exc.problems)
         return ()
     return parse_glossary(text, report)
 
 
-def _read_text(path: Path, rel: str) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PressrunError(f"cannot be read: {exc.strerror}", rel) from None
+def read_text(project: Project, path: Path) -> str:
+    """The text of a manuscript file: UTF-8 without control characters, or an error naming
+    the file and line."""
+    rel = project.rel(path)
+    data = project.read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PressrunError(
             f"is not UTF-8 text (byte {exc.start}): save it with UTF-8 encoding "
-            "(in most editors: Save As… → Encoding → UTF-8)", rel, line) from None
+            "(in most editors: Save As… → Encoding → UTF-8)", rel, line, "not-utf8") from None
     if char := bad_character(text):
         index = text.index(chr(int(char[2:], 16)))
         raise PressrunError(
             f"contains the invisible control character {char}, which no e-book or PDF can "
             "hold: delete it (it often comes with text pasted from a web page)", rel,
-            text.count("\n", 0, index) + 1)
+            text.count("\n", 0, index) + 1, "control-character")
     return text
 
 
 def _load_part(
-    root: Path, entry: str, listed_at: SourceLocation, language: str, report: Report
+    project: Project, entry: str, listed_at: SourceLocation, language: str, report: Problems
 ) -> Part | None:
-    manuscript = root / "manuscript"
+    manuscript = project.path(MANUSCRIPT)
     path = (manuscript / entry).resolve()
     if not path.is_relative_to(manuscript.resolve()):
-        report.error(listed_at, f"'{entry}' in contents is outside manuscript/: "
-                                "list files of the manuscript folder only")
+        report.error(listed_at, "outside-manuscript", f"'{entry}' in contents is outside "
+                                "manuscript/: list files of the manuscript folder only")
         return None
     try:
         found = path.is_file()
     except OSError:  # a name too long for the file system, say
         found = False
     if not found:
-        report.error(listed_at, f"'{entry}' in contents does not exist in manuscript/: "
-                                "check the file name, or remove the line")
+        report.error(listed_at, "missing-part", f"'{entry}' in contents does not exist in "
+                                "manuscript/: check the file name, or remove the line")
         return None
-    rel = path.relative_to(root).as_posix()
+    rel = project.rel(path)
     try:
-        text = _read_text(path, rel)
+        text = read_text(project, path)
     except PressrunError as exc:
-        report.error(SourceLocation(rel, exc.line), exc.message)
+        report.found.extend(exc.problems)
         return None
     location = SourceLocation(rel)
 
     def resolve(ref: str, alt: str, caption: str, line: int):
-        return resolve_image(ref, alt, caption, path.parent, root, SourceLocation(rel, line),
-                             report)
+        return resolve_image(ref, alt, caption, path.parent, project,
+                             SourceLocation(rel, line), report)
 
     parsed = parse_part(text, language, location, resolve, report)
     if parsed.front_matter is None:
-        report.error(SourceLocation(rel, 1), "no front matter: start the file with a '---' line, "
-                                             "'title: …', and another '---' line")
+        report.error(SourceLocation(rel, 1), "no-front-matter", "no front matter: start the "
+                     "file with a '---' line, 'title: …', and another '---' line")
         return None
     fields = read_mapping(parsed.front_matter, SourceLocation(rel, 2), PART_KEYS, report,
                           "front matter")
@@ -236,11 +230,11 @@ def _load_part(
     )
 
 
-def _check_duplicate_slugs(parts: list[Part], report: Report) -> None:
+def _check_duplicate_slugs(parts: list[Part], report: Problems) -> None:
     seen: dict[str, Part] = {}
     for part in parts:
         if part.slug in seen:
-            report.error(SourceLocation(part.location.path, 1),
+            report.error(SourceLocation(part.location.path, 1), "duplicate-part",
                          f"is listed twice in contents (or shares its name with "
                          f"{seen[part.slug].location.path}): list each part once")
         seen[part.slug] = part

@@ -1,0 +1,46 @@
+"""The pictures of one build: each drawn or converted once, then shared.
+
+A build makes one ``Pictures`` and passes it down; nothing is kept from one build to the
+next (a picture may change under the same name while ``pressrun watch`` runs).
+Placeholders for missing art are the same bytes in both formats; a format's own
+conversions (grey for the grayscale print profile, smaller copies for screens) are kept
+by kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pressrun.html.drawing import placeholder_png
+from pressrun.html.words import Words
+from pressrun.model import Image
+from pressrun.project import Project
+
+
+@dataclass
+class Pictures:
+    """Pictures drawn or converted during one build."""
+
+    project: Project
+    """Where picture files are read from."""
+    words: Words
+    """The words placeholders are drawn with."""
+    _done: dict[tuple[str, Image], Any] = field(default_factory=dict)
+
+    def placeholder(self, image: Image) -> bytes:
+        """The PNG drawn for missing art."""
+        return self.converted("placeholder", image,
+                              lambda missing: placeholder_png(missing, self.words))
+
+    def read(self, image: Image) -> bytes:
+        """The bytes of a picture's file."""
+        return self.project.read_bytes(image.path)
+
+    def converted(self, kind: str, image: Image, convert: Callable[[Image], Any]) -> Any:
+        """``convert(image)``, once per build for each ``kind`` of conversion."""
+        key = (kind, image)
+        if key not in self._done:
+            self._done[key] = convert(image)
+        return self._done[key]

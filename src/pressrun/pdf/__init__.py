@@ -1,0 +1,129 @@
+"""The print edition: the PDF (with its booklet and handouts) and the print HTML preview.
+
+``PdfFormat`` and ``PrintHtmlFormat`` are the formats the build registers. The print
+layout is made once per build (``print_layout``) and shared with the EPUB, whose page
+list needs the printed pages (``page_map``). WeasyPrint is imported only when a PDF is
+laid out: the command line and the preview start without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pressrun.html.ids import block_texts
+from pressrun.html.pagemap import PageMap
+from pressrun.pdf.profiles import variant
+from pressrun.pdf.render import PrintJob, print_html
+from pressrun.problems import log
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+    from pressrun.build import Output, Run
+
+
+def print_job(run: Run) -> PrintJob:
+    """What the run's print edition is made of."""
+    return PrintJob(run.pamphlet, run.theme, run.pictures, run.profile, run.edition)
+
+
+def print_layout(run: Run) -> Document:
+    """The print edition laid out, once per build (reusing the run's kept layouts)."""
+
+    def lay_out() -> Document:
+        from pressrun.pdf.sections import layout_sections
+
+        with run.progress.stage("layout"):
+            document = layout_sections(print_job(run), run.layouts)
+        run.progress.note(f"laid out {len(document.pages)} pages")
+        if run.layouts is not None:
+            run.progress.note(f"sections laid out again: {run.layouts.laid_out}")
+        return document
+
+    return run.once("print layout", lay_out)
+
+
+def page_map(run: Run) -> PageMap:
+    """Where each page of the run's print edition begins, for the EPUB's page list."""
+    from pressrun.pdf.pagestarts import page_map as starts
+
+    return run.once("page map", lambda: starts(print_layout(run), block_texts(run.pamphlet)))
+
+
+class PdfFormat:
+    """The print edition as PDF, with its booklet and handouts when asked for."""
+
+    name = "pdf"
+
+    def outputs(self, run: Run, folder: bool) -> list[Output]:
+        from pressrun.build import Output
+        from pressrun.pdf.weasy import image_resolutions, pdf_bytes
+
+        stem = "-".join(filter(None, (run.pamphlet.slug, variant(run.profile, run.edition))))
+        target = run.target(f"{stem}.pdf", folder)
+        document = print_layout(run)
+        with run.progress.stage("write PDF"):
+            if run.profile.min_dpi:
+                _check_resolution(image_resolutions(document), run.profile.min_dpi)
+            data = pdf_bytes(document, run.profile.pdf_variant)
+        outputs = [Output(target, "pdf", data, len(document.pages))]
+        if run.request.booklet:
+            outputs.append(_booklet(run, target, data, len(document.pages)))
+        if run.request.handouts:
+            with run.progress.stage("handouts"):
+                outputs += _handouts(run, target)
+        return outputs
+
+
+def _check_resolution(found: dict[str, float], minimum: int) -> None:
+    for rel, dpi in sorted(found.items()):
+        if dpi < minimum:
+            log.warning("%s: printed at %d dpi, below the %d dpi a press needs: supply a "
+                        "larger picture or print it smaller", rel, dpi, minimum)
+
+
+def _booklet(run: Run, target: Path, data: bytes, pages: int) -> Output:
+    """The PDF imposed two pages to a sheet side, padded with ruled notes pages."""
+    from pressrun.build import Output
+    from pressrun.pdf.impose import impose, summary
+    from pressrun.pdf.sections import layout_whole
+    from pressrun.pdf.weasy import pdf_bytes
+
+    filler = pdf_bytes(layout_whole(print_job(run), notes_only=2),
+                       run.profile.pdf_variant) if pages % 4 else None
+    imposed = impose(data, filler)
+    sheets = target.with_name(f"{target.stem}-booklet.pdf")
+    run.project.check_target(sheets)
+    return Output(sheets, "booklet", imposed.data, imposed.padded_pages // 2,
+                  tuple(summary(imposed)))
+
+
+def _handouts(run: Run, target: Path) -> list[Output]:
+    """One PDF per part in ``handouts/`` beside the PDF, each paged from 1."""
+    from pressrun.build import Output
+    from pressrun.pdf.sections import layout_whole
+    from pressrun.pdf.weasy import pdf_bytes
+
+    outputs = []
+    for part in run.pamphlet.parts:
+        path = target.parent / "handouts" / f"{part.slug}.pdf"
+        run.project.check_target(path)
+        document = layout_whole(print_job(run), handout=part)
+        outputs.append(Output(path, "handout", pdf_bytes(document, run.profile.pdf_variant),
+                              len(document.pages)))
+    return outputs
+
+
+class PrintHtmlFormat:
+    """The print HTML that WeasyPrint lays out, with real file paths, to open in a browser."""
+
+    name = "html"
+
+    def outputs(self, run: Run, folder: bool) -> list[Output]:
+        from pressrun.build import Output
+
+        target = run.target(f"{run.pamphlet.slug}.html", folder)
+        with run.progress.stage("render"):
+            data = print_html(print_job(run), preview=True).html.encode()
+        return [Output(target, "html", data)]

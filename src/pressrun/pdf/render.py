@@ -1,0 +1,176 @@
+"""The print edition's HTML: the model rendered through the theme's print templates.
+
+One ``PrintJob`` (a pamphlet, its theme and pictures, a profile and an edition) renders
+the whole edition, one section of it, a handout or ruled notes pages, as a ``PrintHtml``:
+the document and the stylesheets to lay it out with. Nothing here touches WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from pressrun.html import ids
+from pressrun.html.drawing import qr_svg
+from pressrun.html.pictures import Pictures
+from pressrun.html.theme import Theme, base_context
+from pressrun.model import Image, Pamphlet, Part
+from pressrun.pdf.profiles import EDITIONS, PROFILES, Edition, Profile
+from pressrun.pdf.writer import PrintWriter
+from pressrun.project import DEFAULT_THEME
+from pressrun.study import gathered_questions
+
+PRINT_STYLES = ("fonts.css", "common.css", "print.css")
+"""The theme's stylesheets of every print edition, in cascade order."""
+
+# The print HTML names files by these fixed roots, not by where the project happens
+# to be, so the PDF is the same in any checkout and carries no local paths; the
+# layout's fetcher maps them back (see pdf.weasy).
+PROJECT_URL = "file:///pressrun/project/"
+THEME_URL = "file:///pressrun/theme/"
+
+
+def virtual_url(path: Path, root: Path) -> str:
+    """The fixed-root URL of a file of the project or of the default theme."""
+    path = path.resolve()
+    if path.is_relative_to(DEFAULT_THEME):
+        return THEME_URL + quote(path.relative_to(DEFAULT_THEME).as_posix())
+    return PROJECT_URL + quote(path.relative_to(root.resolve()).as_posix())
+
+
+@dataclass(frozen=True)
+class PrintHtml:
+    """A print document, ready to lay out."""
+
+    html: str
+    """The document."""
+    stylesheets: tuple[str, ...]
+    """The URLs of its stylesheets, in cascade order."""
+    page_css: str
+    """The page geometry for its page size, cascading after the stylesheets."""
+    floated: dict[str, str]
+    """The notes it floats to the foot of a page, by id, each with a description."""
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """What a print edition is made of."""
+
+    pamphlet: Pamphlet
+    """The document model."""
+    theme: Theme
+    """Templates and stylesheets."""
+    pictures: Pictures
+    """The build's pictures."""
+    profile: Profile = PROFILES["home"]
+    """How the PDF is prepared for a kind of printer."""
+    edition: Edition = EDITIONS["standard"]
+    """The page size and type of the edition."""
+
+
+def print_sections(pamphlet: Pamphlet) -> list[str]:
+    """The print edition's sections in order, each starting a new page: the front matter,
+    each part, then the back matter when there is any."""
+    meta = pamphlet.metadata
+    back = bool(gathered_questions(pamphlet) or pamphlet.glossary or meta.notes_pages)
+    return [ids.FRONT, *(ids.part(part) for part in pamphlet.parts)] + [ids.BACK] * back
+
+
+def print_html(job: PrintJob, set_under: frozenset[str] = frozenset(), preview: bool = False,
+               notes_only: int = 0, handout: Part | None = None, section: str | None = None,
+               start: int = 1, page_numbers: dict[str, int] | None = None) -> PrintHtml:
+    """The whole publication as one HTML document for WeasyPrint.
+
+    ``set_under`` names notes to set under their paragraph rather than at the page foot.
+    With ``preview``, files are named by their real paths, for opening in a browser.
+    With ``notes_only``, the document is that many ruled notes pages and nothing else;
+    with ``handout``, it is that part alone, for reading in one meeting.
+    With ``section`` (see ``print_sections``), it is that section alone, paged from
+    ``start``; the contents then print ``page_numbers`` (by element id) as they are.
+    """
+    pamphlet, theme, profile = job.pamphlet, job.theme, job.profile
+    meta = pamphlet.metadata
+
+    def locate(path: Path) -> str:
+        return path.resolve().as_uri() if preview else virtual_url(path, pamphlet.root)
+
+    whole = section is None and not notes_only  # the edition, or a handout
+    front = (whole and handout is None) or section == ids.FRONT
+    body = whole or (section or "").startswith("part-")
+    back = whole or section == ids.BACK  # a handout has its questions, not the rest
+    shown = (handout,) if handout is not None else tuple(
+        part for part in pamphlet.parts if section in (None, ids.BACK, ids.part(part)))
+    writers = _writers(job, lambda image: _src(job, image, locate), shown, set_under)
+    parts = [(part, writers[part.slug]) for part in shown if body]
+    gathered = [(part, writers[part.slug], found)
+                for part, found in gathered_questions(pamphlet) if part.slug in writers and back]
+    names = PRINT_STYLES + tuple(name for name in (profile.stylesheet, job.edition.stylesheet)
+                                 if name)
+    stylesheets = tuple(locate(theme.find(name)) for name in names)
+    geometry = job.edition.geometry_for(meta.page_size)
+    page_css = Markup(theme.render("_page.css", g=geometry, profile=profile, start=start))
+    qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url and front else None
+    context = base_context(pamphlet)
+    edition_back = back and handout is None
+    if not edition_back:
+        context["glossary"] = ()
+    html = theme.render("print.html", parts=parts, gathered=gathered, qr=qr,
+                        stylesheets=stylesheets if preview else (),
+                        page_css=page_css if preview else "", profile=profile, front=front,
+                        contents_parts=pamphlet.parts if len(pamphlet.parts) >= 3 else (),
+                        contents_back=ids.back_matter(pamphlet), page_numbers=page_numbers,
+                        notes_pages=notes_only or meta.notes_pages * edition_back,
+                        handout=handout, g=geometry, **context)
+    floated = {note: about for writer in writers.values() for note, about in
+               writer.floated.items()}
+    return PrintHtml(html, stylesheets, str(page_css), floated)
+
+
+def _writers(job: PrintJob, src, parts: tuple[Part, ...],
+             set_under: frozenset[str]) -> dict[str, PrintWriter]:
+    """A print writer for each of ``parts``, by slug."""
+    pamphlet = job.pamphlet
+    meta = pamphlet.metadata
+    hrefs = {ids.markdown_name(part): f"#{ids.part(part)}" for part in pamphlet.parts}
+    glossary = {entry.slug: entry for entry in pamphlet.glossary}
+    return {part.slug: PrintWriter(part, src, hrefs, job.theme.words, glossary=glossary,
+                                   numbered=meta.paragraph_numbers,
+                                   questions_at_end=meta.questions == "end",
+                                   endnotes=meta.notes == "endnotes", set_under=set_under)
+            for part in parts}
+
+
+def _src(job: PrintJob, image: Image, locate) -> str:
+    """Where the print HTML finds a picture: a file, or the data of one drawn or made grey."""
+    if job.profile.grayscale and (image.missing or image.media_type != "image/svg+xml"):
+        return _data_url(job.pictures.converted("grey", image,
+                                                lambda each: grey_png(job.pictures, each)))
+    if image.missing:
+        return _data_url(job.pictures.placeholder(image))
+    return locate(image.path)
+
+
+def _data_url(data: bytes, media_type: str = "image/png") -> str:
+    return f"data:{media_type};base64," + base64.b64encode(data).decode()
+
+
+def grey_png(pictures: Pictures, image: Image) -> bytes:
+    """A picture (or its placeholder) converted to grey, for the grayscale profile."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    data = pictures.placeholder(image) if image.missing else pictures.read(image)
+    with PILImage.open(io.BytesIO(data)) as picture:
+        picture = ImageOps.exif_transpose(picture)
+        if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+            grey = picture.convert("LA")
+        else:
+            grey = picture.convert("L")
+        out = io.BytesIO()
+        grey.save(out, format="PNG")
+    return out.getvalue()
