@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import Built, pdf_text, run
-from pressrun.pagemap import squash
+from pressrun.html.pagemap import squash
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -126,21 +126,20 @@ def test_picture_without_description_is_a_warning_and_strict_error(project) -> N
 
 def test_build_lays_out_the_print_edition_once(project, monkeypatch) -> None:
     """One layout feeds the PDF and the EPUB's page list: each section once."""
-    import pressrun.pdf
-    import pressrun.sections
-    from pressrun.build import load
-    from pressrun.render import print_sections
+    import pressrun.pdf.sections
+    from pressrun.build import prepare
+    from pressrun.pdf.render import print_sections
 
     editions, sections = [], []
-    whole, one = pressrun.sections.layout_sections, pressrun.pdf.layout
-    monkeypatch.setattr(pressrun.sections, "layout_sections",
+    whole, one = pressrun.pdf.sections.layout_sections, pressrun.pdf.sections.layout
+    monkeypatch.setattr(pressrun.pdf.sections, "layout_sections",
                         lambda *a, **k: editions.append(1) or whole(*a, **k))
-    monkeypatch.setattr(pressrun.pdf, "layout",
+    monkeypatch.setattr(pressrun.pdf.sections, "layout",
                         lambda *a, **k: sections.append(1) or one(*a, **k))
     root = project()
     assert run("build", "-C", root).exit_code == 0
     assert len(editions) == 1
-    assert len(sections) == len(print_sections(load(root).pamphlet))
+    assert len(sections) == len(print_sections(prepare(root).pamphlet))
 
 
 def epubcheck_usage(epub: Path) -> list[str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from pressrun.epubfonts import FontFile, _subset, epub_fonts
-from pressrun.errors import PressrunError
-from pressrun.theme import DEFAULT_THEME
+from pressrun.epub.fonts import FontFile, epub_fonts
+from pressrun.problems import PressrunError
+from pressrun.project import DEFAULT_THEME, Project
 
 CSS = DEFAULT_THEME / "fonts.css"
 FONTS = ["CharisSIL-Regular", "CharisSIL-Italic", "CharisSIL-Bold", "CharisSIL-BoldItalic",
@@ -26,7 +26,7 @@ def text(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def files(text: str) -> dict[str, FontFile]:
-    return {f.href: f for f in epub_fonts(CSS, text)}
+    return {f.href: f for f in epub_fonts(Project(DEFAULT_THEME), CSS, text)}
 
 
 def font(file: FontFile) -> TTFont:
@@ -58,9 +58,8 @@ def test_subset_small_with_the_texts_glyphs_and_licence(
 
 
 def test_same_text_same_bytes() -> None:
-    first = epub_fonts(CSS, TEXT)
-    _subset.cache_clear()  # really subset again, not just return the cached bytes
-    assert epub_fonts(CSS, TEXT) == first
+    first = epub_fonts(Project(DEFAULT_THEME), CSS, TEXT)
+    assert epub_fonts(Project(DEFAULT_THEME), CSS, TEXT) == first
 
 
 def test_theme_override_urls_rewritten_into_fonts_folder(tmp_path: Path) -> None:
@@ -74,7 +73,7 @@ def test_theme_override_urls_rewritten_into_fonts_folder(tmp_path: Path) -> None
                    '  src: local("Body"), url("../shared/Body.ttf") format("truetype"),\n'
                    '       url(https://example.org/Body.woff2); }\n'
                    'body { background: url(../shared/paper.png); }\n', encoding="utf-8")
-    out = epub_fonts(css, "abc")
+    out = epub_fonts(Project(tmp_path), css, "abc")
     assert [f.href for f in out] == ["styles/fonts.css", "styles/fonts/Body.ttf"]
     assert out[0].data.decode() == css.read_text().replace("../shared/Body.ttf", "fonts/Body.ttf")
     assert 0x61 in font(out[1]).getBestCmap()
@@ -86,4 +85,4 @@ def test_bad_font_url_is_a_user_error(tmp_path: Path, url: str, problem: str) ->
     css = tmp_path / "fonts.css"
     css.write_text(f"@font-face {{ font-family: X; src: url({url}); }}\n", encoding="utf-8")
     with pytest.raises(PressrunError, match=problem):
-        epub_fonts(css, "abc")
+        epub_fonts(Project(tmp_path), css, "abc")

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECTS, Built, epubcheck_problems, pdf_text, run, squash
-from pressrun.loader import load_pamphlet
+from pressrun.manuscript.loader import load_pamphlet
 from pressrun.model import Node
+from pressrun.project import Project
 
 
 def blocks_of(root: Path, part: int = 0) -> tuple[Node, ...]:
-    return load_pamphlet(root)[0].parts[part].blocks
+    return load_pamphlet(Project(root))[0].parts[part].blocks
 
 
 def write_part(root: Path, body: str, front: str = "title: A part") -> None:
@@ -22,7 +23,7 @@ def write_part(root: Path, body: str, front: str = "title: A part") -> None:
 
 
 def test_front_matter_fills_the_part() -> None:
-    pamphlet, _ = load_pamphlet(PROJECTS / "minimal")
+    pamphlet, _ = load_pamphlet(Project(PROJECTS / "minimal"))
     first, second = pamphlet.parts
     assert (first.title, first.subtitle, first.role) == ("The first part", "Chapter One",
                                                          "chapter")
@@ -54,7 +55,7 @@ def test_typographic_characters_are_kept_as_written(project) -> None:
 
 
 def test_footnotes_are_numbered_per_part_in_order_of_reference() -> None:
-    part = load_pamphlet(PROJECTS / "minimal")[0].parts[0]
+    part = load_pamphlet(Project(PROJECTS / "minimal"))[0].parts[0]
     assert [(n.label, n.number) for n in part.footnotes] == [("1", 1), ("long", 2)]
     assert len(part.footnotes[1].blocks) == 2  # a note of two paragraphs
 
@@ -76,7 +77,7 @@ def test_image_in_a_paragraph_is_inline(project) -> None:
 
 
 def test_missing_art_is_listed_not_fatal() -> None:
-    pamphlet, _ = load_pamphlet(PROJECTS / "minimal")
+    pamphlet, _ = load_pamphlet(Project(PROJECTS / "minimal"))
     assert [(i.rel, str(i.location)) for i in pamphlet.missing_art] == [
         ("images/not-yet.jpg", "manuscript/02-second.md:10")]
 
@@ -99,10 +100,10 @@ def test_raw_html_is_escaped_and_warned_about(project) -> None:
 def test_top_level_heading_in_a_part_is_demoted_with_a_warning(project) -> None:
     root = project()
     write_part(root, "# Too big\n\nText.")
-    pamphlet, report = load_pamphlet(root)
+    pamphlet, report = load_pamphlet(Project(root))
     heading = pamphlet.parts[0].blocks[0]
     assert (heading.kind, heading.attr("level")) == ("heading", "2")
-    assert [str(d) for d in report.diagnostics] == [
+    assert [str(d) for d in report.found] == [
         "manuscript/01-first.md:5: a '#' heading inside a part is set as '##': the part's "
         "title (front matter) is its only top heading"]
 
@@ -178,7 +179,7 @@ def test_pages_beginning_inside_code_blocks_are_marked(project) -> None:
 def test_page_markers_in_a_list_go_inside_its_last_item() -> None:
     # Found by the fuzz test: code spans were not counted, and a marker past the end of a
     # list was put between its items, where EPUBCheck allows only <li>.
-    from pressrun.pagelist import insert_breaks
+    from pressrun.epub.pagelist import insert_breaks
 
     item = Node("list_item", (Node("text", text="one "), Node("code", text="two"),
                               Node("text", text=" three")))

@@ -9,7 +9,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from pressrun.impose import Imposition, impose, padded_order, sheet_name, sheet_sides, summary
+from pressrun.pdf.impose import Imposition, impose, padded_order, sheet_name, sheet_sides, summary
 
 A4_LANDSCAPE = (841.89, 595.28)
 A5 = (419.53, 595.28)

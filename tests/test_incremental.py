@@ -11,15 +11,21 @@ from pathlib import Path
 import pytest
 
 from conftest import pdf_text
-from pressrun.build import layout, load
-from pressrun.pdf import pdf_bytes
-from pressrun.render import print_sections
-from pressrun.sections import Layouts
-from pressrun.theme import DEFAULT_THEME
+from pressrun.build import Request, build, prepare
+from pressrun.pdf.render import print_sections
+from pressrun.pdf.sections import Layouts
+from pressrun.project import DEFAULT_THEME
 
 
 def _pdf(root: Path, layouts: Layouts | None = None) -> bytes:
-    return pdf_bytes(layout(load(root), layouts=layouts))
+    """The PDF built through the library (no click), reusing ``layouts``."""
+    target = root / "build" / "book.pdf"
+    build(root, Request(formats=("pdf",), output=target, cache=False), layouts)
+    return target.read_bytes()
+
+
+def _sections(root: Path) -> int:
+    return len(print_sections(prepare(root).pamphlet))
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -41,7 +47,7 @@ def study(project) -> tuple[Path, Layouts]:
     root = project("study")
     layouts = Layouts()
     _pdf(root, layouts)
-    assert layouts.laid_out == len(print_sections(load(root).pamphlet)) + 1  # front twice
+    assert layouts.laid_out == _sections(root) + 1  # front twice
     return root, layouts
 
 
@@ -64,7 +70,7 @@ def test_a_part_that_grows_moves_the_pages_after_it(study, tmp_path: Path) -> No
     incremental = _pdf(root, layouts)
     # The part itself, the parts and back matter after it, and the contents page twice:
     # for the part's new reading time, then for the new page numbers.
-    assert layouts.laid_out == len(print_sections(load(root).pamphlet)) + 1
+    assert layouts.laid_out == _sections(root) + 1
     cold = _pdf(root)
     assert incremental == cold
     after = _texts(incremental, tmp_path, "after.pdf")
@@ -86,7 +92,7 @@ def test_a_changed_stylesheet_lays_out_everything_again(study) -> None:
                                       encoding="utf-8")
     incremental = _pdf(root, layouts)
     # Every section once: the contents page keeps the page numbers it knew.
-    assert layouts.laid_out == len(print_sections(load(root).pamphlet))
+    assert layouts.laid_out == _sections(root)
     assert incremental == _pdf(root)
 
 
@@ -97,20 +103,17 @@ def test_a_replaced_picture_is_seen_by_the_next_build_in_the_same_process(projec
 
     from PIL import Image as PILImage
 
-    from pressrun.build import write_epub
-
     root = project("minimal")
     picture = root / "images" / "red-star.png"
     layouts = Layouts()
 
     def outputs() -> tuple[bytes, bytes]:
-        built = load(root)
-        document = layout(built, layouts=layouts)
-        write_epub(built, document, root / "build" / "book.epub")
-        with zipfile.ZipFile(root / "build" / "book.epub") as book:
+        result = build(root, Request(cache=False), layouts)
+        pdf, epub = (item.path for item in result.written)
+        with zipfile.ZipFile(epub) as book:
             stored = [book.read(name) for name in book.namelist()
                       if name.endswith("red-star.png")]
-        return stored[0], pdf_bytes(document)
+        return stored[0], pdf.read_bytes()
 
     epub_before, pdf_before = outputs()
     with PILImage.open(picture) as old:

@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import PROJECTS, Built, pdf_text, run, squash
-from pressrun.build import load
-from pressrun.geometry import PROFILES
-from pressrun.pdf import layout_print
+from pressrun.build import prepare
+from pressrun.pdf import print_layout
+from pressrun.pdf.profiles import PROFILES
 
 MM = 72 / 25.4
 
@@ -87,8 +87,8 @@ def test_footnotes_sit_on_the_page_of_their_call() -> None:
 
     same = total = 0
     for root in (CORPUS / "communist-manifesto", PROJECTS / "minimal", Path(".")):
-        project = load(root)
-        document = layout_print(project.pamphlet, project.theme)
+        project = prepare(root)
+        document = print_layout(project)
         page_of = {anchor: index for index, page in enumerate(document.pages)
                    for anchor in page.anchors}
         for part in project.pamphlet.parts:
@@ -145,8 +145,7 @@ def test_large_pictures_are_scaled_into_the_text_block(project) -> None:
 
     root = project()
     Image.new("RGB", (3000, 6000), (90, 90, 90)).save(root / "images" / "red-star.png")
-    loaded = load(root)
-    document = layout_print(loaded.pamphlet, loaded.theme)
+    document = print_layout(prepare(root))
     from weasyprint.formatting_structure.boxes import ReplacedBox
 
     for page in document.pages:

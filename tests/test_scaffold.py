@@ -8,8 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import epubcheck_problems, run
-from pressrun.errors import PressrunError
-from pressrun.loader import load_pamphlet
+from pressrun.manuscript.loader import load_pamphlet
+from pressrun.problems import PressrunError
+from pressrun.project import Project
 from pressrun.scaffold import create_project
 
 EXPECTED = [
@@ -43,8 +44,8 @@ def test_new_project_builds_with_one_placeholder(tmp_path: Path) -> None:
 
 def test_sample_uses_the_features_it_shows(tmp_path: Path) -> None:
     create_project(tmp_path / "p")
-    pamphlet, report = load_pamphlet(tmp_path / "p")
-    assert report.diagnostics == []
+    pamphlet, report = load_pamphlet(Project(tmp_path / "p"))
+    assert report.found == []
     assert (pamphlet.metadata.title, pamphlet.metadata.language) == ("My pamphlet", "en-GB")
     text = (tmp_path / "p" / "manuscript" / "01-first-part.md").read_text(encoding="utf-8")
     for feature in ("\n## ", " -- ", '"', "[^typing]:", "::: pullquote", "::: questions",
@@ -71,7 +72,7 @@ def test_title_with_colon_and_quotes_reaches_the_pdf(tmp_path: Path, title: str)
 
 def test_language_that_yaml_would_read_as_a_boolean_stays_text(tmp_path: Path) -> None:
     create_project(tmp_path / "p", title="yes", language="no")
-    pamphlet, _ = load_pamphlet(tmp_path / "p")
+    pamphlet, _ = load_pamphlet(Project(tmp_path / "p"))
     assert (pamphlet.metadata.title, pamphlet.metadata.language) == ("yes", "no")
 
 

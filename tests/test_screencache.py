@@ -10,11 +10,13 @@ import pytest
 from PIL import Image as PILImage
 
 from conftest import run
-from pressrun import render, screencache
+from pressrun.epub import picturecache
+from pressrun.epub.picturecache import SUFFIX
+from pressrun.epub.pictures import ScreenImage
+from pressrun.epub.pictures import screen_image as convert_for_screens
 from pressrun.model import Image
-from pressrun.screencache import SUFFIX, convert, kept_in
-from pressrun.screenimages import ScreenImage, screen_image
-from test_screenimages import photo, picture
+from pressrun.project import Project
+from test_screenimages import photo, picture, screen_image
 
 
 class Spy:
@@ -24,11 +26,11 @@ class Spy:
         self.calls = 0
         self.refuse = refuse
 
-    def __call__(self, image: Image, data: bytes | None = None) -> ScreenImage:
+    def __call__(self, image: Image, data: bytes) -> ScreenImage:
         self.calls += 1
         if self.refuse:
             raise AssertionError(f"{image.rel} was converted again")
-        return screen_image(image, data)
+        return convert_for_screens(image, data)
 
 
 @pytest.fixture
@@ -39,10 +41,14 @@ def images(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cache(tmp_path: Path):
-    folder = tmp_path / "build" / ".cache" / "screen"
-    with kept_in(folder):
-        yield folder
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "build" / ".cache" / "screen"
+
+
+def convert(image: Image, folder: Path | None) -> ScreenImage:
+    """The picture converted for screens through the cache in ``folder``."""
+    project = Project(image.path.parents[1])
+    return picturecache.convert(image, image.path.read_bytes(), project, folder)
 
 
 def entries(folder: Path) -> list[Path]:
@@ -51,7 +57,7 @@ def entries(folder: Path) -> list[Path]:
 
 def spy(monkeypatch: pytest.MonkeyPatch, refuse: bool = False) -> Spy:
     found = Spy(refuse)
-    monkeypatch.setattr(screencache, "screen_image", found)
+    monkeypatch.setattr(picturecache, "screen_image", found)
     return found
 
 
@@ -60,7 +66,7 @@ def test_second_conversion_reads_the_cache_and_not_the_picture(
     path = images / "photo.png"
     photo((2400, 1200)).save(path)
     image = picture(path)
-    first = convert(image)
+    first = convert(image, cache)
     assert first == screen_image(image)
     assert [p.suffix for p in entries(cache)] == [SUFFIX]
     spy(monkeypatch, refuse=True)
@@ -69,19 +75,19 @@ def test_second_conversion_reads_the_cache_and_not_the_picture(
         raise AssertionError("Pillow opened a picture")
 
     monkeypatch.setattr(PILImage, "open", no_pillow)
-    assert convert(image) == first
+    assert convert(image, cache) == first
 
 
 def test_one_changed_byte_of_the_picture_is_a_miss(
         images: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = images / "photo.jpg"
     photo((300, 200)).save(path, comment=b"version A")
-    convert(picture(path))
+    convert(picture(path), cache)
     counted = spy(monkeypatch)
-    convert(picture(path))
+    convert(picture(path), cache)
     assert counted.calls == 0
     path.write_bytes(path.read_bytes().replace(b"version A", b"version B"))
-    convert(picture(path))
+    convert(picture(path), cache)
     assert counted.calls == 1
     assert len(entries(cache)) == 2
 
@@ -90,8 +96,8 @@ def test_the_same_file_under_another_name_keeps_its_own_name(images: Path, cache
     path = images / "chart.png"
     photo((300, 200)).save(path)
     shutil.copy(path, images / "copy.png")
-    assert convert(picture(path)).href == "images/chart.jpg"
-    assert convert(picture(images / "copy.png")).href == "images/copy.jpg"
+    assert convert(picture(path), cache).href == "images/chart.jpg"
+    assert convert(picture(images / "copy.png"), cache).href == "images/copy.jpg"
 
 
 def flip(path: Path, at: int) -> None:
@@ -108,7 +114,7 @@ DAMAGE = {
     "header is not JSON": lambda entry: entry.write_bytes(
         entry.read_bytes().replace(b'{"href"', b'{href', 1)),
     "header is a list": lambda entry: entry.write_bytes(
-        screencache._MAGIC + b'["href"]\n' + entry.read_bytes()),
+        picturecache._MAGIC + b'["href"]\n' + entry.read_bytes()),
     "a folder": lambda entry: (entry.unlink(), entry.mkdir()),
 }
 
@@ -118,14 +124,14 @@ def test_damaged_entry_is_converted_again_with_the_same_result(
         images: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
     path = images / "photo.jpg"
     photo((500, 300)).save(path)
-    first = convert(picture(path))
+    first = convert(picture(path), cache)
     [entry] = entries(cache)
     DAMAGE[damage](entry)
     counted = spy(monkeypatch)
-    assert convert(picture(path)) == first
+    assert convert(picture(path), cache) == first
     assert counted.calls == 1
     if entry.is_file():
-        assert convert(picture(path)) == first
+        assert convert(picture(path), cache) == first
         assert counted.calls == 1, "the entry was rewritten"
     assert [p.name for p in entries(cache)] == [entry.name], "no temporary file is left"
 
@@ -136,8 +142,7 @@ def test_a_cache_folder_that_cannot_be_written_costs_only_the_conversion(
     photo((200, 100)).save(path)
     blocked = tmp_path / "build"
     blocked.write_text("a file where the folder should be")
-    with kept_in(blocked / "screen"):
-        assert convert(picture(path)) == screen_image(picture(path))
+    assert convert(picture(path), blocked / "screen") == screen_image(picture(path))
 
 
 def test_svg_and_builds_without_a_folder_write_nothing(images: Path, tmp_path: Path) -> None:
@@ -146,15 +151,13 @@ def test_svg_and_builds_without_a_folder_write_nothing(images: Path, tmp_path: P
     jpeg = images / "photo.jpg"
     photo((200, 100)).save(jpeg)
     folder = tmp_path / "screen"
-    with kept_in(folder):
-        assert convert(picture(svg)) == screen_image(picture(svg))
-    assert convert(picture(jpeg)) == screen_image(picture(jpeg))
+    assert convert(picture(svg), folder) == screen_image(picture(svg))
+    assert convert(picture(jpeg), None) == screen_image(picture(jpeg))
     assert not folder.exists()
 
 
 def epub(root: Path, *options: str | Path) -> bytes:
     """Build the EPUB in a new process's state (no picture converted in memory)."""
-    render.screen.cache_clear()
     result = run("--no-cache", "epub", "-C", root, *options)
     assert result.exit_code == 0, result.output
     target = Path(options[-1]) if options else root / "build" / "a-minimal-pamphlet.epub"
@@ -167,7 +170,7 @@ def test_epub_from_a_warm_cache_is_byte_identical_and_converts_nothing(
     elsewhere = epub(root, "-o", tmp_path / "elsewhere.epub")
     assert not (root / "build").exists(), "a build with -o leaves the project as it was"
     cold = epub(root)
-    assert [p.suffix for p in entries(root / screencache.FOLDER)] == [SUFFIX]
+    assert [p.suffix for p in entries(root / picturecache.FOLDER)] == [SUFFIX]
     spy(monkeypatch, refuse=True)
     warm = epub(root)
     assert warm == cold == elsewhere

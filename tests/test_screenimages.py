@@ -9,8 +9,9 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageCms
 
+from pressrun.epub import pictures
+from pressrun.epub.pictures import MAX_EDGE, ScreenImage
 from pressrun.model import Image, SourceLocation
-from pressrun.screenimages import MAX_EDGE, ScreenImage, screen_image
 
 TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
          ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
@@ -26,6 +27,11 @@ def picture(path: Path) -> Image:
     return Image(ref=f"../images/{path.name}", path=path, rel=f"images/{path.name}", alt="a",
                  caption="", location=SourceLocation("manuscript/a.md", 1), missing=False,
                  width=width, height=height, media_type=TYPES[path.suffix])
+
+
+def screen_image(image: Image) -> ScreenImage:
+    """The picture converted for screens, from its file."""
+    return pictures.screen_image(image, image.path.read_bytes())
 
 
 def photo(size: tuple[int, int]) -> PILImage.Image:

@@ -14,7 +14,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import CORPUS, ROOT, Built, epub_texts, epubcheck_problems, pdf_text, run, squash
-from pressrun.loader import load_pamphlet
+from pressrun.manuscript.loader import load_pamphlet
+from pressrun.project import Project
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -81,7 +82,7 @@ def test_a_note_called_from_a_gathered_question_links_both_ways(study: Built) ->
 
 
 def test_glossary_marks_the_first_use_in_each_part_only() -> None:
-    pamphlet, _ = load_pamphlet(ROOT / "tests" / "projects" / "study")
+    pamphlet, _ = load_pamphlet(Project(ROOT / "tests" / "projects" / "study"))
     marked = {part.slug: [(n.attr("term"), n.plain_text) for b in part.blocks
                           for n in b.walk() if n.kind == "glossterm"]
               for part in pamphlet.parts}
@@ -150,10 +151,11 @@ def test_glossary_mistakes_are_errors_with_their_line(project, text: str, messag
 def print_numbers(root: Path) -> dict[str, tuple[int, str]]:
     """Each numbered paragraph's number in the laid-out print edition, and the side of the
     page's text block it is set on, by the paragraph's id."""
-    from pressrun.build import layout, load
-    from pressrun.pdf import _numbers
+    from pressrun.build import prepare
+    from pressrun.pdf import print_layout
+    from pressrun.pdf.weasy import _numbers
 
-    document = layout(load(root))
+    document = print_layout(prepare(root))
     found = {}
     for page in document.pages:
         box = page._page_box
@@ -193,7 +195,7 @@ def test_paragraph_numbers_are_the_same_in_print_and_epub(numbered_manifesto) ->
     assert {key: value[0] for key, value in in_print.items()} == in_epub
     # Each part counts from 1.
     firsts = sorted(n for key, n in in_epub.items() if n == 1)
-    assert len(firsts) == len(load_pamphlet(root)[0].parts)
+    assert len(firsts) == len(load_pamphlet(Project(root))[0].parts)
     # In the outer margin: right of the text on right-hand pages, left of it on left ones.
     assert all(side == page for _, side, page in in_print.values())
     assert epubcheck_problems(epub) == []

@@ -7,7 +7,7 @@ import zipfile
 from pypdf import PdfReader
 
 from conftest import Built, run
-from pressrun.theme import Theme
+from pressrun.project import DEFAULT_THEME
 
 
 def test_styles_folder_overrides_a_stylesheet_in_both_outputs(project) -> None:
@@ -25,7 +25,7 @@ def test_styles_folder_overrides_a_stylesheet_in_both_outputs(project) -> None:
 def test_styles_folder_overrides_a_template(project) -> None:
     root = project()
     (root / "styles").mkdir()
-    macros = Theme(root).find("_macros.html").read_text()
+    macros = (DEFAULT_THEME / "_macros.html").read_text()
     (root / "styles" / "_macros.html").write_text(
         macros.replace('<h1 class="title">', '<p class="banner">Our study group</p>\n'
                                               '<h1 class="title">'))

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from conftest import CORPUS, run
-from pressrun.check import check_project
+from pressrun.manuscript.check import check_project
 from pressrun.watch import rebuild_loop
 
 
@@ -99,7 +99,7 @@ def test_watch_rebuilds_after_a_change_and_survives_a_broken_manuscript(project)
     def build() -> list[str]:
         result = run("epub", "-C", root)
         if result.exit_code:
-            from pressrun.errors import PressrunError
+            from pressrun.problems import PressrunError
 
             raise PressrunError(result.stderr.strip().removeprefix("error: "))
         outputs.append((root / "build" / "a-minimal-pamphlet.epub").read_bytes())

@@ -198,6 +198,17 @@ def _strict(project: Project) -> tuple[Pamphlet, Problems]:
     return pamphlet, problems
 
 
+def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = None,
+            progress: Progress | None = None) -> Run:
+    """Load the project at ``root`` and make the run its formats share."""
+    project = Project(root)
+    progress = progress or Progress(False, False)
+    with progress.stage("load"):
+        pamphlet, theme = load(project, request.strict)
+    return Run(project, pamphlet, theme, request, Pictures(project, theme.words), layouts,
+               progress)
+
+
 def build(root: Path, request: Request = Request(), layouts: Layouts | None = None,
           progress: Progress | None = None) -> Result:
     """Build ``request``'s outputs of the project at ``root``, unless an identical build
@@ -227,16 +238,14 @@ def build(root: Path, request: Request = Request(), layouts: Layouts | None = No
                 log.warning("%s", warning)
             return found
     with _Captured() as warnings:
-        with progress.stage("load"):
-            pamphlet, theme = load(project, request.strict)
-        run = Run(project, pamphlet, theme, request, Pictures(project, theme.words), layouts,
-                  progress)
+        run = prepare(root, request, layouts, progress)
         folder = len(request.formats) > 1
         outputs = [output for name in request.formats
                    for output in format_named(name).outputs(run, folder)]
         written = tuple(_write(project, output) for output in outputs)
     result = Result(written, tuple((image.rel, str(image.location))
-                                   for image in pamphlet.missing_art), tuple(warnings.messages))
+                                   for image in run.pamphlet.missing_art),
+                    tuple(warnings.messages))
     if cached:
         cache.record(project, key, stamp, result)
     return result

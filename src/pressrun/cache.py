@@ -126,8 +126,8 @@ def lookup(project: Project, request: dict[str, object]) -> tuple[Result | None,
     data = stamp.result
     written = tuple(Written(Path(w["path"]), w["kind"], w["size"], w["pages"],
                             tuple(w["notes"])) for w in data["written"])
-    return Result(written, tuple(tuple(m) for m in data["missing_art"]),  # type: ignore[misc]
-                  tuple(data["warnings"]), cached=True), stamp
+    missing = tuple((rel, where) for rel, where in data["missing_art"])
+    return Result(written, missing, tuple(data["warnings"]), cached=True), stamp
 
 
 def _intact(project: Project, outputs: Stats) -> bool:

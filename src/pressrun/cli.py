@@ -142,6 +142,9 @@ def _build(request: Request, layouts: Layouts | None = None) -> Result:
     """Run the build of the project the options name."""
     from pressrun.build import build
 
+    if request.booklet and not PROFILES[request.profile].booklet:
+        raise click.UsageError("--booklet is for printing at home; a press imposes the pages "
+                               "itself: use --profile home or grayscale with --booklet")
     settings = _settings()
     if settings.no_cache:
         from dataclasses import replace

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from pressrun.manuscript.schema import check_language
 from pressrun.problems import PressrunError
+from pressrun.project import BUILD, CONFIG, IMAGES, MANUSCRIPT, STYLES
 
 PAMPHLET_YAML = """\
 title: {title}
@@ -115,13 +116,13 @@ def create_project(target: Path, title: str = "My pamphlet", language: str = "en
     if target.is_dir() and any(target.iterdir()):
         raise PressrunError(f"folder '{target}' is not empty: choose a new folder name, "
                             "or an empty folder, for the project")
-    files = {
-        "manuscript/pamphlet.yaml": PAMPHLET_YAML.format(title=_yaml_scalar(title),
+    files: dict[str, str | bytes] = {
+        CONFIG: PAMPHLET_YAML.format(title=_yaml_scalar(title),
                                                          language=_yaml_scalar(language)),
-        "manuscript/01-first-part.md": FIRST_PART.format(banner=BANNER, placeholder=PLACEHOLDER),
-        "images/banner.png": _banner_png(),
-        "styles/README.md": STYLES_README,
-        ".gitignore": "build/\n",
+        f"{MANUSCRIPT}/01-first-part.md": FIRST_PART.format(banner=BANNER, placeholder=PLACEHOLDER),
+        f"{IMAGES}/banner.png": _banner_png(),
+        f"{STYLES}/README.md": STYLES_README,
+        ".gitignore": f"{BUILD}/\n",
     }
     target.mkdir(parents=True, exist_ok=True)
     written = []

@@ -103,12 +103,12 @@ def _plain(picture: PILImage.Image) -> PILImage.Image:
         # 16- and 32-bit greyscale: scale 0–65535 down to 0–255 rather than clip.
         picture.info.pop("transparency", None)
         picture = picture.convert("I")
-        if picture.getextrema()[1] > 255:
+        if _extrema(picture)[1] > 255:
             picture = picture.point(lambda value: value / 257)
     grey = picture.mode in _GREY
     if "A" in picture.getbands() or "transparency" in picture.info:
         picture = picture.convert("LA" if grey else "RGBA")
-        if picture.getchannel("A").getextrema()[0] < 255:
+        if _extrema(picture.getchannel("A"))[0] < 255:
             return picture.convert("LA") if not grey and _only_greys(picture) else picture
     if not grey:
         picture = picture.convert("RGB")
@@ -118,10 +118,17 @@ def _plain(picture: PILImage.Image) -> PILImage.Image:
     return picture.convert("L" if grey else "RGB")
 
 
+def _extrema(band: PILImage.Image) -> tuple[float, float]:
+    """The lowest and highest value of a one-band picture."""
+    low, high = band.getextrema()
+    return float(low), float(high)  # type: ignore[arg-type]
+
+
 def _only_greys(picture: PILImage.Image) -> bool:
     """Whether every colour of an "RGB" or "RGBA" picture is a grey (checks up to 256)."""
     colours = picture.getcolors(256)
-    return colours is not None and all(c[0] == c[1] == c[2] for _, c in colours)
+    return colours is not None and all(
+        c[0] == c[1] == c[2] for _, c in colours)  # type: ignore[index]
 
 
 def _is_flat(picture: PILImage.Image) -> bool:

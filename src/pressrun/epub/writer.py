@@ -96,10 +96,11 @@ class EpubWriter(BodyWriter):
         where = self.questions_href if str(note.number) in self._called_elsewhere else ""
         back = Markup('<a class="backlink" href="%s#%s" role="doc-backlink">%s.</a> ') % (
             where, ids.note_ref(self.part, note.number), note.number)
-        body = self.blocks(note.blocks)
-        if body.startswith("<p>"):
-            body = Markup("<p>") + back + body[3:]
+        first, *rest = note.blocks or (Node("paragraph"),)
+        if first.kind == "paragraph":
+            body = Markup("<p>%s%s</p>") % (back, self.inlines(first.children))
+            body += Markup("\n") + self.blocks(rest) if rest else Markup("")
         else:
-            body = Markup("<p>%s</p>") % back + body
+            body = Markup("<p>%s</p>") % back + self.blocks(note.blocks)
         return Markup('<aside class="footnote" id="%s" epub:type="footnote" '
                       'role="doc-footnote">%s</aside>') % (ids.note(self.part, note.number), body)

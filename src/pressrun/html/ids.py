@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from pressrun.model import Pamphlet, Part
+from pressrun.project import MANUSCRIPT
 from pressrun.study import gathered_questions
 
 TITLEPAGE, COLOPHON, CONTENTS = "titlepage", "colophon", "contents"
@@ -81,7 +82,7 @@ def page(label: str) -> str:
 
 def markdown_name(of: Part) -> str:
     """How a link in the manuscript names a part: its file name in ``manuscript/``."""
-    return of.location.path.removeprefix("manuscript/")
+    return of.location.path.removeprefix(f"{MANUSCRIPT}/")
 
 
 def back_matter(pamphlet: Pamphlet) -> tuple[str, ...]:

@@ -53,8 +53,9 @@ def parse_glossary(text: str, report: Problems) -> tuple[GlossaryEntry, ...]:
             continue
         for form in (entry.term, *entry.aliases):
             if form.casefold() in forms:
-                report.error(at(line), "duplicate-term", f"'{form}' is already a form of "
-                                       f"'{forms[form.casefold()]}': list it once")
+                report.error(at(line), "duplicate-term",
+                             f"'{form}' is already a form of "
+                             f"'{forms[form.casefold()]}': list it once")
                 break
             forms[form.casefold()] = entry.term
         else:
@@ -92,7 +93,7 @@ def _entry(key_node: yaml.Node, value_node: yaml.Node, line: int,
                 aliases = [str(a.value) for a in alias_node.value]
             else:
                 report.error(at, "bad-value", f"the aliases of '{term}' must be a list of words, "
-                                 "like [soviets]")
+                                              "like [soviets]")
                 return None
     else:
         report.error(at, "no-definition",

@@ -14,6 +14,7 @@ from pressrun.manuscript.schema import (
     LIST,
     TEXT,
     URL,
+    Fields,
     Key,
     bad_character,
     check_language,
@@ -21,7 +22,16 @@ from pressrun.manuscript.schema import (
     read_mapping,
 )
 from pressrun.manuscript.stylesheets import check_stylesheets
-from pressrun.model import ROLES, GlossaryEntry, Metadata, Pamphlet, Part, SourceLocation, slugify
+from pressrun.model import (
+    PAPER,
+    ROLES,
+    GlossaryEntry,
+    Metadata,
+    Pamphlet,
+    Part,
+    SourceLocation,
+    slugify,
+)
 from pressrun.problems import PressrunError, Problems
 from pressrun.project import CONFIG, GLOSSARY, MANUSCRIPT, Project
 
@@ -72,60 +82,21 @@ def read_project(project: Project) -> tuple[Pamphlet, Problems]:
 
     Only a missing pamphlet.yaml raises: without it there is nothing to read.
     """
-    root = project.root
     config_path = project.path(CONFIG)
     if not project.is_file(config_path):
         raise PressrunError(
-            f"not found: is {root} a pressrun project? Run pressrun in the folder that holds "
-            "manuscript/, or pass -C DIR", CONFIG, code="not-a-project")
+            f"not found: is {project.root} a pressrun project? Run pressrun in the folder "
+            "that holds manuscript/, or pass -C DIR", CONFIG, code="not-a-project")
     report = Problems()
-    location = SourceLocation(CONFIG, 1)
-    fields = read_mapping(read_text(project, config_path), location, PAMPHLET_KEYS, report,
-                          "pamphlet.yaml")
-    values = fields.values
-    at = lambda key: SourceLocation(CONFIG, fields.line(key))  # noqa: E731
-    language = values.get("language", "en")
-    if "language" in values and (problem := check_language(language)):
-        report.error(at("language"), "bad-language", problem)
-        language = "en"
-    page_size = parse_page_size(values.get("page_size", "A5"))
-    if isinstance(page_size, str):
-        report.error(at("page_size"), "bad-page-size", page_size)
-        page_size = parse_page_size("A5")
-    cover = None
-    if "cover" in values:
-        cover = resolve_image(values["cover"], f"Cover of {values.get('title', '')}", "",
-                              project.path(MANUSCRIPT), project, at("cover"), report)
-        if cover.missing:
-            report.error(at("cover"), "missing-cover", f"cover '{values['cover']}' does not exist "
-                                      "(paths are relative to manuscript/, e.g. "
-                                      "../images/cover.jpg); remove 'cover' to have one "
-                                      "generated")
-    metadata = Metadata(
-        title=values.get("title", ""),
-        language=language,
-        subtitle=values.get("subtitle"),
-        creators=values.get("creators", ()),
-        publisher=values.get("publisher"),
-        source=values.get("source"),
-        date=values.get("date"),
-        rights=values.get("rights"),
-        identifier=values.get("identifier"),
-        cover=cover,
-        page_size=page_size,  # type: ignore[arg-type]
-        notes=values.get("notes", "footnotes"),
-        epub_fonts=values.get("epub_fonts", True),
-        url=values.get("url"),
-        questions=values.get("questions", "inline"),
-        paragraph_numbers=values.get("paragraph_numbers", False),
-        notes_pages=values.get("notes_pages", 0),
-    )
+    fields = read_mapping(read_text(project, config_path), SourceLocation(CONFIG, 1),
+                          PAMPHLET_KEYS, report, "pamphlet.yaml")
+    metadata = _metadata(project, fields, report)
     parts = []
-    entries = values.get("contents", ())
     lines = fields.item_lines.get("contents", ())
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(fields.values.get("contents", ())):
         line = lines[index] if index < len(lines) else fields.line("contents")
-        part = _load_part(project, entry, SourceLocation(CONFIG, line), language, report)
+        part = _load_part(project, entry, SourceLocation(CONFIG, line), metadata.language,
+                          report)
         if part:
             parts.append(part)
     _check_duplicate_slugs(parts, report)
@@ -138,7 +109,49 @@ def read_project(project: Project) -> tuple[Pamphlet, Problems]:
                            f"'{entry.term}' is not used in any part: remove it, or add "
                            "the form the text uses to its aliases")
     check_stylesheets(project, report)
-    return Pamphlet(root, metadata, marked, glossary), report
+    return Pamphlet(project.root, metadata, marked, glossary), report
+
+
+def _metadata(project: Project, fields: Fields, report: Problems) -> Metadata:
+    """The publication's metadata from pamphlet.yaml's checked ``fields``."""
+    values = fields.values
+    at = lambda key: SourceLocation(CONFIG, fields.line(key))  # noqa: E731
+    language = values.get("language", "en")
+    if "language" in values and (problem := check_language(language)):
+        report.error(at("language"), "bad-language", problem)
+        language = "en"
+    page_size = parse_page_size(values.get("page_size", "A5"))
+    if isinstance(page_size, str):
+        report.error(at("page_size"), "bad-page-size", page_size)
+        page_size = PAPER["A5"]
+    cover = None
+    if "cover" in values:
+        cover = resolve_image(values["cover"], f"Cover of {values.get('title', '')}", "",
+                              project.path(MANUSCRIPT), project, at("cover"), report)
+        if cover.missing:
+            report.error(at("cover"), "missing-cover",
+                         f"cover '{values['cover']}' does not exist (paths are relative to "
+                         "manuscript/, e.g. ../images/cover.jpg); remove 'cover' to have one "
+                         "generated")
+    return Metadata(
+        title=values.get("title", ""),
+        language=language,
+        subtitle=values.get("subtitle"),
+        creators=values.get("creators", ()),
+        publisher=values.get("publisher"),
+        source=values.get("source"),
+        date=values.get("date"),
+        rights=values.get("rights"),
+        identifier=values.get("identifier"),
+        cover=cover,
+        page_size=page_size,
+        notes=values.get("notes", "footnotes"),
+        epub_fonts=values.get("epub_fonts", True),
+        url=values.get("url"),
+        questions=values.get("questions", "inline"),
+        paragraph_numbers=values.get("paragraph_numbers", False),
+        notes_pages=values.get("notes_pages", 0),
+    )
 
 
 def _read_glossary(project: Project, report: Problems) -> tuple[GlossaryEntry, ...]:
@@ -181,16 +194,18 @@ def _load_part(
     manuscript = project.path(MANUSCRIPT)
     path = (manuscript / entry).resolve()
     if not path.is_relative_to(manuscript.resolve()):
-        report.error(listed_at, "outside-manuscript", f"'{entry}' in contents is outside "
-                                "manuscript/: list files of the manuscript folder only")
+        report.error(listed_at, "outside-manuscript",
+                     f"'{entry}' in contents is outside "
+                     "manuscript/: list files of the manuscript folder only")
         return None
     try:
         found = path.is_file()
     except OSError:  # a name too long for the file system, say
         found = False
     if not found:
-        report.error(listed_at, "missing-part", f"'{entry}' in contents does not exist in "
-                                "manuscript/: check the file name, or remove the line")
+        report.error(listed_at, "missing-part",
+                     f"'{entry}' in contents does not exist in "
+                     "manuscript/: check the file name, or remove the line")
         return None
     rel = project.rel(path)
     try:
@@ -206,7 +221,8 @@ def _load_part(
 
     parsed = parse_part(text, language, location, resolve, report)
     if parsed.front_matter is None:
-        report.error(SourceLocation(rel, 1), "no-front-matter", "no front matter: start the "
+        report.error(SourceLocation(rel, 1), "no-front-matter",
+                     "no front matter: start the "
                      "file with a '---' line, 'title: …', and another '---' line")
         return None
     fields = read_mapping(parsed.front_matter, SourceLocation(rel, 2), PART_KEYS, report,

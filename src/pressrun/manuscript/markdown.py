@@ -171,9 +171,8 @@ class _Converter:
         if kind in ("th", "td"):
             style = str(node.attrs.get("style", ""))
             align = style.removeprefix("text-align:") if style else ""
-            attrs = (("align", align),) if align else ()
             children = self.inlines(node.children[0], line) if node.children else ()
-            return [Node(kind, children, attrs=attrs, line=line)]
+            return [Node(kind, children, attrs=(("align", align),) if align else (), line=line)]
         attrs: tuple[tuple[str, str], ...] = ()
         if kind == "ordered_list" and node.attrs.get("start") not in (None, 1):
             attrs = (("start", str(node.attrs["start"])),)
@@ -241,12 +240,13 @@ class _Converter:
             label = _label(node.meta)
             first = label not in self._seen_notes
             self._seen_notes.add(label)
-            attrs = (("label", label), ("number", str(node.meta["id"] + 1)),
-                     ("first", "1" if first else ""), ("sub", str(node.meta.get("subId", 0))))
-            return Node("footnote_ref", attrs=attrs, line=line)
+            return Node("footnote_ref", attrs=(
+                ("label", label), ("number", str(node.meta["id"] + 1)),
+                ("first", "1" if first else ""), ("sub", str(node.meta.get("subId", 0)))),
+                line=line)
         children = tuple(self._inline(child, line) for child in node.children)
         if kind == "link":
-            attrs = (("href", str(node.attrs.get("href", ""))),)
+            attrs: tuple[tuple[str, str], ...] = (("href", str(node.attrs.get("href", ""))),)
             if node.attrs.get("title"):
                 attrs += (("title", str(node.attrs["title"])),)
             return Node("link", children, attrs=attrs, line=line)

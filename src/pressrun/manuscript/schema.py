@@ -61,37 +61,10 @@ def read_mapping(
     """Parse YAML ``text`` (which starts at ``location.line``) and check it against ``schema``."""
     offset = (location.line or 1) - 1
     at = lambda line: SourceLocation(location.path, line)  # noqa: E731
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.context_mark or exc.problem_mark
-        line = offset + mark.line + 1 if mark else location.line
-        problem = exc.problem or exc.context or "invalid YAML"
-        problems.error(at(line), "yaml-syntax", f"YAML syntax error: {problem} "
-                               "(check the indentation, and quote text containing ': ' or '#')")
+    parsed = _parse(text, location, problems, what)
+    if parsed is None:
         return Fields({}, {}, {})
-    except yaml.YAMLError as exc:
-        problems.error(at(location.line), "yaml-syntax", f"YAML error: {exc}")
-        return Fields({}, {}, {})
-    except RecursionError:  # PyYAML parses nested collections recursively
-        problems.error(at(location.line), "yaml-nesting",
-                       "YAML nested too deeply (lists or mappings inside "
-                       "hundreds of others): write plain 'key: value' lines")
-        return Fields({}, {}, {})
-    except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
-        # PyYAML's constructors fail this way on some odd values, e.g. '!!bool maybe'
-        # or an impossible date.
-        problems.error(at(location.line), "yaml-value",
-                       f"a value cannot be read ({type(exc).__name__}: "
-                       f"{exc}): quote it, or remove any '!!' tag")
-        return Fields({}, {}, {})
-    if node is None:
-        data = {}
-    elif not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
-        problems.error(at(offset + node.start_mark.line + 1), "not-a-mapping",
-                     f"{what} must be a list of 'key: value' lines, like 'title: My title'")
-        return Fields({}, {}, {})
+    node, data = parsed
     lines: dict[str, int] = {}
     item_lines: dict[str, tuple[int, ...]] = {}
     for key_node, value_node in node.value if node else ():
@@ -99,8 +72,7 @@ def read_mapping(
         line = offset + key_node.start_mark.line + 1
         if key in lines:
             problems.error(at(line), "duplicate-key",
-                           f"'{key}' is given twice (first on line {lines[key]}): "
-                           "keep one")
+                           f"'{key}' is given twice (first on line {lines[key]}): keep one")
         lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):
             item_lines[key] = tuple(offset + item.start_mark.line + 1
@@ -131,6 +103,47 @@ def read_mapping(
         elif not any(p.line == lines[key] for p in problems.errors):
             problems.error(at(lines[key]), "empty-key", f"'{key}' is empty: give it a value")
     return Fields(values, lines, item_lines)
+
+
+def _parse(text: str, location: SourceLocation, problems: Problems,
+           what: str) -> tuple[yaml.Node | None, dict] | None:
+    """The YAML ``text`` as a node (for lines) and as data, or None when it is not a mapping
+    that can be read (the problem is reported)."""
+    offset = (location.line or 1) - 1
+    at = lambda line: SourceLocation(location.path, line)  # noqa: E731
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.context_mark or exc.problem_mark
+        line = offset + mark.line + 1 if mark else location.line
+        problem = exc.problem or exc.context or "invalid YAML"
+        problems.error(at(line), "yaml-syntax",
+                       f"YAML syntax error: {problem} (check the "
+                       "indentation, and quote text containing ': ' or '#')")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(at(location.line), "yaml-syntax", f"YAML error: {exc}")
+        return None
+    except RecursionError:  # PyYAML parses nested collections recursively
+        problems.error(at(location.line), "yaml-nesting",
+                       "YAML nested too deeply (lists or "
+                       "mappings inside hundreds of others): write plain 'key: value' lines")
+        return None
+    except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+        # PyYAML's constructors fail this way on some odd values, e.g. '!!bool maybe'
+        # or an impossible date.
+        problems.error(at(location.line), "yaml-value",
+                       f"a value cannot be read "
+                       f"({type(exc).__name__}: {exc}): quote it, or remove any '!!' tag")
+        return None
+    if node is None:
+        return None, {}
+    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        problems.error(at(offset + node.start_mark.line + 1), "not-a-mapping",
+                       f"{what} must be a list of 'key: value' lines, like 'title: My title'")
+        return None
+    return node, data
 
 
 @dataclass(frozen=True)
@@ -165,9 +178,10 @@ def _clean(value: Any, spec: Key) -> Any:
             return _Invalid(f"must be a list, one item per line starting with '- ' "
                             f"(got {_describe(value)})")
         items = [_scalar_text(item) for item in value]
-        if any(item is None for item in items):
+        texts = [item.strip() for item in items if item is not None]
+        if len(texts) != len(items):
             return _Invalid("must be a list of text items")
-        return tuple(item.strip() for item in items if item.strip())
+        return tuple(text for text in texts if text)
     if spec.kind == DATE:
         if isinstance(value, datetime.date):
             return value.isoformat()[:10]

@@ -15,7 +15,7 @@ from pressrun.html.ids import block_texts
 from pressrun.html.pagemap import PageMap
 from pressrun.pdf.profiles import variant
 from pressrun.pdf.render import PrintJob, print_html
-from pressrun.problems import log
+from pressrun.problems import WARNING, Problem, log
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -79,8 +79,9 @@ class PdfFormat:
 def _check_resolution(found: dict[str, float], minimum: int) -> None:
     for rel, dpi in sorted(found.items()):
         if dpi < minimum:
-            log.warning("%s: printed at %d dpi, below the %d dpi a press needs: supply a "
-                        "larger picture or print it smaller", rel, dpi, minimum)
+            log.warning("%s", Problem(rel, None, f"printed at {int(dpi)} dpi, below the "
+                                      f"{minimum} dpi a press needs: supply a larger picture "
+                                      "or print it smaller", WARNING, "low-resolution"))
 
 
 def _booklet(run: Run, target: Path, data: bytes, pages: int) -> Output:

@@ -17,33 +17,17 @@ from dataclasses import dataclass
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
+from pressrun.model import PAPER
+
 TOLERANCE = 1.0  # points
 MM_PER_PT = 25.4 / 72
 
-# Portrait (width, height) in points of the sheet sizes we can name.
-STANDARD_SIZES: dict[str, tuple[float, float]] = {
-    "A3": (841.89, 1190.55),
-    "A4": (595.28, 841.89),
-    "A5": (419.53, 595.28),
-    "A6": (297.64, 419.53),
-    "B4": (708.66, 1000.63),
-    "B5": (498.90, 708.66),
-    "letter": (612.0, 792.0),
-    "legal": (612.0, 1008.0),
-    "tabloid": (792.0, 1224.0),
-}
-
-# Portrait page sizes whose booklet sheet is a standard size. ISO halving rounds down to whole
-# millimetres, so two A5 pages (2 × 148 mm) are 1 mm narrower than A4 (297 mm): the pages meet
-# at the fold and the spare millimetre is split between the outer edges.
-HALF_SHEETS: dict[tuple[float, float], str] = {
-    STANDARD_SIZES["A6"]: "A5",
-    STANDARD_SIZES["A5"]: "A4",
-    STANDARD_SIZES["A4"]: "A3",
-    STANDARD_SIZES["B5"]: "B4",
-    (396.0, 612.0): "letter",  # half-letter
-    STANDARD_SIZES["letter"]: "tabloid",
-}
+# Page names whose booklet sheet is a standard size (half-letter pages on letter sheets).
+# ISO halving rounds down to whole millimetres, so two A5 pages (2 × 148 mm) are 1 mm
+# narrower than A4 (297 mm): the pages meet at the fold and the spare millimetre is split
+# between the outer edges.
+HALF_SHEETS = {"A6": "A5", "A5": "A4", "A4": "A3", "B5": "B4", "half-letter": "letter",
+               "letter": "tabloid"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +46,8 @@ class Imposition:
 def sheet_name(width: float, height: float) -> str:
     """Name a sheet size ("A4", "letter", …) within ±1 pt, else describe it in millimetres."""
     short, long = sorted((width, height))
-    for name, (w, h) in STANDARD_SIZES.items():
+    for name, size in PAPER.items():
+        w, h = size.points
         if abs(short - w) <= TOLERANCE and abs(long - h) <= TOLERANCE:
             return name
     return f"{width * MM_PER_PT:.0f}×{height * MM_PER_PT:.0f} mm"
@@ -70,9 +55,10 @@ def sheet_name(width: float, height: float) -> str:
 
 def sheet_size(width: float, height: float) -> tuple[float, float]:
     """The landscape sheet (width, height) for pages of this size: a standard one, or 2w × h."""
-    for (w, h), name in HALF_SHEETS.items():
+    for page, name in HALF_SHEETS.items():
+        w, h = PAPER[page].points
         if abs(width - w) <= TOLERANCE and abs(height - h) <= TOLERANCE:
-            short, long = STANDARD_SIZES[name]
+            short, long = PAPER[name].points
             return long, short
     return 2 * width, height
 

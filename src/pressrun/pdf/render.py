@@ -165,8 +165,8 @@ def grey_png(pictures: Pictures, image: Image) -> bytes:
     from PIL import ImageOps
 
     data = pictures.placeholder(image) if image.missing else pictures.read(image)
-    with PILImage.open(io.BytesIO(data)) as picture:
-        picture = ImageOps.exif_transpose(picture)
+    with PILImage.open(io.BytesIO(data)) as opened:
+        picture = ImageOps.exif_transpose(opened)
         if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
             grey = picture.convert("LA")
         else:
