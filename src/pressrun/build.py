@@ -23,7 +23,7 @@ from pressrun.html.words import load_words
 from pressrun.manuscript.loader import load_pamphlet
 from pressrun.model import Pamphlet
 from pressrun.pdf.profiles import EDITIONS, PROFILES, Edition, Profile
-from pressrun.problems import PressrunError, Problems, log
+from pressrun.problems import PressrunError, log
 from pressrun.progress import Progress
 from pressrun.project import MANUSCRIPT, Project
 
@@ -177,25 +177,9 @@ def format_named(name: str) -> Format:
 
 def load(project: Project, strict: bool = False) -> tuple[Pamphlet, Theme]:
     """Load the project; with ``strict``, warnings and missing art are errors."""
-    pamphlet, _ = load_pamphlet(project) if not strict else _strict(project)
+    pamphlet, _ = load_pamphlet(project, strict)
     words = load_words(project, pamphlet.metadata.language)
     return pamphlet, Theme(project, words)
-
-
-def _strict(project: Project) -> tuple[Pamphlet, Problems]:
-    from pressrun.manuscript.loader import read_project
-
-    pamphlet, problems = read_project(project)
-    for image in pamphlet.missing_art:
-        problems.error(image.location, "missing-art",
-                       f"picture '{image.rel}' does not exist (--strict makes missing art an "
-                       "error): add the file, or build without --strict to get a placeholder")
-    for problem in problems.warnings:
-        problems.error(problem.location, problem.code,
-                       f"{problem.message} (--strict makes {problem.code} an error)")
-    problems.found = problems.errors
-    problems.raise_errors()
-    return pamphlet, problems
 
 
 def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = None,

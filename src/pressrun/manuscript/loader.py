@@ -67,12 +67,22 @@ PART_KEYS = {
 }
 
 
-def load_pamphlet(project: Project) -> tuple[Pamphlet, Problems]:
-    """Read the project's manuscript; raise one ``PressrunError`` listing every error found.
+def load_pamphlet(project: Project, strict: bool = False) -> tuple[Pamphlet, Problems]:
+    """Read the project's manuscript; raise one ``PressrunError`` listing every error found
+    (with ``strict``, every warning and missing picture too).
 
-    Returns the pamphlet and the problems, whose warnings the caller shows.
+    Returns the pamphlet and the problems, whose warnings are logged.
     """
     pamphlet, problems = read_project(project)
+    if strict:
+        for image in pamphlet.missing_art:
+            problems.error(image.location, "missing-art", f"picture '{image.rel}' does not "
+                           "exist (--strict makes missing art an error): add the file, or "
+                           "build without --strict to get a placeholder")
+        for problem in problems.warnings:
+            problems.error(problem.location, problem.code,
+                           f"{problem.message} (--strict makes {problem.code} an error)")
+        problems.found = problems.errors
     problems.raise_errors()
     return pamphlet, problems
 
