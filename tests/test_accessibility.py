@@ -96,6 +96,13 @@ def test_a_book_without_pictures_is_textual_only(manifesto: Built) -> None:
     assert "10 footnotes" in meta["schema:accessibilitySummary"][0]
 
 
+def test_the_summary_counts_in_words_a_reader_would_write(study: Built) -> None:
+    summary = metadata(study.epub)["schema:accessibilitySummary"][0]
+    assert summary.startswith("3 parts with headings")
+    assert "1 picture, with a text description." in summary
+    assert "2 footnotes, linked" in summary
+
+
 def test_package_and_documents_declare_the_language(pamphlet: Built) -> None:
     with zipfile.ZipFile(pamphlet.epub) as archive:
         package = ET.fromstring(archive.read("EPUB/content.opf"))
