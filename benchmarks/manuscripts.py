@@ -120,6 +120,41 @@ def generate_prose_project(source: Path, dest: Path, pages: int) -> Path:
     return dest
 
 
+UNIT_TEXT = ("The workers of Petrograd met in their thousands and argued about what to do "
+             "next, district by district and factory by factory. ")
+
+
+def generate_parts_project(dest: Path, parts: int) -> Path:
+    """A project of ``parts`` short parts (a paragraph each), for the cost of a part."""
+    manuscript = dest / "manuscript"
+    manuscript.mkdir(parents=True)
+    contents = []
+    for number in range(1, parts + 1):
+        name = f"{number:05d}-part.md"
+        (manuscript / name).write_text(f"---\ntitle: Part {number}\n---\n\n{UNIT_TEXT * 2}\n",
+                                       encoding="utf-8")
+        contents.append(name)
+    metadata = {"title": f"Scaling test, {parts} parts", "language": "en-GB",
+                "contents": contents}
+    (manuscript / "pamphlet.yaml").write_text(yaml.safe_dump(metadata), encoding="utf-8")
+    return dest
+
+
+def generate_notes_project(dest: Path, notes: int) -> Path:
+    """A project of one part with ``notes`` footnotes, one per paragraph, for the cost of
+    a note."""
+    manuscript = dest / "manuscript"
+    manuscript.mkdir(parents=True)
+    body = "".join(f"{UNIT_TEXT * 2}[^{n}]\n\n" for n in range(1, notes + 1))
+    body += "".join(f"[^{n}]: Note {n}, a short reference.\n" for n in range(1, notes + 1))
+    (manuscript / "01-notes.md").write_text(f"---\ntitle: Notes\n---\n\n{body}",
+                                            encoding="utf-8")
+    metadata = {"title": f"Scaling test, {notes} notes", "language": "en-GB",
+                "contents": ["01-notes.md"]}
+    (manuscript / "pamphlet.yaml").write_text(yaml.safe_dump(metadata), encoding="utf-8")
+    return dest
+
+
 def _take_words(paragraphs: Iterator[str], words: int) -> list[str]:
     """Paragraphs from ``paragraphs`` until they hold at least ``words`` words."""
     chosen: list[str] = []

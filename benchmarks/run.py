@@ -23,6 +23,8 @@ from manuscripts import (
     copy_project,
     edit_paragraph,
     edit_stylesheet,
+    generate_notes_project,
+    generate_parts_project,
     generate_prose_project,
     install_stylesheet,
     middle_part,
@@ -49,6 +51,8 @@ CORPORA = {"pamphlet": REPO, "manifesto": Path("communist-manifesto"),
            "ten-days": Path("ten-days-that-shook-the-world")}
 """The corpora: the bundled pamphlet is this repository; the others live in ``--corpora``."""
 SCALING_PAGES = (4, 40, 400)
+SCALING_COUNTS = (10, 100, 1000)
+"""Parts and footnotes in the generated projects for the cost of one part and one note."""
 SCALING_SOURCE = "ten-days"
 WATCH_TIMEOUT = 900.0
 FLOOR_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
@@ -72,6 +76,9 @@ LABELS = {
     "edit-stylesheet": "rebuild after editing styles/print.css",
     "watch": "pressrun watch, rebuild after editing one part",
     **{f"pdf-{pages}": f"cold pressrun pdf, ~{pages} pages of prose" for pages in SCALING_PAGES},
+    **{f"parts-{n}": f"cold pressrun build, {n} short parts" for n in SCALING_COUNTS},
+    **{f"notes-{n}": f"cold pressrun build, one part with {n} footnotes"
+       for n in SCALING_COUNTS},
 }
 """What each figure measures, by key (the keys of results.json)."""
 
@@ -217,6 +224,15 @@ def scaling(source: Path, work: Path, plan: Plan) -> list[Measurement]:
             return [result]
 
         results += attempt("scaling", (f"pdf-{pages}",), measure)
+    for kind, generate in (("parts", generate_parts_project), ("notes", generate_notes_project)):
+        for n in SCALING_COUNTS:
+            def measure_count(kind: str = kind, n: int = n, generate: Callable[
+                    [Path, int], Path] = generate) -> list[Measurement]:
+                project = generate(work / "scaling" / f"{kind}-{n}", n)
+                return [measurement("scaling", f"{kind}-{n}", LABELS[f"{kind}-{n}"],
+                                    repeat(_cold(project, "build"), plan))]
+
+            results += attempt("scaling", (f"{kind}-{n}",), measure_count)
     return results
 
 

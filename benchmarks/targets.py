@@ -69,6 +69,21 @@ RATIOS = (
     Ratio("per page, ~400 ÷ ~40 pages", "pdf-400", ("pdf-40",), {"scaling": 1.2}, _per_page,
           lambda v: "—" if v is None else f"{v * 1000:.0f} ms/page"),
 )
+@dataclass(frozen=True)
+class Marginal:
+    """The cost of one more item (a part, a note) at a large count over a small one: the
+    time the last 90% of items added, per item, at each of two counts ten times apart."""
+
+    figure: str
+    kind: str
+    """``parts`` or ``notes``: measurements ``KIND-10``, ``KIND-100``, ``KIND-1000``."""
+    limit: float
+
+
+MARGINALS = (
+    Marginal("cost per part, 1,000 ÷ 100 parts", "parts", 1.2),
+    Marginal("cost per footnote, 1,000 ÷ 100 notes", "notes", 1.2),
+)
 LIMITS = (
     Limit("no-change rebuild", "pamphlet", "no-change", 0.25),
     Limit("pressrun --help", "cli", "help", 0.15),
@@ -83,7 +98,27 @@ def checks(measurements: list[Measurement]) -> list[Check]:
         rows += [_ratio(r, corpus, found) for r in RATIOS if (corpus, r.numerator) in found]
         rows += [_limit(lim, found[corpus, lim.key]) for lim in LIMITS
                  if lim.corpus == corpus and (corpus, lim.key) in found]
+        rows += [_marginal(m, corpus, found) for m in MARGINALS
+                 if (corpus, f"{m.kind}-1000") in found]
     return rows
+
+
+def _marginal(marginal: Marginal, corpus: str,
+              found: dict[tuple[str, str], Measurement]) -> Check:
+    name = CORPUS_NAMES.get(corpus, corpus)
+    target = f"≤ {marginal.limit:.2f}×"
+    parts = [found.get((corpus, f"{marginal.kind}-{n}")) for n in (10, 100, 1000)]
+    why = _missing(parts)
+    if why:
+        return Check(name, marginal.figure, "—", "—", target, why)
+    t10, t100, t1000 = (m.median or 0.0 for m in parts if m is not None)
+    small, large = (t100 - t10) / 90, (t1000 - t100) / 900
+    if small <= 0:
+        return Check(name, marginal.figure, "—", "—", target, "not measured")
+    value = large / small
+    medians = f"{large * 1000:.1f} ÷ {small * 1000:.1f} ms per {marginal.kind[:-1]}"
+    return Check(name, marginal.figure, medians, f"{value:.2f}×", target,
+                 _verdict(value, marginal.limit))
 
 
 def _missing(parts: list[Measurement | None]) -> str | None:
