@@ -15,7 +15,10 @@ from pressrun.project import DEFAULT_THEME, Project
 
 CSS = DEFAULT_THEME / "fonts.css"
 FONTS = ["CharisSIL-Regular", "CharisSIL-Italic", "CharisSIL-Bold", "CharisSIL-BoldItalic",
-         "NotoSans-Regular", "NotoSans-Bold"]
+         "NotoSans-Regular", "NotoSans-Bold", "NotoSans-Italic", "NotoSans-BoldItalic",
+         "NotoSansMono-Regular", "NotoSansMono-Bold"]
+GREEK = ["GentiumPlus-Regular", "GentiumPlus-Italic", "GentiumPlus-Bold",
+         "GentiumPlus-BoldItalic"]
 TEXT = "How workers won in 1917 — “Soviets”"
 
 
@@ -36,8 +39,22 @@ def font(file: FontFile) -> TTFont:
 def test_css_and_every_font_returned(files: dict[str, FontFile]) -> None:
     assert list(files) == ["styles/fonts.css"] + [f"styles/fonts/{n}.ttf" for n in FONTS]
     assert files["styles/fonts.css"].media_type == "text/css"
-    assert files["styles/fonts.css"].data == CSS.read_bytes()
+    css = files["styles/fonts.css"].data.decode()
+    # No Greek and no symbols in the text: the faces for them are left out.
+    assert 'family: "Gentium Plus"' not in css and 'family: "pressrun Symbols"' not in css
     assert {f.media_type for href, f in files.items() if href.endswith(".ttf")} == {"font/ttf"}
+
+
+def test_faces_for_a_range_come_only_with_characters_in_it() -> None:
+    greek = {f.href: f for f in epub_fonts(Project(DEFAULT_THEME), CSS, TEXT + " Ἀθῆναι ◦")}
+    assert set(greek) == {"styles/fonts.css"} | {f"styles/fonts/{n}.ttf" for n in FONTS + GREEK}
+    css = greek["styles/fonts.css"].data.decode()
+    assert css.count('family: "Gentium Plus"') == 4
+    assert css.count('family: "pressrun Symbols"') == 2
+    gentium = font(greek["styles/fonts/GentiumPlus-Regular.ttf"]).getBestCmap()
+    assert ord("ῆ") in gentium and ord("H") not in gentium  # its range only
+    mono = font(greek["styles/fonts/NotoSansMono-Regular.ttf"]).getBestCmap()
+    assert ord("◦") in mono and ord("H") in mono  # code, and the symbols face
 
 
 @pytest.mark.parametrize("name", FONTS)

@@ -282,9 +282,14 @@ def svg(draw, chaos: int) -> Picture:
         '<image href="../images/missing.png" width="5" height="5"/>',
         '<image href="data:image/png;base64,iVBORw0KGgo=" width="5" height="5"/>',
         '<style>@import url("https://example.org/x.css");</style>',
+        '<rect width="9" height="9" fill="url(http://example.org/p.svg#g)"/>',
+        '<rect width="9" height="9" style="filter: url(file:///etc/hostname)"/>',
+        '<script>alert(1)</script><rect width="9" height="9" onclick="x()"/>',
+        '<foreignObject width="9" height="9"><div xmlns="http://www.w3.org/1999/xhtml">'
+        'hi</div></foreignObject>',
     )))
     if not chance(draw, 25 * chaos):
-        if "href" in inside or "@import" in inside:
+        if "href" in inside or "@import" in inside or "url(" in inside:
             inside = ""
         document = f"<svg {SVG_NS} {attrs}>{inside}</svg>"
         return Picture(f"SVG {document[:70]!r}…", document.encode("utf-8", "surrogatepass"),
@@ -508,7 +513,7 @@ ROLES = ("chapter", "preface", "introduction", "sidebar", "appendix", "afterword
 # --------------------------------------------------------------------------- Markdown
 
 LINK_TARGETS = ("https://example.org/", "mailto:study@example.org", "#a-heading",
-                "javascript:alert(1)", "ftp://example.org/x", "", "http:x",
+                "javascript:alert(1)", "ftp://example.org/x", "", "http:x", "file:///etc/passwd",
                 "https://example.org/%zz", "https://example.org/ü?x=1&y=2#f", "https://",
                 "mailto:", "data:text/html,<b>x</b>", "../README.md", "http://[::1",
                 "https://example.org/a b", "HTTPS://EXAMPLE.ORG/", "mailto:ü@example.org")
@@ -730,7 +735,9 @@ def front_matter(draw, chaos: int) -> str:
         "title": Key(yaml_text(words), yaml_text(), text=True),
         "subtitle": Key(yaml_text(), text=True),
         "standfirst": Key(st.one_of(yaml_text(), st.just(
-            '"An *introduction* with a [link](https://example.org/) and a note[^1]."')), text=True),
+            '"An *introduction* with a [link](https://example.org/) and a note[^1]."')),
+            st.just('"A picture ![in it](../images/a.png), which a standfirst cannot hold"'),
+            text=True),
         "role": Key(st.sampled_from(ROLES), st.sampled_from(("chaptre", "Chapter", "sidebar "))),
         "creators": Key(yaml_list(), yaml_text()),
         "source": Key(yaml_text(), text=True),

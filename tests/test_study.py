@@ -153,7 +153,7 @@ def print_numbers(root: Path) -> dict[str, tuple[int, str]]:
     page's text block it is set on, by the paragraph's id."""
     from pressrun.build import prepare
     from pressrun.pdf import print_layout
-    from pressrun.pdf.weasy import _numbers
+    from pressrun.pdf.weasyboxes import _numbers
 
     document = print_layout(prepare(root))
     found = {}

@@ -25,7 +25,7 @@ from pressrun.model import Pamphlet
 from pressrun.pdf.profiles import EDITIONS, PROFILES, Edition, Profile
 from pressrun.problems import PressrunError, log
 from pressrun.progress import Progress
-from pressrun.project import MANUSCRIPT, Project
+from pressrun.project import BUILD, CACHE, MANUSCRIPT, Project
 
 if TYPE_CHECKING:
     from pressrun.pdf.sections import Layouts
@@ -140,6 +140,9 @@ class Run:
         """Where the output file ``name`` goes: ``-o`` as given (a folder when ``folder``),
         else the project's ``build/``."""
         output = self.request.output
+        if folder and output is not None and output.exists() and not output.is_dir():
+            raise PressrunError(f"-o {output} is a file, but several outputs are written: "
+                                "name a folder to write them into", code="write")
         target = self.project.output(name) if output is None else \
             output / name if folder else output
         self.project.check_target(target)
@@ -214,7 +217,10 @@ def build(root: Path, request: Request = Request(), layouts: Layouts | None = No
            "handouts": request.handouts}
     cached = request.cache and request.output is None and \
         project.path(MANUSCRIPT).is_dir()
+    if request.output is None:  # before any work: build/ must not lead out of the project
+        project.check_folder(project.path(BUILD))
     if cached:
+        project.check_folder(project.path(CACHE))
         with progress.stage("cache"):
             found, stamp = cache.lookup(project, key)
         if found is not None:
@@ -226,18 +232,15 @@ def build(root: Path, request: Request = Request(), layouts: Layouts | None = No
         folder = len(request.formats) > 1
         outputs = [output for name in request.formats
                    for output in format_named(name).outputs(run, folder)]
-        written = tuple(_write(project, output) for output in outputs)
+        project.write_all([(output.path, output.data) for output in outputs])
+        written = tuple(Written(output.path, output.kind, len(output.data), output.pages,
+                                output.notes) for output in outputs)
     result = Result(written, tuple((image.rel, str(image.location))
                                    for image in run.pamphlet.missing_art),
                     tuple(warnings.messages))
     if cached:
         cache.record(project, key, stamp, result)
     return result
-
-
-def _write(project: Project, output: Output) -> Written:
-    project.write(output.path, output.data)
-    return Written(output.path, output.kind, len(output.data), output.pages, output.notes)
 
 
 class _Captured(logging.Handler):

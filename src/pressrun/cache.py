@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pressrun import __version__
-from pressrun.problems import PressrunError
+from pressrun.problems import PressrunError, log
 from pressrun.project import CACHE, SOURCES, Project
 
 if TYPE_CHECKING:
@@ -152,5 +152,8 @@ def record(project: Project, request: dict[str, object], stamp: Stamp, result: R
                                              _hash(project, item.path)]
     stamp.outputs = written
     stamp.result = json.loads(json.dumps(asdict(result), default=str))
-    project.write(_stamp_path(project, request),
-                  json.dumps(asdict(stamp), indent=1, sort_keys=True).encode())
+    try:
+        project.write(_stamp_path(project, request),
+                      json.dumps(asdict(stamp), indent=1, sort_keys=True).encode())
+    except PressrunError as exc:  # the outputs are written; only the next build's shortcut is lost
+        log.debug("build cache not recorded: %s", exc.message)

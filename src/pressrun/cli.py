@@ -21,7 +21,7 @@ from click.core import ParameterSource
 
 from pressrun import __version__
 from pressrun.pdf.profiles import EDITIONS, PROFILES
-from pressrun.problems import PressrunError, log
+from pressrun.problems import PressrunError, log, printable
 from pressrun.progress import Progress
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 class _Handler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+        click.echo(f"{record.levelname.lower()}: {printable(record.getMessage())}", err=True)
 
 
 @dataclass
@@ -310,8 +310,14 @@ def main() -> None:
     except PressrunError as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("interrupted: nothing was written; earlier outputs are untouched", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        replaced = getattr(exc, "replaced", ())
+        if replaced:
+            click.echo(f"interrupted after replacing {', '.join(replaced)}, each written "
+                       "whole; nothing else was written", err=True)
+        else:
+            click.echo("interrupted: nothing was written; earlier outputs are untouched",
+                       err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

@@ -81,6 +81,9 @@ class Image:
     """Intrinsic height in pixels."""
     media_type: str = "image/png"
     """MIME type of the file (a placeholder is drawn as PNG)."""
+    deep: bool = False
+    """More than 8 bits per channel (a 16-bit greyscale PNG, say), which print needs
+    converted."""
 
 
 @dataclass(frozen=True)
@@ -283,7 +286,15 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+MAX_SLUG = 80
+"""The longest a slug gets: a file name must fit every file system (255 bytes at most)."""
+
+
 def slugify(text: str) -> str:
-    """ASCII, lowercase, hyphens: ``How workers won in 1917`` → ``how-workers-won-in-1917``."""
+    """ASCII, lowercase, hyphens: ``How workers won in 1917`` → ``how-workers-won-in-1917``;
+    cut at a hyphen to at most ``MAX_SLUG`` characters."""
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG + 1].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG + 1] else \
+            slug[:MAX_SLUG]
     return slug or "pamphlet"

@@ -20,7 +20,14 @@ log = logging.getLogger("pressrun")
 """Warnings and progress notes; the command line shows them, a library caller may too."""
 
 ERROR, WARNING = "error", "warning"
-_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Line breaks, escape sequences and other control characters: never printed raw."""
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, its control characters written as escapes (``\\x1b``), so that a
+    manuscript cannot break a message's line or drive the terminal."""
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -55,15 +62,17 @@ class Problem:
     @property
     def one_line(self) -> str:
         """The message on one line, even one quoting text with a line break (a YAML key
-        "a\\nb")."""
-        return _LINE_BREAK.sub(lambda m: repr(m[0])[1:-1], self.message)
+        "a\\nb") or an escape sequence."""
+        return printable(self.message)
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.one_line}" if self.path else self.one_line
+        return f"{printable(str(self.location))}: {self.one_line}" if self.path else \
+            self.one_line
 
     def listed(self) -> str:
         """The problem as ``pressrun check`` lists it: ``path:line:column: severity: …``."""
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.one_line}"
+        return f"{printable(self.path)}:{self.line}:{self.column}: {self.severity}: " \
+            f"{self.one_line}"
 
 
 @dataclass

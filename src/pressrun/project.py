@@ -15,9 +15,14 @@ Every other module asks ``Project`` for a file. Its rules are written here once:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
+import signal
 import stat
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from pressrun.problems import PressrunError
@@ -44,17 +49,22 @@ class Project:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         """The project folder, every link resolved."""
+        self._given = Path(os.path.abspath(root))
 
     def path(self, rel: str) -> Path:
         """The path of a project-relative name (not checked)."""
         return self.root / rel
 
     def rel(self, path: Path) -> str:
-        """The project-relative POSIX name of ``path`` (inside the project), or ``path``
-        itself for a file elsewhere (the default theme)."""
+        """The project-relative POSIX name of ``path`` as written (``styles/epub.css``, even
+        when it is a link to elsewhere), or ``path`` itself for a file elsewhere."""
+        written = Path(os.path.abspath(path))
+        for base in (self._given, self.root):
+            if written.is_relative_to(base):
+                return written.relative_to(base).as_posix()
         try:
             return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):
             return str(path)
 
     def real(self, path: Path, what: str = "") -> Path:
@@ -138,26 +148,46 @@ class Project:
 
     def check_target(self, target: Path) -> None:
         """Refuse an output path that the rules of this module forbid (see above)."""
+        shown = self.shown(target)
         resolved = target.resolve()
         for name in SOURCES:
             if resolved.is_relative_to((self.root / name).resolve()):
-                raise PressrunError(f"refusing to write {target} into {name}/, which holds "
-                                    "the manuscript's sources: choose a path in build/")
-        in_project = Path(os.path.abspath(target)).is_relative_to(self.root)
-        if in_project and not target.parent.resolve().is_relative_to(self.root):
-            raise PressrunError(f"refusing to write {target}: a folder on its way is a link "
+                raise PressrunError(f"refusing to write {shown} into {name}/, which holds "
+                                    "the manuscript's sources: choose a path in build/",
+                                    code="write-into-sources")
+        written = Path(os.path.abspath(target))
+        if any(written.is_relative_to(base) for base in (self._given, self.root)) and \
+                not target.parent.resolve().is_relative_to(self.root):
+            raise PressrunError(f"refusing to write {shown}: a folder on its way is a link "
                                 "that leads out of the project; remove the link, or name "
-                                "the output with -o")
+                                "the output with -o", code="write-through-link")
         try:
             mode = target.lstat().st_mode
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return
         except OSError as exc:
-            raise PressrunError(f"cannot write {target}: {exc.strerror}") from None
+            raise PressrunError(f"cannot write {shown}: {exc.strerror}", code="write") from None
         if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
             kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-            raise PressrunError(f"cannot write {target}: it is {kind}, and pressrun replaces "
-                                "only files; name a file to write")
+            raise PressrunError(f"cannot write {shown}: it is {kind}, and pressrun replaces "
+                                "only files; name a file to write", code="write")
+
+    def check_folder(self, folder: Path) -> None:
+        """Refuse to write anything into the project's ``folder`` when it, or a folder on
+        its way, is a link that leads out of the project, or is not a folder."""
+        shown = self.shown(folder)
+        if not folder.resolve().is_relative_to(self.root):
+            raise PressrunError(f"refusing to write into {shown}/: it is a link that leads "
+                                "out of the project; remove the link, or name the output "
+                                "with -o", code="write-through-link")
+        if folder.exists() and not folder.is_dir():
+            raise PressrunError(f"cannot write into {shown}/: it is a file; move it away, or "
+                                "name the output with -o", code="write")
+
+    def shown(self, path: Path) -> str:
+        """``path`` as messages show it: project-relative inside the project."""
+        name = self.rel(path)
+        return name if not Path(name).is_absolute() else str(path)
 
     def output(self, name: str) -> Path:
         """Where an output called ``name`` goes by default: in the project's ``build/``."""
@@ -166,22 +196,135 @@ class Project:
     def write(self, target: Path, data: bytes) -> None:
         """Write ``data`` to ``target`` so that readers see the old file or the new one,
         never half (see the module's rules)."""
-        self.check_target(target)
-        write_atomic(target, data)
+        self.write_all([(target, data)])
+
+    def write_all(self, files: list[tuple[Path, bytes]]) -> None:
+        """Write every file, or none: each to a temporary file beside it first, then all
+        renamed into place together, with Ctrl-C and SIGTERM held back until the last rename.
+
+        Raises ``PressrunError`` (saying what was replaced, if anything) when a file cannot
+        be written, and ``Interrupted`` when a signal came while writing.
+        """
+        for target, _ in files:
+            self.check_target(target)
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for target, data in files:
+                staged.append((stage(target, data), target))
+        except BaseException as exc:
+            for temp, _ in staged:
+                _remove(temp)
+            if isinstance(exc, OSError):
+                raise self._error(target, exc, "nothing was written") from None
+            if isinstance(exc, KeyboardInterrupt):
+                raise Interrupted(()) from None
+            raise
+        done: list[Path] = []
+        try:
+            with _signals_held():
+                for temp, target in staged:
+                    try:
+                        os.replace(temp, target)
+                    except OSError as exc:
+                        for rest, _ in staged[len(done):]:
+                            _remove(rest)
+                        replaced = ", ".join(self.shown(p) for p in done) or "nothing"
+                        raise self._error(target, exc, f"replaced {replaced}, and none "
+                                                       "after it") from None
+                    done.append(target)
+        except KeyboardInterrupt:
+            raise Interrupted(tuple(self.shown(p) for p in done)) from None
+
+    def _error(self, target: Path, exc: OSError, outcome: str) -> PressrunError:
+        """A failed write as a one-line error, with what to do."""
+        shown = self.shown(target)
+        advice = {
+            errno.ENOSPC: "the disk is full: free some space and build again",
+            errno.EDQUOT: "the disk quota is used up: free some space and build again",
+            errno.EACCES: f"permission denied: {shown}'s folder is not writable; make it "
+                          "writable, or choose another place with -o",
+            errno.EPERM: f"permission denied: {shown}'s folder is not writable; make it "
+                         "writable, or choose another place with -o",
+            errno.EROFS: "the file system is read-only: choose another place with -o",
+            errno.ENOTDIR: f"a folder on the way to {shown} is a file: move the file away, "
+                           "or choose another place with -o",
+            errno.EEXIST: f"a folder on the way to {shown} is a file: move the file away, "
+                          "or choose another place with -o",
+            errno.ENAMETOOLONG: "the name is too long for this file system: name the "
+                                "file with -o",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        return PressrunError(f"cannot write {shown}: {advice} ({outcome})", code="write")
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file beside it and a rename."""
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM while writing outputs: ``replaced`` names the files that were
+    replaced, whole, before it (all or none of one write)."""
+
+    def __init__(self, replaced: tuple[str, ...]) -> None:
+        super().__init__()
+        self.replaced = replaced
+
+
+TEMPORARY = ".pressrun-{pid}.tmp"
+"""How a file being written is named beside its target (``.NAME.RANDOM.pressrun-PID.tmp``),
+so that a later build can tell which ones a killed process left behind."""
+
+
+def stage(target: Path, data: bytes) -> Path:
+    """``data`` in a new temporary file beside ``target``, for renaming into place; files
+    that killed builds left in that folder are removed first."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    remove_abandoned(target.parent)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                suffix=TEMPORARY.format(pid=os.getpid()))
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o644)
-        os.replace(temp, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+        _remove(Path(temp))
         raise
+    return Path(temp)
+
+
+def remove_abandoned(folder: Path, pattern: str = "*" + TEMPORARY.format(pid="*")) -> None:
+    """Remove the files or folders matching ``pattern`` (with a process id in place of
+    ``*`` before ``.tmp``) that processes no longer running left in ``folder``."""
+    for path in folder.glob(pattern):
+        pid = path.name.rsplit("-", 1)[-1].removesuffix(".tmp")
+        if pid.isdigit() and not _running(int(pid)):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                _remove(path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP back until the block ends (then they arrive)."""
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import tinycss2
@@ -49,47 +50,77 @@ class FontFile:
 
 def epub_fonts(project: Project, css_path: Path, text: str) -> list[FontFile]:
     """``fonts.css`` (the file at ``css_path``, in the project's ``styles/`` or the theme)
-    and the fonts it declares, each subset to the characters of ``text``."""
+    and the fonts it declares, each subset to the characters of ``text`` it is for (a face
+    with a ``unicode-range`` only those in its range; such a face with none of them is
+    left out)."""
     where = project.rel(css_path)
     rules = tinycss2.parse_stylesheet(project.read_bytes(css_path).decode("utf-8"))
-    codepoints = BASE_CHARS | frozenset(map(ord, text))
-    fonts: dict[str, tuple[Path, FontFile]] = {}
-    for token in _font_urls(rules):
-        url = token.value
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc or url.startswith("/"):
-            continue  # remote or data: URL, not ours to embed
-        source = (css_path.parent / unquote(parts.path)).resolve()
-        media_type = MEDIA_TYPES.get(source.suffix.lower())
-        if media_type is None or not project.is_file(source):
-            problem = "is not a .ttf or .otf file" if project.is_file(source) else \
-                "was not found"
-            raise PressrunError(f"font '{url}' {problem}", where, code="bad-font")
-        href = f"fonts/{source.name}"
-        if href not in fonts:
-            data = subset(project.read_bytes(source), codepoints)
-            fonts[href] = source, FontFile(f"styles/{href}", media_type, data)
-        elif fonts[href][0] != source:
-            raise PressrunError(f"two fonts are named '{source.name}'", where, code="bad-font")
-        if url != href:
-            _set_url(token, href)
-    css = tinycss2.serialize(rules).encode("utf-8")
-    return [FontFile("styles/fonts.css", "text/css", css), *(f for _, f in fonts.values())]
-
-
-def _font_urls(rules: list) -> list:
-    """The ``url()`` tokens in the ``src`` descriptors of the ``@font-face`` rules."""
-    urls = []
+    used = frozenset(map(ord, text))
+    wanted: dict[str, set[int]] = {}
+    sources: dict[str, tuple[Path, str]] = {}
+    kept = []
     for rule in rules:
-        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
+        face = _face(rule)
+        if face is None:
+            kept.append(rule)
             continue
-        for decl in tinycss2.parse_blocks_contents(rule.content):
-            if decl.type == "declaration" and decl.lower_name == "src":
-                urls += [t for t in decl.value if t.type == "url"]
-                urls += [t.arguments[0] for t in decl.value if t.type == "function"
-                         and t.lower_name == "url" and t.arguments
-                         and t.arguments[0].type == "string"]
-    return urls
+        urls, ranges = face
+        codepoints = BASE_CHARS | used if ranges is None else \
+            {c for c in used if any(start <= c <= end for start, end in ranges)}
+        if not codepoints:
+            continue  # a face for characters the book does not have
+        kept.append(rule)
+        for token in urls:
+            href = _source(project, css_path, token, where, sources)
+            if href is not None:
+                wanted.setdefault(href, set()).update(codepoints)
+    fonts = [FontFile(f"styles/{href}", sources[href][1],
+                      subset(project.read_bytes(sources[href][0]), frozenset(codepoints)))
+             for href, codepoints in wanted.items()]
+    css = tinycss2.serialize(kept).encode("utf-8")
+    return [FontFile("styles/fonts.css", "text/css", css), *fonts]
+
+
+def _face(rule: Any) -> tuple[list, list[tuple[int, int]] | None] | None:
+    """The ``url()`` tokens of an ``@font-face`` rule's ``src`` and its unicode ranges (None:
+    every character); None for any other rule."""
+    if getattr(rule, "type", "") != "at-rule" or rule.lower_at_keyword != "font-face" or \
+            not rule.content:
+        return None
+    urls: list = []
+    ranges: list[tuple[int, int]] | None = None
+    for decl in tinycss2.parse_blocks_contents(rule.content):
+        if decl.type != "declaration":
+            continue
+        if decl.lower_name == "src":
+            urls += [t for t in decl.value if t.type == "url"]
+            urls += [t.arguments[0] for t in decl.value if t.type == "function"
+                     and t.lower_name == "url" and t.arguments
+                     and t.arguments[0].type == "string"]
+        elif decl.lower_name == "unicode-range":
+            ranges = [(t.start, t.end) for t in decl.value if t.type == "unicode-range"]
+    return urls, ranges
+
+
+def _source(project: Project, css_path: Path, token: Any, where: str,
+            sources: dict[str, tuple[Path, str]]) -> str | None:
+    """The EPUB name (``fonts/NAME``) of the font a ``url()`` token names, pointing the token
+    at it; None for a remote or ``data:`` URL, which is not ours to embed."""
+    url = token.value
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or url.startswith("/"):
+        return None
+    source = (css_path.parent / unquote(parts.path)).resolve()
+    media_type = MEDIA_TYPES.get(source.suffix.lower())
+    if media_type is None or not project.is_file(source):
+        problem = "is not a .ttf or .otf file" if project.is_file(source) else "was not found"
+        raise PressrunError(f"font '{url}' {problem}", where, code="bad-font")
+    href = f"fonts/{source.name}"
+    if sources.setdefault(href, (source, media_type))[0] != source:
+        raise PressrunError(f"two fonts are named '{source.name}'", where, code="bad-font")
+    if url != href:
+        _set_url(token, href)
+    return href
 
 
 def _set_url(token, url: str) -> None:

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from PIL import Image as PILImage
 from PIL import ImageOps
 
+from pressrun.manuscript import svg
 from pressrun.model import Image, ascii_fold
 
 MAX_EDGE = 1600
@@ -48,7 +49,7 @@ def screen_image(image: Image, data: bytes) -> ScreenImage:
     WebP keep their first frame only.
     """
     if image.media_type == "image/svg+xml":
-        return ScreenImage(_safe(image.rel), image.media_type, data)
+        return ScreenImage(_safe(image.rel), image.media_type, svg.clean(data))
     with PILImage.open(io.BytesIO(data)) as source:
         source_format = source.format or ""
         scale = MAX_EDGE / max(source.size)

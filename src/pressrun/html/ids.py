@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from pressrun.model import Pamphlet, Part
-from pressrun.project import MANUSCRIPT
+from pressrun.model import Pamphlet, Part, SourceLocation
+from pressrun.project import CONFIG, MANUSCRIPT
 from pressrun.study import gathered_questions
 
 TITLEPAGE, COLOPHON, CONTENTS = "titlepage", "colophon", "contents"
@@ -106,6 +106,19 @@ def block_texts(pamphlet: Pamphlet) -> dict[str, str]:
     for number in range(1, pamphlet.metadata.notes_pages + 1):
         texts[notes_page(number)] = ""
     return texts
+
+
+def source(pamphlet: Pamphlet, element: str | None) -> SourceLocation:
+    """Where the element with id ``element`` was written: a block's line, a part's file,
+    or pamphlet.yaml for the front matter."""
+    for each in pamphlet.parts:
+        if element in (part(each), part_title(each)) or (element or "").startswith(
+                f"{each.slug}-fn") or (element or "").startswith(f"{each.slug}-url"):
+            return each.location
+        for index, node in enumerate(each.blocks):
+            if element == block(each, index):
+                return SourceLocation(each.location.path, node.line)
+    return SourceLocation(CONFIG)
 
 
 FOR_TEMPLATES = SimpleNamespace(

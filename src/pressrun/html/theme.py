@@ -2,18 +2,23 @@
 
 A project overrides any template or stylesheet by putting a file of the same name in
 ``styles/`` (the MkDocs ``custom_dir`` pattern); every file is read through the
-project's gate. The Jinja2 environment is made once per build, with the globals every
-template may use: ``words`` (the fixed words of the manuscript's language), ``ids`` and
-``reading_minutes``.
+project's gate. Templates run in Jinja2's sandbox, so a theme from a stranger can lay
+out pages but cannot run code, reach Python's internals or open files. The environment
+is made once per build, with the globals every template may use: ``words`` (the fixed
+words of the manuscript's language), ``ids`` and ``reading_minutes``.
 """
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
+from types import ModuleType
+from typing import Any
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, select_autoescape
 from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from pressrun import __version__
 from pressrun.dates import build_date
@@ -48,13 +53,22 @@ class _Loader(BaseLoader):
             lambda: True
 
 
+class Sandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, closed further: no file paths, modules or classes reach a template
+    (a path's methods would read and write files)."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return super().is_safe_attribute(obj, attr, value) and not isinstance(
+            obj, PurePath) and not isinstance(value, PurePath | ModuleType | type)
+
+
 class Theme:
     """Finds theme files and renders templates for one project."""
 
     def __init__(self, project: Project, words: Words) -> None:
         self.project = project
         self.words = words
-        self.env = Environment(
+        self.env = Sandbox(
             loader=_Loader(project),
             autoescape=select_autoescape(["html", "xhtml", "xml"], default_for_string=True),
             undefined=StrictUndefined,
@@ -77,7 +91,24 @@ class Theme:
         """Render ``template`` with ``context``; a broken template is a one-line error."""
         try:
             return self.env.get_template(template).render(**context)
+        except SecurityError as exc:
+            where, line = _place(exc, template)
+            raise PressrunError(f"template error: {(exc.message or '').rstrip('.')}: templates "
+                                "run in a sandbox "
+                                "and cannot reach Python's internals or files", where, line,
+                                "template") from None
         except JinjaTemplateError as exc:
-            where = getattr(exc, "filename", None) or template
-            raise PressrunError(f"template error: {exc.message}", str(where),
-                                getattr(exc, "lineno", None), "template") from None
+            where, line = _place(exc, template)
+            raise PressrunError(f"template error: {exc.message}", where, line,
+                                "template") from None
+
+
+def _place(exc: JinjaTemplateError, template: str) -> tuple[str, int | None]:
+    """The template file and line an error comes from: where Jinja says, else the template
+    frame nearest to the error (Jinja names its frames after the template files)."""
+    if filename := getattr(exc, "filename", None):
+        return str(filename), getattr(exc, "lineno", None)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xhtml", ".css")):
+            return frame.filename, frame.lineno
+    return template, None

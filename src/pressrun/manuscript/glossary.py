@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import yaml
 
-from pressrun.manuscript.schema import bad_character
+from pressrun.manuscript.schema import EmptyDocument, bad_character, compose
 from pressrun.model import GlossaryEntry, Node, Part, SourceLocation
 from pressrun.problems import Problems
 from pressrun.project import GLOSSARY
@@ -27,15 +27,8 @@ def parse_glossary(text: str, report: Problems) -> tuple[GlossaryEntry, ...]:
     """The entries of glossary.yaml, sorted by term; problems go to ``report``."""
     at = lambda line: SourceLocation(GLOSSARY, line)  # noqa: E731
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        report.error(at(mark.line + 1 if mark else 1), "yaml-syntax",
-                     f"YAML syntax error: {exc.problem or exc.context}: quote definitions "
-                     "that contain ': ' or '#'")
-        return ()
-    except yaml.YAMLError as exc:
-        report.error(at(1), "yaml-syntax", f"YAML error: {exc}")
+        node = compose(text, SourceLocation(GLOSSARY, 1), report)
+    except EmptyDocument:
         return ()
     if node is None:
         return ()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from pressrun.manuscript.coverage import uncovered
 from pressrun.manuscript.glossary import mark_terms, parse_glossary, used_terms
 from pressrun.manuscript.markdown import parse_inline, parse_part
 from pressrun.manuscript.pictures import resolve_image
@@ -110,6 +112,8 @@ def read_project(project: Project) -> tuple[Pamphlet, Problems]:
         if part:
             parts.append(part)
     _check_duplicate_slugs(parts, report)
+    if len(parts) == len(fields.values.get("contents", ())):  # a link may be to a lost one
+        _check_links(parts, report)
     glossary = _read_glossary(project, report)
     marked = tuple(mark_terms(part, glossary, metadata.questions == "end") for part in parts)
     used = used_terms(marked)
@@ -119,7 +123,9 @@ def read_project(project: Project) -> tuple[Pamphlet, Problems]:
                            f"'{entry.term}' is not used in any part: remove it, or add "
                            "the form the text uses to its aliases")
     check_stylesheets(project, report)
-    return Pamphlet(project.root, metadata, marked, glossary), report
+    pamphlet = Pamphlet(project.root, metadata, marked, glossary)
+    uncovered(project, pamphlet, report)
+    return pamphlet, report
 
 
 def _metadata(project: Project, fields: Fields, report: Problems) -> Metadata:
@@ -240,7 +246,9 @@ def _load_part(
     values = fields.values
     if "title" not in values:
         return None
-    standfirst = parse_inline(values["standfirst"], language) if "standfirst" in values else ()
+    standfirst = parse_inline(values["standfirst"], language,
+                              SourceLocation(rel, fields.line("standfirst")), report) \
+        if "standfirst" in values else ()
     return Part(
         location=location,
         slug=slugify(path.stem) or "part",
@@ -254,6 +262,21 @@ def _load_part(
         blocks=parsed.blocks,
         footnotes=parsed.footnotes,
     )
+
+
+def _check_links(parts: list[Part], report: Problems) -> None:
+    """Warn about links to no address and no part: they are printed as their text only."""
+    names = {part.location.path.removeprefix(f"{MANUSCRIPT}/") for part in parts}
+    for part in parts:
+        for block in part.blocks + tuple(b for note in part.footnotes for b in note.blocks):
+            for node in block.walk():
+                href = node.attr("href")
+                target = urlsplit(href)
+                if node.kind == "link" and not target.scheme and target.path not in names:
+                    report.warning(SourceLocation(part.location.path, node.line), "dead-link",
+                                   f"link to {href[:60]!r} leads to no part of the pamphlet: "
+                                   "it is printed as its text only; link to a part by its "
+                                   "file name (02-soviets.md) or to a web address")
 
 
 def _check_duplicate_slugs(parts: list[Part], report: Problems) -> None:

@@ -10,8 +10,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
@@ -42,11 +44,42 @@ ImageResolver = Callable[[str, str, str, int], Image]
 """Called as ``resolve(ref, alt, caption, line)`` for every picture."""
 
 
+_EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", re.MULTILINE)
+_EN_DASH = re.compile(r"(^|\s)--(?=\s|$)|(^|[^-\s])--(?=[^-\s]|$)", re.MULTILINE)
+"""markdown-it's own dash rules."""
+LINK_SCHEMES = ("http", "https", "mailto")
+"""The addresses a link may lead to, besides another part of the pamphlet."""
+
+
+def _dashes_and_ellipses(state: StateCore) -> None:
+    """The typographer's replacements an author means: ``---`` → —, ``--`` → –, ``...`` → …
+    (markdown-it's own rule also turns ``(c)`` into ©, ``+-`` into ± and ``!!!!`` into
+    ``!!!``, changing what the author wrote)."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        in_autolink = False
+        for child in token.children:
+            if child.type == "link_open" and child.info == "auto":
+                in_autolink = True
+            elif child.type == "link_close" and child.info == "auto":
+                in_autolink = False
+            elif child.type == "text" and not in_autolink:
+                text = child.content.replace("...", "\u2026")
+                text = _EM_DASH.sub("\\1\u2014", text)
+                child.content = _EN_DASH.sub(lambda m: (m[1] or m[2] or "") + "\u2013", text)
+
+
 @lru_cache(maxsize=16)
 def _parser(language: str) -> MarkdownIt:
     quotes = QUOTES.get(language.split("-")[0].lower(), "“”‘’")
     md = MarkdownIt("commonmark", {"typographer": True, "html": True, "quotes": quotes})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.core.ruler.at("replacements", _dashes_and_ellipses)
+    # Every link becomes a link node, whatever its address: the writers decide what may
+    # be followed, and the converter warns about the rest (markdown-it would leave
+    # [text](javascript:…) in the text as it was typed).
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(front_matter_plugin)
     md.use(footnote_plugin)
     # One catch-all container rule, so an unknown name is reported instead of
@@ -69,15 +102,21 @@ class ParsedPart:
     """Notes in number order."""
 
 
-def parse_inline(text: str, language: str) -> tuple[Node, ...]:
-    """Parse a one-line Markdown string (a standfirst) into inline nodes."""
+def parse_inline(text: str, language: str, location: SourceLocation,
+                 report: Problems) -> tuple[Node, ...]:
+    """Parse a one-line Markdown string (a standfirst, written at ``location``) into inline
+    nodes; a picture in it is an error."""
     tokens = _parser(language).parseInline(text)
-    converter = _Converter(Problems(), SourceLocation("<inline>"), _no_images)
-    return converter.inlines(SyntaxTreeNode(tokens).children[0], None)
 
+    def no_pictures(ref: str, alt: str, caption: str, line: int) -> Image:
+        report.error(location, "picture-in-line", f"picture {_excerpt(ref)} in the "
+                     "standfirst cannot be shown there: move it into the text, as a paragraph "
+                     "of its own")
+        return Image(ref, Path(), "", alt, caption, location, missing=True)
 
-def _no_images(ref: str, alt: str, caption: str, line: int) -> Image:
-    raise AssertionError("inline text cannot hold pictures")  # pragma: no cover
+    converter = _Converter(report, location, no_pictures)
+    nodes = converter.inlines(SyntaxTreeNode(tokens).children[0], location.line)
+    return tuple(node for node in nodes if node.kind != "image")
 
 
 def parse_part(
@@ -246,7 +285,13 @@ class _Converter:
                 line=line)
         children = tuple(self._inline(child, line) for child in node.children)
         if kind == "link":
-            attrs: tuple[tuple[str, str], ...] = (("href", str(node.attrs.get("href", ""))),)
+            href = str(node.attrs.get("href", ""))
+            scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", href)
+            if scheme and scheme[1].lower() not in LINK_SCHEMES:
+                self._warn(line, "unsafe-link", f"link to {_excerpt(href)} is printed as its "
+                                 "text only: a pamphlet links to web pages (https://…) and "
+                                 "mail addresses (mailto:…)")
+            attrs: tuple[tuple[str, str], ...] = (("href", href),)
             if node.attrs.get("title"):
                 attrs += (("title", str(node.attrs["title"])),)
             return Node("link", children, attrs=attrs, line=line)
@@ -283,6 +328,11 @@ class _Converter:
                             f"footnote [^{match[1]}] is never defined: add a line "
                             f"'[^{match[1]}]: …' giving its text",
                         )
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    """``text`` quoted, cut short to ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def _label(meta: dict) -> str:

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from PIL import Image as PILImage
 from PIL import ImageFile
 
+from pressrun.manuscript import svg
 from pressrun.model import Image, SourceLocation
 from pressrun.problems import PressrunError, Problems
 from pressrun.project import BUILD, Project
@@ -60,20 +61,31 @@ def resolve_image(
     if not exists:
         return Image(ref, path, rel, alt, caption, location, missing=True)
     try:
-        width, height, media_type = probe(project, path)
+        width, height, media_type, dropped, deep = probe(project, path)
     except ValueError as exc:
         report.error(location, "bad-picture", f"picture '{rel}' {exc}")
         return fallback
+    if dropped:
+        report.warning(location, "svg-dropped",
+                       f"picture '{rel}' holds {_listed(dropped)}, which a picture in a "
+                       "book cannot use: left out of the PDF and the EPUB")
     if not alt.strip():
         report.warning(location, "no-description",
                        f"picture '{rel}' has no description for readers who cannot "
                        "see it: write what it shows between the square brackets, "
                        "![…](…)")
-    return Image(ref, path, rel, alt, caption, location, False, width, height, media_type)
+    return Image(ref, path, rel, alt, caption, location, False, width, height, media_type,
+                 deep)
 
 
-def probe(project: Project, path: Path) -> tuple[int, int, str]:
-    """Width, height and media type of a picture; ValueError saying what is wrong."""
+def _listed(items: tuple[str, ...]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(filter(None, (", ".join(items[:-1]), items[-1])))
+
+
+def probe(project: Project, path: Path) -> tuple[int, int, str, tuple[str, ...], bool]:
+    """Width, height and media type of a picture, what of an SVG is left out (see ``svg``)
+    and whether it has more than 8 bits a channel; ValueError saying what is wrong."""
     if not project.is_file(path):
         raise ValueError("is not a file")
     try:
@@ -90,6 +102,7 @@ def probe(project: Project, path: Path) -> tuple[int, int, str]:
             with PILImage.open(io.BytesIO(data)) as image:
                 image.load()
                 width, height, kind = image.width, image.height, image.format
+                deep = image.mode.startswith("I") or image.mode == "F"
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise ValueError("is too large to be an image (over "
                          f"{PILImage.MAX_IMAGE_PIXELS:,} pixels): scale it down") from None
@@ -110,21 +123,20 @@ def probe(project: Project, path: Path) -> tuple[int, int, str]:
         right = {"JPEG": ".jpg"}.get(kind or "", f".{(kind or '').lower()}")
         raise ValueError(f"is a {kind} image with a '{path.suffix}' name: rename it to "
                          f"'{path.stem}{right}' (and the reference to it)")
-    return width, height, media_type
+    return width, height, media_type, (), deep
 
 
-def _probe_svg(data: bytes) -> tuple[int, int, str]:
+def _probe_svg(data: bytes) -> tuple[int, int, str, tuple[str, ...], bool]:
     try:
         root = ET.fromstring(data)
     except (ET.ParseError, OSError) as exc:
         raise ValueError(f"is not a readable SVG image ({_reason(exc)})") from None
     if root.tag not in ("{http://www.w3.org/2000/svg}svg", "svg"):
         raise ValueError("is not an SVG image (its root element is not <svg>)")
-    for element in root.iter():
-        for name, value in element.attrib.items():
-            if name.endswith("href") and not value.startswith(("#", "data:")):
-                raise ValueError(f"refers to another file ({value!r}): an SVG picture must "
-                                 "be self-contained (embed the file, or use PNG)")
+    findings = svg.inspect(root)
+    if findings.reference is not None:
+        raise ValueError(f"refers to another file ({findings.reference!r}): an SVG picture "
+                         "must be self-contained (embed the file, or use PNG)")
     box = (root.get("viewBox") or "").replace(",", " ").split()
     try:
         numbers = [float(number) for number in box]
@@ -138,7 +150,7 @@ def _probe_svg(data: bytes) -> tuple[int, int, str]:
         width, height = numbers[2], numbers[3]
     if not width or not height:
         width, height = 1500.0, 1000.0
-    return round(width), round(height), "image/svg+xml"
+    return round(width), round(height), "image/svg+xml", findings.dropped, False
 
 
 def _length(value: str | None) -> float | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,33 +113,21 @@ def _parse(text: str, location: SourceLocation, problems: Problems,
     offset = (location.line or 1) - 1
     at = lambda line: SourceLocation(location.path, line)  # noqa: E731
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text, location, problems)
+    except EmptyDocument:
+        return None, {}
+    if node is None:
+        return None
+    try:
         data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.context_mark or exc.problem_mark
-        line = offset + mark.line + 1 if mark else location.line
-        problem = exc.problem or exc.context or "invalid YAML"
-        problems.error(at(line), "yaml-syntax",
-                       f"YAML syntax error: {problem} (check the "
-                       "indentation, and quote text containing ': ' or '#')")
-        return None
-    except yaml.YAMLError as exc:
-        problems.error(at(location.line), "yaml-syntax", f"YAML error: {exc}")
-        return None
-    except RecursionError:  # PyYAML parses nested collections recursively
-        problems.error(at(location.line), "yaml-nesting",
-                       "YAML nested too deeply (lists or "
-                       "mappings inside hundreds of others): write plain 'key: value' lines")
-        return None
-    except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+    except (ValueError, KeyError, AttributeError, TypeError, OverflowError,
+            yaml.YAMLError) as exc:
         # PyYAML's constructors fail this way on some odd values, e.g. '!!bool maybe'
         # or an impossible date.
-        problems.error(at(location.line), "yaml-value",
-                       f"a value cannot be read "
-                       f"({type(exc).__name__}: {exc}): quote it, or remove any '!!' tag")
+        problems.error(at(location.line), "yaml-value", f"a value cannot be read "
+                       f"({type(exc).__name__}: {shown(str(exc))}): quote it, or remove any "
+                       "'!!' tag")
         return None
-    if node is None:
-        return None, {}
     if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
         problems.error(at(offset + node.start_mark.line + 1), "not-a-mapping",
                        f"{what} must be a list of 'key: value' lines, like 'title: My title'")
@@ -163,15 +152,15 @@ def _clean(value: Any, spec: Key) -> Any:
     if spec.kind == BOOL:
         if isinstance(value, bool):
             return value
-        return _Invalid(f"must be true or false (got {value!r})")
+        return _Invalid(f"must be true or false (got {shown(value)})")
     if spec.kind == COUNT:
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
             return value
-        return _Invalid(f"must be a whole number from 0 to {MAX_COUNT} (got {value!r})")
+        return _Invalid(f"must be a whole number from 0 to {MAX_COUNT} (got {shown(value)})")
     if spec.kind == URL:
         text = _scalar_text(value)
         if text is None or not _WEB_ADDRESS.match(text.strip()):
-            return _Invalid(f"must be a web address starting with https:// (got {value!r})")
+            return _Invalid(f"must be a web address starting with https:// (got {shown(value)})")
         return text.strip()
     if spec.kind == LIST:
         if not isinstance(value, list):
@@ -187,7 +176,7 @@ def _clean(value: Any, spec: Key) -> Any:
             return value.isoformat()[:10]
         text = _scalar_text(value)
         if text is None or not _ISO_DATE.match(text.strip()):
-            return _Invalid(f"must be an ISO date like 2017-10-25 (got {value!r})")
+            return _Invalid(f"must be an ISO date like 2017-10-25 (got {shown(value)})")
         return text.strip()
     text = _scalar_text(value)
     if text is None:
@@ -225,7 +214,81 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return shown(value)
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 60
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict = 2, 4, 4
+
+
+def shown(value: Any) -> str:
+    """A short excerpt of a value for a message, however large the value is."""
+    return _SHOWN.repr(value)
+
+
+MAX_VALUES = 10_000
+"""The most values a YAML file may stand for once its aliases (``*name``) are expanded."""
+
+
+def compose(text: str, location: SourceLocation, problems: Problems) -> yaml.Node | None:
+    """The YAML ``text`` (starting at ``location.line``) as a node graph, or None when it
+    cannot be read or its aliases expand past ``MAX_VALUES`` (reported); raises
+    ``EmptyDocument`` for a document with nothing in it."""
+    offset = (location.line or 1) - 1
+    at = lambda line: SourceLocation(location.path, line)  # noqa: E731
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None and _expanded(node, {}) > MAX_VALUES:
+            sizes: dict[int, int] = {}
+            pairs = node.value if isinstance(node, yaml.MappingNode) else []
+            big = next((key for key, value in pairs if _expanded(value, sizes) > MAX_VALUES),
+                       node)
+            problems.error(at(offset + big.start_mark.line + 1), "yaml-aliases",
+                           f"YAML aliases (*name) here stand for more than {MAX_VALUES:,} "
+                           "values: write the values out")
+            return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.context_mark or exc.problem_mark
+        line = offset + mark.line + 1 if mark else location.line
+        problem = exc.problem or exc.context or "invalid YAML"
+        problems.error(at(line), "yaml-syntax", f"YAML syntax error: {problem} (check the "
+                       "indentation, and quote text containing ': ' or '#')")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(at(location.line), "yaml-syntax", f"YAML error: {shown(str(exc))}")
+        return None
+    except RecursionError:  # PyYAML parses nested collections recursively
+        problems.error(at(location.line), "yaml-nesting", "YAML nested too deeply (lists or "
+                       "mappings inside hundreds of others): write plain 'key: value' lines")
+        return None
+    if node is None:
+        raise EmptyDocument
+    return node
+
+
+class EmptyDocument(Exception):
+    """A YAML document with no value at all."""
+
+
+def _expanded(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` stands for with its aliases expanded (counting stops a
+    little past ``MAX_VALUES``: billion-laugh files are refused, not counted)."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            size += _expanded(child, sizes)
+            if size > MAX_VALUES:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            size += _expanded(key, sizes) + _expanded(value, sizes)
+            if size > MAX_VALUES:
+                break
+    sizes[id(node)] = size
+    return size
 
 
 def check_language(tag: str) -> str | None:

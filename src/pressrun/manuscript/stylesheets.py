@@ -38,8 +38,14 @@ def check_stylesheets(project: Project, report: Problems) -> None:
                              f"'{reference}' {problem}")
 
 
+URL_FUNCTIONS = ("url", "src", "image", "image-set", "-webkit-image-set", "cross-fade",
+                 "-webkit-cross-fade")
+"""CSS functions whose strings are addresses to fetch (``url()`` may be a token of its own)."""
+
+
 def _references(text: str) -> Iterator[tuple[int, str]]:
-    """Each URL a stylesheet names, with its line: ``url()`` values and ``@import`` targets."""
+    """Each URL a stylesheet names, with its line: ``url()`` and ``image-set()`` values and
+    the like (``URL_FUNCTIONS``), and ``@import`` targets."""
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     yield from _walk(rules)
 
@@ -49,10 +55,10 @@ def _walk(nodes: list) -> Iterator[tuple[int, str]]:
         kind = getattr(node, "type", "")
         if kind == "url":
             yield node.source_line, node.value
-        elif kind == "function" and node.lower_name in ("url", "src"):
-            strings = [t for t in node.arguments if t.type == "string"]
-            if strings:
-                yield node.source_line, strings[0].value
+        elif kind == "function" and node.lower_name in URL_FUNCTIONS:
+            for token in node.arguments:
+                if token.type == "string":
+                    yield token.source_line, token.value
         elif kind == "at-rule" and node.lower_at_keyword == "import":
             strings = [t for t in node.prelude if t.type == "string"]
             if strings:
@@ -61,6 +67,47 @@ def _walk(nodes: list) -> Iterator[tuple[int, str]]:
             children = getattr(node, attribute, None)
             if isinstance(children, list):
                 yield from _walk(children)
+
+
+GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "inherit",
+           "initial", "unset", "math", "emoji", "fangsong"}
+
+
+def named_families(project: Project) -> set[str]:
+    """The font families the project's stylesheets name in ``font-family`` that no
+    ``@font-face`` rule (of the theme's or the project's) declares: fonts to take from the
+    computer. Stylesheets that cannot be read name none (their error is reported)."""
+    named: set[str] = set()
+    declared: set[str] = set()
+    sheets = [project.theme_file("fonts.css"), *project.files(STYLES, ".css")]
+    for sheet in dict.fromkeys(sheets):
+        try:
+            rules = tinycss2.parse_stylesheet(project.read_bytes(sheet).decode("utf-8"),
+                                              skip_comments=True, skip_whitespace=True)
+        except (PressrunError, UnicodeDecodeError):
+            continue
+        for rule in rules:
+            face = rule.type == "at-rule" and rule.lower_at_keyword == "font-face"
+            content = getattr(rule, "content", None) or []
+            for decl in tinycss2.parse_blocks_contents(content):
+                if decl.type == "declaration" and decl.lower_name == "font-family":
+                    (declared if face else named).update(_families(decl.value))
+    return {name for name in named if name.casefold() not in
+            {d.casefold() for d in declared} | GENERIC}
+
+
+def _families(tokens: list) -> list[str]:
+    """The family names of a ``font-family`` value (quoted, or idents run together)."""
+    families: list[str] = []
+    words: list[str] = []
+    for token in [*tokens, None]:
+        if token is None or (token.type == "literal" and token.value == ","):
+            if words:
+                families.append(" ".join(words))
+            words = []
+        elif token.type == "string" or token.type == "ident":
+            words.append(token.value)
+    return families
 
 
 def _problem(reference: str, base: Path, root: Path) -> str | None:

@@ -11,20 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pressrun.html.ids import block_texts
-from pressrun.html.pagemap import PageMap
-from pressrun.pdf.profiles import variant
-from pressrun.pdf.render import PrintJob, print_html
 from pressrun.problems import WARNING, Problem, log
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
     from pressrun.build import Output, Run
+    from pressrun.html.pagemap import PageMap
+    from pressrun.pdf.render import PrintJob
 
 
 def print_job(run: Run) -> PrintJob:
     """What the run's print edition is made of."""
+    from pressrun.pdf.render import PrintJob
+
     return PrintJob(run.pamphlet, run.theme, run.pictures, run.profile, run.edition)
 
 
@@ -46,6 +46,7 @@ def print_layout(run: Run) -> Document:
 
 def page_map(run: Run) -> PageMap:
     """Where each page of the run's print edition begins, for the EPUB's page list."""
+    from pressrun.html.ids import block_texts
     from pressrun.pdf.pagestarts import page_map as starts
 
     return run.once("page map", lambda: starts(print_layout(run), block_texts(run.pamphlet)))
@@ -58,7 +59,9 @@ class PdfFormat:
 
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
-        from pressrun.pdf.weasy import image_resolutions, pdf_bytes
+        from pressrun.pdf.profiles import variant
+        from pressrun.pdf.weasy import pdf_bytes
+        from pressrun.pdf.weasyboxes import image_resolutions
 
         stem = "-".join(filter(None, (run.pamphlet.slug, variant(run.profile, run.edition))))
         target = run.target(f"{stem}.pdf", folder)
@@ -123,6 +126,7 @@ class PrintHtmlFormat:
 
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
+        from pressrun.pdf.render import print_html
 
         target = run.target(f"{run.pamphlet.slug}.html", folder)
         with run.progress.stage("render"):

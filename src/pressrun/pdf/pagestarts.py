@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pressrun.html.pagemap import PageMap, PageStart, squash
-from pressrun.pdf.weasy import first_line
+from pressrun.pdf.weasyboxes import first_line
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -30,6 +30,7 @@ def page_map(document: Document, texts: dict[str, str]) -> PageMap:
             first_page.setdefault(anchor, number)
     seen: set[str] = set()
     consumed: dict[str, int] = {}
+    squashed: dict[str, str] = {}  # a block's text, squashed once however many pages it spans
     starts = []
     for number, page in enumerate(document.pages, 1):
         block, line = first_line(page, texts)
@@ -37,8 +38,9 @@ def page_map(document: Document, texts: dict[str, str]) -> PageMap:
             continue
         offset = 0
         if block in seen and line:
-            text = squash(texts[block])
-            found = text.find(squash(line)[:24], consumed.get(block, 0))
+            if block not in squashed:
+                squashed[block] = squash(texts[block])
+            found = squashed[block].find(squash(line)[:24], consumed.get(block, 0))
             offset = max(found, 0)
         consumed[block] = offset
         seen.update(page.anchors)

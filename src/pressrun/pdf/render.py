@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ from pressrun.html import ids
 from pressrun.html.drawing import qr_svg
 from pressrun.html.pictures import Pictures
 from pressrun.html.theme import Theme, base_context
-from pressrun.model import Image, Pamphlet, Part
+from pressrun.model import GlossaryEntry, Image, Pamphlet, Part
 from pressrun.pdf.profiles import EDITIONS, PROFILES, Edition, Profile
 from pressrun.pdf.writer import PrintWriter
 from pressrun.project import DEFAULT_THEME
@@ -72,6 +73,30 @@ class PrintJob:
     edition: Edition = EDITIONS["standard"]
     """The page size and type of the edition."""
 
+    @cached_property
+    def part_hrefs(self) -> dict[str, str]:
+        """Where a link to each part leads, by its file name (made once: every section's
+        writers share it)."""
+        return {ids.markdown_name(part): f"#{ids.part(part)}" for part in self.pamphlet.parts}
+
+    @cached_property
+    def glossary(self) -> dict[str, GlossaryEntry]:
+        """The glossary's entries by slug."""
+        return {entry.slug: entry for entry in self.pamphlet.glossary}
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """What a first layout found that the HTML must change (see ``sections.layout_checked``)."""
+
+    set_under: frozenset[str] = frozenset()
+    """Notes to set under their paragraph: they did not fit at the foot of their page."""
+    fit_tables: bool = False
+    """Set tables smaller, with their words broken anywhere: one was too wide for the page."""
+
+
+UNADJUSTED = Adjustments()
+
 
 def print_sections(pamphlet: Pamphlet) -> list[str]:
     """The print edition's sections in order, each starting a new page: the front matter,
@@ -81,12 +106,13 @@ def print_sections(pamphlet: Pamphlet) -> list[str]:
     return [ids.FRONT, *(ids.part(part) for part in pamphlet.parts)] + [ids.BACK] * back
 
 
-def print_html(job: PrintJob, set_under: frozenset[str] = frozenset(), preview: bool = False,
+def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = False,
                notes_only: int = 0, handout: Part | None = None, section: str | None = None,
                start: int = 1, page_numbers: dict[str, int] | None = None) -> PrintHtml:
     """The whole publication as one HTML document for WeasyPrint.
 
-    ``set_under`` names notes to set under their paragraph rather than at the page foot.
+    ``adjust`` says what to change after a first layout (notes set under their paragraph,
+    tables made to fit).
     With ``preview``, files are named by their real paths, for opening in a browser.
     With ``notes_only``, the document is that many ruled notes pages and nothing else;
     with ``handout``, it is that part alone, for reading in one meeting.
@@ -105,7 +131,7 @@ def print_html(job: PrintJob, set_under: frozenset[str] = frozenset(), preview: 
     back = whole or section == ids.BACK  # a handout has its questions, not the rest
     shown = (handout,) if handout is not None else tuple(
         part for part in pamphlet.parts if section in (None, ids.BACK, ids.part(part)))
-    writers = _writers(job, lambda image: _src(job, image, locate), shown, set_under)
+    writers = _writers(job, lambda image: _src(job, image, locate), shown, adjust.set_under)
     parts = [(part, writers[part.slug]) for part in shown if body]
     gathered = [(part, writers[part.slug], found)
                 for part, found in gathered_questions(pamphlet) if part.slug in writers and back]
@@ -125,7 +151,7 @@ def print_html(job: PrintJob, set_under: frozenset[str] = frozenset(), preview: 
                         contents_parts=pamphlet.parts if len(pamphlet.parts) >= 3 else (),
                         contents_back=ids.back_matter(pamphlet), page_numbers=page_numbers,
                         notes_pages=notes_only or meta.notes_pages * edition_back,
-                        handout=handout, g=geometry, **context)
+                        handout=handout, g=geometry, fit_tables=adjust.fit_tables, **context)
     floated = {note: about for writer in writers.values() for note, about in
                writer.floated.items()}
     return PrintHtml(html, stylesheets, str(page_css), floated)
@@ -134,11 +160,9 @@ def print_html(job: PrintJob, set_under: frozenset[str] = frozenset(), preview: 
 def _writers(job: PrintJob, src, parts: tuple[Part, ...],
              set_under: frozenset[str]) -> dict[str, PrintWriter]:
     """A print writer for each of ``parts``, by slug."""
-    pamphlet = job.pamphlet
-    meta = pamphlet.metadata
-    hrefs = {ids.markdown_name(part): f"#{ids.part(part)}" for part in pamphlet.parts}
-    glossary = {entry.slug: entry for entry in pamphlet.glossary}
-    return {part.slug: PrintWriter(part, src, hrefs, job.theme.words, glossary=glossary,
+    meta = job.pamphlet.metadata
+    return {part.slug: PrintWriter(part, src, job.part_hrefs, job.theme.words,
+                                   glossary=job.glossary,
                                    numbered=meta.paragraph_numbers,
                                    questions_at_end=meta.questions == "end",
                                    endnotes=meta.notes == "endnotes", set_under=set_under)
@@ -152,6 +176,9 @@ def _src(job: PrintJob, image: Image, locate) -> str:
                                                 lambda each: grey_png(job.pictures, each)))
     if image.missing:
         return _data_url(job.pictures.placeholder(image))
+    if image.deep:
+        return _data_url(job.pictures.converted("8-bit", image,
+                                                lambda each: eight_bit_png(job.pictures, each)))
     return locate(image.path)
 
 
@@ -159,12 +186,29 @@ def _data_url(data: bytes, media_type: str = "image/png") -> str:
     return f"data:{media_type};base64," + base64.b64encode(data).decode()
 
 
+def eight_bit_png(pictures: Pictures, image: Image) -> bytes:
+    """A picture of 16 or 32 bits a channel as an 8-bit greyscale PNG (WeasyPrint prints
+    16-bit greyscale as black): 0–65535 scaled to 0–255, not clipped."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    with PILImage.open(io.BytesIO(pictures.read(image))) as opened:
+        picture = ImageOps.exif_transpose(opened).convert("I")
+        high = picture.getextrema()[1]
+        if int(high) > 255:  # type: ignore[arg-type]
+            picture = picture.point(lambda value: value / 257)
+        out = io.BytesIO()
+        picture.convert("L").save(out, format="PNG")
+    return out.getvalue()
+
+
 def grey_png(pictures: Pictures, image: Image) -> bytes:
     """A picture (or its placeholder) converted to grey, for the grayscale profile."""
     from PIL import Image as PILImage
     from PIL import ImageOps
 
-    data = pictures.placeholder(image) if image.missing else pictures.read(image)
+    data = pictures.placeholder(image) if image.missing else \
+        eight_bit_png(pictures, image) if image.deep else pictures.read(image)
     with PILImage.open(io.BytesIO(data)) as opened:
         picture = ImageOps.exif_transpose(opened)
         if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:

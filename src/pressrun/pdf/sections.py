@@ -18,13 +18,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pressrun.html import ids
-from pressrun.pdf.render import PrintHtml, PrintJob, print_html, print_sections
-from pressrun.pdf.weasy import Shared, layout, outer_paragraph_numbers, placed_anchors
-from pressrun.problems import log
+from pressrun.html.ids import source
+from pressrun.pdf.render import (
+    UNADJUSTED,
+    Adjustments,
+    PrintHtml,
+    PrintJob,
+    print_html,
+    print_sections,
+)
+from pressrun.pdf.weasy import TOO_DEEP, Shared, layout, placed_anchors
+from pressrun.pdf.weasyboxes import Overflow, outer_paragraph_numbers, overflows
+from pressrun.problems import WARNING, PressrunError, Problem, log
 from pressrun.project import IMAGES, STYLES
 
 if TYPE_CHECKING:
@@ -61,40 +70,63 @@ class Layouts:
             key, self.stats = fingerprint(job.theme.project, {"layouts": 1}, self.stats,
                                           inputs=(IMAGES, STYLES))
         if key != self.resources or self.shared is None:
-            self.documents, self.shared, self.resources = {}, Shared(), key
+            self.documents, self.resources = {}, key
+            self.shared = Shared.of(job.theme.project)
         self.laid_out = 0
         return self.shared
 
 
-def layout_checked(job: PrintJob, html_for: Callable[[frozenset[str]], PrintHtml],
-                   shared: Shared | None = None) -> Document:
-    """Lay out ``html_for(set_under)``, making sure no footnote is lost.
+def layout_checked(job: PrintJob, html_for: Callable[[Adjustments], PrintHtml],
+                   shared: Shared | None = None, first_page: int = 1) -> Document:
+    """Lay out ``html_for(adjustments)``, making sure no text is lost.
 
-    WeasyPrint sometimes drops a footnote whose call sits on the last lines of a
-    page. Every floated note's id must appear among the laid-out pages' anchors; a note
-    that does not is set under the paragraph that calls it, and the pages are laid out
-    again. Paragraph numbers are then moved into the outer margin.
+    WeasyPrint sometimes drops a footnote whose call sits on the last lines of a page:
+    every floated note's id must appear among the laid-out pages' anchors; a note that
+    does not is set under the paragraph that calls it, and the pages are laid out again.
+    A table too wide for the page is set again to fit. Text that still runs past the
+    edge of its page is an error naming its file and line. Paragraph numbers are then
+    moved into the outer margin.
     """
-    set_under: frozenset[str] = frozenset()
-    for _ in range(4):
-        page = html_for(set_under)
+    adjust, wide, off = UNADJUSTED, [], []
+    for _ in range(5):
+        page = html_for(adjust)
         document = layout(page, job.theme.project, shared)
         lost = page.floated.keys() - placed_anchors(document)
-        if not lost:
-            break
         for note_id in sorted(lost):
             log.info("%s is set under its paragraph: it did not fit at the foot of its page",
                      page.floated[note_id])
-        set_under |= lost
+        off = [] if lost else overflows(document)
+        if not adjust.fit_tables and any(o.in_table for o in off):
+            wide = [o for o in off if o.in_table]
+        elif not lost:
+            break
+        adjust = replace(adjust, set_under=adjust.set_under | lost,
+                         fit_tables=adjust.fit_tables or bool(wide))
+    if off:
+        raise PressrunError.of([Problem.at(
+            source(job.pamphlet, o.element), "off-page",
+            f"a table here is too wide for page {o.page + first_page - 1} even in small type: "
+            "its text would be cut off; split it into tables of fewer columns" if o.in_table
+            else f"text runs past the edge of page {o.page + first_page - 1} ({o.text!r}…) "
+            "and would be cut off: make it fit") for o in _first_each(off)])
+    for where in sorted({source(job.pamphlet, o.element) for o in wide}, key=str):
+        log.warning("%s", Problem.at(where, "wide-table", "a table here is too wide for the "
+                                     "page: it is set in smaller type, its words broken to "
+                                     "fit; give it fewer columns if you can", WARNING))
     if job.pamphlet.metadata.paragraph_numbers:
         outer_paragraph_numbers(document)
     return document
 
 
+def _first_each(found: list[Overflow]) -> list[Overflow]:
+    """The first overflow of each element, five at most."""
+    return list({o.element: o for o in reversed(found)}.values())[::-1][:5]
+
+
 def layout_whole(job: PrintJob, **options: object) -> Document:
     """Lay out one document of the print edition (a handout with ``handout=part``, ruled
     pages with ``notes_only=N``: see ``print_html``) in one piece."""
-    return layout_checked(job, lambda set_under: print_html(job, set_under, **options))  # type: ignore[arg-type]
+    return layout_checked(job, lambda adjust: print_html(job, adjust, **options))  # type: ignore[arg-type]
 
 
 def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
@@ -108,18 +140,24 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
     def section(name: str, start: int, numbers: dict[str, int] | None) -> Document:
         spec = (name, start, None if numbers is None else tuple(sorted(numbers.items())))
 
-        def html_for(set_under: frozenset[str]) -> PrintHtml:
-            if set_under or spec not in rendered:
-                page = print_html(job, set_under, section=name, start=start,
+        def html_for(adjust: Adjustments) -> PrintHtml:
+            if adjust != UNADJUSTED or spec not in rendered:
+                page = print_html(job, adjust, section=name, start=start,
                                   page_numbers=numbers)
-                if set_under:
+                if adjust != UNADJUSTED:
                     return page
                 rendered[spec] = page
             return rendered[spec]
 
-        key = hashlib.sha256(_key(html_for(frozenset()))).hexdigest()
+        key = hashlib.sha256(_key(html_for(UNADJUSTED))).hexdigest()
         if key not in layouts.documents:
-            layouts.documents[key] = layout_checked(job, html_for, shared)
+            try:
+                layouts.documents[key] = layout_checked(job, html_for, shared, start)
+            except PressrunError as exc:
+                if exc.problems[0].code != TOO_DEEP or exc.path:
+                    raise
+                raise PressrunError(exc.message, source(job.pamphlet, name).path,
+                                    code=TOO_DEEP) from None
             layouts.laid_out += 1
         used[key] = layouts.documents[key]
         return used[key]

@@ -1,14 +1,19 @@
-"""Every use of WeasyPrint and pydyf, in one module so that an upgrade is one file's review.
+"""Laying out and writing with WeasyPrint: a ``PrintHtml`` laid out inside a resource
+sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint and pydyf.
 
-Laying out a ``PrintHtml`` inside a resource sandbox, writing the PDF, and the few places
-pressrun reads WeasyPrint's boxes: paragraph numbers set in the outer margin, the
-resolution pictures print at, and the first line of each page.
+Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out
+boxes) and ``weasyfonts`` (the fonts): an upgrade is those three files' review.
 """
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
-from collections.abc import Iterator
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -17,14 +22,17 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from pressrun.manuscript import svg
+from pressrun.manuscript.stylesheets import named_families
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
+from pressrun.pdf.weasyfonts import font_configuration
 from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from weasyprint.document import Document, Page
+    from weasyprint.document import Document
 
 
 class SandboxError(FatalURLFetchingError):
@@ -66,6 +74,8 @@ class ProjectFetcher(URLFetcher):
         except PressrunError:
             raise SandboxError(f"'{url}' is not a regular file") from None
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if media_type == "image/svg+xml":
+            data = svg.clean(data)
         return URLFetcherResponse(url, data, {"Content-Type": media_type})
 
 
@@ -73,26 +83,56 @@ class ProjectFetcher(URLFetcher):
 class Shared:
     """What the layouts of one build (or of one ``pressrun watch`` session) share."""
 
-    font_config: FontConfiguration = field(default_factory=FontConfiguration)
-    """WeasyPrint's fonts (pages keep references to it)."""
+    font_config: FontConfiguration = field(default_factory=font_configuration)
+    """WeasyPrint's fonts (pages keep references to it): the theme's and the project's,
+    never the computer's (see ``weasyfonts``)."""
     images: dict = field(default_factory=dict)
     """WeasyPrint's picture cache."""
     styles: dict[str, CSS] = field(default_factory=dict)
     """The stylesheets, each parsed once, by URL or text."""
 
+    @classmethod
+    def of(cls, project: Project) -> Shared:
+        """What layouts of ``project`` start with: fonts with the installed families its
+        stylesheets name."""
+        return cls(font_configuration(named_families(project)))
+
 
 def layout(page: PrintHtml, project: Project, shared: Shared | None = None) -> Document:
     """Lay out a print document into pages, with its stylesheets parsed once in ``shared``."""
-    shared = shared or Shared()
+    shared = shared or Shared.of(project)
+    _fast_footnote_lookup()
     fetcher = ProjectFetcher(project)
     try:
         sheets = [_sheet(shared, url, fetcher, url=url) for url in page.stylesheets]
         sheets.append(_sheet(shared, page.page_css, fetcher, string=page.page_css,
                              base_url=PROJECT_URL))
-        return HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
-            font_config=shared.font_config, cache=shared.images, stylesheets=sheets)
+        with deep_recursion():
+            return HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
+                font_config=shared.font_config, cache=shared.images, stylesheets=sheets)
     except SandboxError as exc:
         raise PressrunError(f"refused to read {exc}", code="outside-project") from None
+
+
+TOO_DEEP = "nested-too-deeply"
+RECURSION_LIMIT = 4000
+"""WeasyPrint lays out and draws nested boxes by recursion: a list in a quotation in a
+note in a list goes deeper than Python's default 1,000 calls."""
+
+
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Let WeasyPrint recurse deeper, and make a text nested deeper still a user error."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, RECURSION_LIMIT))
+    try:
+        yield
+    except RecursionError:
+        raise PressrunError("text nested too deeply for the page layout (lists, quotations "
+                            "and notes inside one another): nest them less deeply",
+                            code=TOO_DEEP) from None
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def _sheet(shared: Shared, key: str, fetcher: URLFetcher, **source: Any) -> CSS:
@@ -108,47 +148,47 @@ def placed_anchors(document: Document) -> set[str]:
     return {anchor for page in document.pages for anchor in page.anchors}
 
 
-NUMBER_GAP_PX = 2.5 / 25.4 * 96
-"""Between a paragraph number and the text (2.5 mm, in CSS pixels)."""
+class _Footnotes(list):
+    """WeasyPrint's list of the footnotes still to place, answering ``in`` at once.
 
-
-def outer_paragraph_numbers(document: Document) -> None:
-    """Set each paragraph number in the outer margin, level with its paragraph's first line.
-
-    The theme takes the numbers out of the flow; only the laid-out pages know which
-    side of the spread each paragraph is on.
+    WeasyPrint asks whether each line's footnotes are in it for every line it lays out:
+    with the list alone, a part with 3,000 notes costs 3,000 × lines comparisons. Boxes
+    compare by identity, so counting ids answers the same.
     """
-    for page in document.pages:
-        right = page._page_box.page_type.side == "right"
-        for box, paragraph in _numbers(page._page_box, None):
-            left = paragraph.content_box_x()
-            x = left + paragraph.width + NUMBER_GAP_PX if right else \
-                left - NUMBER_GAP_PX - box.margin_width()
-            text, number = _first_line_box(paragraph), _first_line_box(box)
-            dy = (text.position_y + text.baseline) - (number.position_y + number.baseline) \
-                if text is not None and number is not None else 0
-            box.translate(dx=x - box.position_x, dy=dy)
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self._count = Counter(map(id, self))
+
+    def __contains__(self, item: object) -> bool:
+        return self._count[id(item)] > 0
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._count[id(item)] += 1
+
+    def remove(self, item: Any) -> None:
+        super().remove(item)
+        self._count[id(item)] -= 1
+
+    def copy(self) -> _Footnotes:
+        return _Footnotes(self)
 
 
-def _first_line_box(box: Any) -> Any:
-    """The first line box inside ``box``, if any."""
-    return next((b for b in box.descendants() if type(b).__name__ == "LineBox"), None)
+def _fast_footnote_lookup() -> None:
+    """Give every layout context of WeasyPrint a ``_Footnotes`` list (once)."""
+    from weasyprint.layout import LayoutContext
 
-
-def _numbers(box: Any, paragraph: Any) -> Iterator[tuple[Any, Any]]:
-    """The paragraph-number boxes below ``box``, each with its paragraph's box."""
-    from weasyprint.layout.absolute import AbsolutePlaceholder
-
-    element = getattr(box, "element", None)
-    if isinstance(box, AbsolutePlaceholder) and element is not None and \
-            element.get("class") == "pn" and paragraph is not None:
-        yield box, paragraph
+    if getattr(LayoutContext, "_pressrun_footnotes", False):
         return
-    if element is not None and "numbered" in (element.get("class") or "") and \
-            type(box).__name__ == "BlockBox":
-        paragraph = box
-    for child in getattr(box, "children", ()):
-        yield from _numbers(child, paragraph)
+    made = LayoutContext.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        self.footnotes = _Footnotes(self.footnotes)
+
+    LayoutContext.__init__ = init
+    LayoutContext._pressrun_footnotes = True
 
 
 def _memoize_page_references() -> None:
@@ -179,69 +219,28 @@ def _memoize_page_references() -> None:
     pydyf.PDF.page_references = property(page_references)
 
 
+_PLACEHOLDER_ID = uuid.UUID(int=0)
+
+
 def pdf_bytes(document: Document, pdf_variant: str) -> bytes:
-    """The laid-out document as a tagged PDF (fonts embedded and subset)."""
+    """The laid-out document as a tagged PDF (fonts embedded and subset).
+
+    For PDF/X, WeasyPrint gives the XMP metadata a random document id, and the file
+    identifier (the trailer's /ID) is a hash that includes it: the same manuscript would
+    give other bytes on every build. The id is written as zeros, then replaced by one
+    made from the file's own hash (at the same length, so nothing moves).
+    """
+    import weasyprint.pdf.metadata as metadata
+
     _memoize_page_references()
-    return document.write_pdf(pdf_variant=pdf_variant, pdf_tags=True)
-
-
-def image_resolutions(document: Document) -> dict[str, float]:
-    """The lowest effective resolution (dpi) at which each picture file is printed."""
-    from weasyprint.formatting_structure.boxes import ReplacedBox
-    from weasyprint.images import RasterImage
-
-    found: dict[str, float] = {}
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            if not isinstance(box, ReplacedBox) or box.element is None:
-                continue
-            src = box.element.get("src", "")
-            raster = box.replacement
-            if not src.startswith("file:") or not isinstance(raster, RasterImage) \
-                    or not box.width:
-                continue
-            dpi = raster.width / (box.width / 96)  # CSS px are 1/96 inch
-            path = unquote(urlsplit(src).path).removeprefix(urlsplit(PROJECT_URL).path)
-            found[path] = min(dpi, found.get(path, dpi))
-    return found
-
-
-def first_line(page: Page, ids: dict[str, str]) -> tuple[str | None, str]:
-    """The innermost element of ``ids`` around the page's first line or picture, and the
-    line's text."""
-    root = page._page_box.children[0]
-    for box, block in _walk(root, None, ids):
-        name = type(box).__name__
-        if name == "LineBox":
-            text = "".join(_line_text(box))
-            if text.strip():
-                return block, text
-        elif "Replaced" in name:
-            return block, ""
-    return None, ""
-
-
-def _walk(box: Any, block: str | None, ids: dict[str, str]) -> Iterator[tuple[Any, str | None]]:
-    element = getattr(box, "element", None)
-    element_id = element.get("id") if element is not None and hasattr(element, "get") else None
-    if element_id in ids and not getattr(box, "element_tag", "").count("::"):
-        block = element_id
-    yield box, block
-    if type(box).__name__ == "LineBox":
-        return
-    for child in getattr(box, "children", ()):
-        yield from _walk(child, block, ids)
-
-
-def _line_text(box: Any) -> Iterator[str]:
-    """The words of a line, without footnote calls, list markers or floated notes."""
-    tag = getattr(box, "element_tag", "") or ""
-    if "::" in tag:
-        return
-    style = getattr(box, "style", None)
-    if style is not None and style["float"] == "footnote":
-        return
-    if type(box).__name__ == "TextBox":
-        yield box.text
-    for child in getattr(box, "children", ()):
-        yield from _line_text(child)
+    random_id, metadata.uuid4 = metadata.uuid4, lambda: _PLACEHOLDER_ID
+    try:
+        with deep_recursion():
+            data = document.write_pdf(pdf_variant=pdf_variant, pdf_tags=True)
+    finally:
+        metadata.uuid4 = random_id
+    placeholder = f"xmp.did:{_PLACEHOLDER_ID}".encode()
+    if placeholder not in data:
+        return data
+    derived = uuid.UUID(hashlib.sha256(data).hexdigest()[:32])
+    return data.replace(placeholder, f"xmp.did:{derived}".encode())

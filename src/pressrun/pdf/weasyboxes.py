@@ -1,0 +1,174 @@
+"""Reading WeasyPrint's laid-out boxes: paragraph numbers set in the outer margin, the
+resolution pictures print at, text past the edge of its page, and each page's first line.
+
+With ``weasy`` and ``weasyfonts``, the only modules that touch WeasyPrint's internals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from pressrun.pdf.render import PROJECT_URL
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document, Page
+
+
+NUMBER_GAP_PX = 2.5 / 25.4 * 96
+"""Between a paragraph number and the text (2.5 mm, in CSS pixels)."""
+
+
+def outer_paragraph_numbers(document: Document) -> None:
+    """Set each paragraph number in the outer margin, level with its paragraph's first line.
+
+    The theme takes the numbers out of the flow; only the laid-out pages know which
+    side of the spread each paragraph is on.
+    """
+    for page in document.pages:
+        right = page._page_box.page_type.side == "right"
+        for box, paragraph in _numbers(page._page_box, None):
+            left = paragraph.content_box_x()
+            x = left + paragraph.width + NUMBER_GAP_PX if right else \
+                left - NUMBER_GAP_PX - box.margin_width()
+            text, number = _first_line_box(paragraph), _first_line_box(box)
+            dy = (text.position_y + text.baseline) - (number.position_y + number.baseline) \
+                if text is not None and number is not None else 0
+            box.translate(dx=x - box.position_x, dy=dy)
+
+
+def _first_line_box(box: Any) -> Any:
+    """The first line box inside ``box``, if any."""
+    return next((b for b in box.descendants() if type(b).__name__ == "LineBox"), None)
+
+
+def _numbers(box: Any, paragraph: Any) -> Iterator[tuple[Any, Any]]:
+    """The paragraph-number boxes below ``box``, each with its paragraph's box."""
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    element = getattr(box, "element", None)
+    if isinstance(box, AbsolutePlaceholder) and element is not None and \
+            element.get("class") == "pn" and paragraph is not None:
+        yield box, paragraph
+        return
+    if element is not None and "numbered" in (element.get("class") or "") and \
+            type(box).__name__ == "BlockBox":
+        paragraph = box
+    for child in getattr(box, "children", ()):
+        yield from _numbers(child, paragraph)
+
+
+def image_resolutions(document: Document) -> dict[str, float]:
+    """The lowest effective resolution (dpi) at which each picture file is printed."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+    from weasyprint.images import RasterImage
+
+    found: dict[str, float] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if not isinstance(box, ReplacedBox) or box.element is None:
+                continue
+            src = box.element.get("src", "")
+            raster = box.replacement
+            if not src.startswith("file:") or not isinstance(raster, RasterImage) \
+                    or not box.width:
+                continue
+            dpi = raster.width / (box.width / 96)  # CSS px are 1/96 inch
+            path = unquote(urlsplit(src).path).removeprefix(urlsplit(PROJECT_URL).path)
+            found[path] = min(dpi, found.get(path, dpi))
+    return found
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """Text laid out past the edge of its page's text block."""
+
+    page: int
+    """The page, from 1."""
+    element: str | None
+    """The id of the innermost element with an id around the text (see ``html.ids``)."""
+    in_table: bool
+    """Whether the text is in a table."""
+    text: str
+    """The start of the text."""
+
+
+TOLERANCE_PX = 1.0
+"""How far past the sides of the text block text may reach (rounding, italic overhang);
+at the foot, a line counts as off the page when its middle is below the text block."""
+
+
+def overflows(document: Document) -> list[Overflow]:
+    """Every piece of text that reaches past its page's text block, and would be cut off."""
+    found = []
+    for number, page in enumerate(document.pages, 1):
+        box = page._page_box
+        left, top = box.content_box_x(), box.content_box_y()
+        right, bottom = left + box.width, top + box.height
+        for text, element, in_table in _texts(box, None, False):
+            if text.position_x < left - TOLERANCE_PX or \
+                    text.position_x + text.width > right + TOLERANCE_PX or \
+                    text.position_y + text.height / 2 > bottom:
+                found.append(Overflow(number, element, in_table, text.text[:40]))
+    return found
+
+
+def _texts(box: Any, element: str | None,
+           in_table: bool) -> Iterator[tuple[Any, str | None, bool]]:
+    """The text boxes below ``box`` (running heads, folios and paragraph numbers, which sit
+    in the margins by design, left out), each with its element and whether in a table."""
+    name = type(box).__name__
+    if name == "MarginBox" or (getattr(box, "element_tag", None) or "").endswith("::marker") or \
+            getattr(getattr(box, "element", None), "get", lambda _: None)("class") == "pn":
+        return
+    tag = getattr(box, "element", None)
+    if tag is not None and hasattr(tag, "get") and tag.get("id"):
+        element = tag.get("id")
+    in_table = in_table or name.startswith("Table")
+    if name == "TextBox":
+        yield box, element, in_table
+    for child in getattr(box, "children", ()):
+        yield from _texts(child, element, in_table)
+
+
+def first_line(page: Page, ids: dict[str, str]) -> tuple[str | None, str]:
+    """The innermost element of ``ids`` around the page's first line or picture, and the
+    line's text."""
+    root = page._page_box.children[0]
+    for box, block in _walk(root, None, ids):
+        name = type(box).__name__
+        if name == "LineBox":
+            text = "".join(_line_text(box))
+            if text.strip():
+                return block, text
+        elif "Replaced" in name:
+            return block, ""
+    return None, ""
+
+
+def _walk(box: Any, block: str | None, ids: dict[str, str]) -> Iterator[tuple[Any, str | None]]:
+    element = getattr(box, "element", None)
+    element_id = element.get("id") if element is not None and hasattr(element, "get") else None
+    if element_id in ids and not getattr(box, "element_tag", "").count("::"):
+        block = element_id
+    yield box, block
+    if type(box).__name__ == "LineBox":
+        return
+    for child in getattr(box, "children", ()):
+        yield from _walk(child, block, ids)
+
+
+def _line_text(box: Any) -> Iterator[str]:
+    """The words of a line, without footnote calls, list markers or floated notes."""
+    tag = getattr(box, "element_tag", "") or ""
+    if "::" in tag:
+        return
+    style = getattr(box, "style", None)
+    if style is not None and style["float"] == "footnote":
+        return
+    if type(box).__name__ == "TextBox":
+        yield box.text
+    for child in getattr(box, "children", ()):
+        yield from _line_text(child)

@@ -1,0 +1,92 @@
+"""The fonts WeasyPrint lays out with: the theme's and the project's, never the computer's.
+
+WeasyPrint asks fontconfig for fonts, and fontconfig fills every character a font lacks
+from whatever the computer has installed (DejaVu, say): the PDF then depends on the
+machine, and a character no chosen font covers is set in a font nobody chose. pressrun
+gives WeasyPrint a configuration that knows no installed font (``fonts.conf``): the
+fonts come from ``@font-face`` rules (the theme's ``fonts.css``, a project's stylesheets),
+and from installed families a project's stylesheets name. With ``weasy`` and
+``weasyboxes``, the only modules that touch WeasyPrint's internals.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from weasyprint.text.fonts import FontConfiguration
+
+from pressrun.project import TEMPORARY, remove_abandoned
+
+CONFIG = Path(__file__).with_name("fonts.conf")
+STYLES = ("Regular", "Italic", "Bold", "Bold Italic")
+
+
+def font_configuration(named: Iterable[str] = ()) -> FontConfiguration:
+    """WeasyPrint's fonts, with no installed font but those of the families ``named`` (by a
+    project's stylesheets)."""
+    saved = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(CONFIG)
+    try:
+        fonts = FontConfiguration()
+    finally:
+        if saved is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = saved
+    # WeasyPrint copies @font-face fonts into a temporary folder it removes when done; one
+    # named after this process lets a later build remove what a killed one left.
+    temporary = Path(tempfile.gettempdir())
+    remove_abandoned(temporary, "pressrun-fonts-*" + TEMPORARY.format(pid="*"))
+    fonts._folder = Path(tempfile.mkdtemp(prefix="pressrun-fonts-",
+                                          suffix=TEMPORARY.format(pid=os.getpid()),
+                                          dir=temporary))
+    for path in installed(named):
+        _add(fonts, path)
+    return fonts
+
+
+def installed(families: Iterable[str]) -> list[str]:
+    """The files of the installed fonts of ``families`` (each style the computer has)."""
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    wanted = {family.casefold(): family for family in families}
+    if not wanted:
+        return []
+    system = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)
+    found: list[str] = []
+    for family in wanted.values():
+        for style in STYLES:
+            pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
+            fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+            fontconfig.FcPatternAddString(pattern, b"style", style.encode())
+            fontconfig.FcConfigSubstitute(system, pattern, 0)  # FcMatchPattern
+            fontconfig.FcDefaultSubstitute(pattern)
+            result = ffi.new("FcResult *")
+            match = fontconfig.FcFontMatch(system, pattern, result)
+            if match == ffi.NULL:
+                continue
+            match = ffi.gc(match, fontconfig.FcPatternDestroy)
+            name, path = _string(match, b"family"), _string(match, b"file")
+            if name is not None and path and name.casefold() in wanted and path not in found:
+                found.append(path)
+    return found
+
+
+def _string(pattern: object, key: bytes) -> str | None:
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    value = ffi.new("FcChar8 **")
+    if fontconfig.FcPatternGetString(pattern, key, 0, value) != 0:  # FcResultMatch
+        return None
+    return ffi.string(ffi.cast("char *", value[0])).decode("utf-8", "replace")
+
+
+def _add(fonts: FontConfiguration, path: str) -> None:
+    """Make an installed font file known to ``fonts`` (WeasyPrint's fontconfig config)."""
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+
+    if fontconfig.FcConfigAppFontAddFile(fonts._config, path.encode()):
+        pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", fonts.font_map))
