@@ -252,7 +252,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--corpus", action="append", choices=[*CORPORA, "scaling"],
                         help="measure only this corpus (repeatable); 'scaling' is the "
                              "4/40/400-page series. Default: all")
-    parser.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "corpus",
+    parser.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "corpus-next",
                         help="folder holding the Manifesto and Ten Days (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "benchmarks",
                         help="where to write results.md and results.json (default: %(default)s)")

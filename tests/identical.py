@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT.parent / "shared" / "corpus-next"  # the corpora with their languages marked
 RECORD = Path(__file__).with_name("identical.json")
 
 PAMPHLET = ROOT

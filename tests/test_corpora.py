@@ -1,14 +1,26 @@
-"""The two public-domain books in ../shared/corpus build unchanged, with nothing lost."""
+"""The two public-domain books in ../shared/corpus-next build unchanged, with nothing lost."""
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from conftest import CORPUS, Built, epub_texts, epubcheck_problems, pdf_text, squash
+from conftest import (
+    CORPUS,
+    Built,
+    epub_texts,
+    epubcheck_problems,
+    pdf_text,
+    squash,
+    structure_languages,
+)
+
+SPAN = re.compile(r"\[([^\]]*)\]\{lang=[^}]*\}")
+"""A passage marked with its language, ``[*soviet*]{lang=ru-Latn}``."""
 
 
 def _note_texts(corpus: str) -> list[str]:
@@ -16,7 +28,8 @@ def _note_texts(corpus: str) -> list[str]:
     notes = []
     for part in sorted((CORPUS / corpus / "manuscript").glob("*.md")):
         for match in re.finditer(r"^\[\^[^\]]+\]: (.+)$", part.read_text(encoding="utf-8"), re.M):
-            words = re.sub(r"[*_\\]", "", match[1]).split()[:8]
+            text = SPAN.sub(r"\1", match[1])
+            words = re.sub(r"[*_\\]", "", text).split()[:8]
             notes.append(" ".join(words))
     return notes
 
@@ -85,3 +98,41 @@ def test_corpus_pdfs_have_embedded_fonts_and_bookmarks(manifesto: Built) -> None
 
 def test_corpus_is_not_written_to(manifesto: Built) -> None:
     assert not (Path(CORPUS) / "communist-manifesto" / "build").exists()
+
+
+def _marked(built: Built) -> list[tuple[str, str]]:
+    """The language and text of every element of the EPUB's parts that sets ``lang``
+    (besides the documents' own)."""
+    from xml.etree import ElementTree as ET
+
+    found = []
+    with zipfile.ZipFile(built.epub) as archive:
+        for name in sorted(archive.namelist()):
+            if re.search(r"/\d\d-[\w-]+\.xhtml$", name):
+                body = ET.fromstring(archive.read(name)).find("{http://www.w3.org/1999/xhtml}body")
+                found += [(element.get("lang", ""), "".join(element.itertext()))
+                          for element in body.iter() if element.get("lang")]
+    return found
+
+
+def test_ten_days_keeps_the_language_of_its_571_foreign_passages(ten_days: Built) -> None:
+    marked = _marked(ten_days)
+    languages = Counter(language for language, _ in marked)
+    assert languages == {"ru-Latn": 558, "fr": 7, "la": 5, "de": 1}
+    assert ("ru-Latn", "Bozhe Tsaria Khrani") in marked and ("la", "inst.") in marked
+    with zipfile.ZipFile(ten_days.epub) as archive:
+        xhtml = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xhtml"))
+    assert xhtml.count(b'xml:lang="ru-Latn"') == 558 and b"{lang=" not in xhtml
+
+
+def test_manifesto_keeps_the_language_of_its_3_foreign_passages(manifesto: Built) -> None:
+    assert Counter(language for language, _ in _marked(manifesto)) == {"fr": 2, "de": 1}
+
+
+def test_the_print_structure_tree_holds_each_passage_s_language(ten_days: Built) -> None:
+    """The tagged PDF gives every marked passage its /Lang: 571, with the languages the
+    e-book has (a passage broken across lines or pages may take several elements)."""
+    found = structure_languages(ten_days.pdf)
+    found.pop("en-GB", None)  # the book's own language, where a part restates it
+    assert set(found) == {"ru-Latn", "fr", "la", "de"}
+    assert found["ru-Latn"] >= 558 and found["fr"] >= 7 and found["la"] >= 5

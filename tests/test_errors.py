@@ -195,7 +195,8 @@ def test_real_command_prints_no_traceback(project) -> None:
     assert "Traceback" not in done.stderr
     assert done.stderr.strip() == ("error: manuscript/01-first.md:25: unknown container "
                                    "'::: box': use one of '::: aside', '::: pullquote', "
-                                   "'::: questions', '::: further-reading'")
+                                   "'::: questions', '::: further-reading', or "
+                                   "'::: {lang=…}' for a passage in another language")
     assert not (root / "build").exists()
 
 

@@ -443,3 +443,17 @@ def test_text_nested_too_deeply_for_the_layout_is_a_user_error(project, monkeypa
     monkeypatch.setattr(weasyprint.HTML, "render", shallow)
     no_traceback(run("pdf", "-C", project(), "--no-cache"),
                  "error: manuscript/02-second.md: text nested too deeply for the page layout")
+
+
+def test_a_picture_wider_than_any_page_in_a_line_is_set_to_fit(project) -> None:
+    """The fuzz test found an SVG a billion pixels wide, in a note's line, crashing the
+    line breaker; a picture in a line is never wider than the text."""
+    root = project()
+    (root / "images" / "wide.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="0" viewBox="0 0 10 10">'
+        '<rect width="10" height="10"/></svg>')
+    with_text(root, "A line with ![a bar](../images/wide.svg) in it.[^wide]\n\n"
+              "[^wide]: A note with ![a bar](../images/wide.svg) and words after it.")
+    build_both(root)
+    text = "".join(pdf_text(root / "build" / "a-minimal-pamphlet.pdf"))
+    assert "and words after it" in text

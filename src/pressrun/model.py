@@ -91,8 +91,9 @@ class Node:
     """One element of a part's text: a block (paragraph, list…) or an inline (emphasis, link…).
 
     Kinds: blocks ``paragraph heading blockquote bullet_list ordered_list list_item
-    code_block hr table thead tbody tr th td figure container``; inlines ``text
-    softbreak hardbreak em strong code link image footnote_ref glossterm``.
+    code_block hr table thead tbody tr th td figure container div`` (``div``: blocks in
+    another language); inlines ``text softbreak hardbreak em strong code link image
+    footnote_ref glossterm span`` (``span``: a passage in another language).
     """
 
     kind: str
@@ -103,8 +104,9 @@ class Node:
     """Literal text for ``text``, ``code`` and ``code_block``."""
     attrs: tuple[tuple[str, str], ...] = ()
     """Kind-specific attributes: ``level``, ``href``, ``title``, ``start``, ``align``,
-    ``name`` (container), ``label``/``number``/``first`` (footnote_ref), ``lang``,
-    ``term`` (glossterm: the entry's slug)."""
+    ``name`` (container), ``label``/``number``/``first`` (footnote_ref), ``lang`` and
+    ``dir`` (span, div; ``lang`` of a code block is its programming language), ``term``
+    (glossterm: the entry's slug)."""
     image: Image | None = None
     """The picture of a ``figure`` or inline ``image``."""
     line: int | None = None
@@ -179,6 +181,8 @@ class Part:
     """The body text."""
     footnotes: tuple[Footnote, ...] = ()
     """Notes referenced from the body, in number order."""
+    language: str | None = None
+    """The part's language, when it is not the publication's (BCP 47)."""
 
     @property
     def images(self) -> tuple[Image, ...]:
@@ -244,11 +248,9 @@ class GlossaryEntry:
     """Other forms that mark the same term in the text (plurals, spellings)."""
     line: int | None = None
     """Where the term is written in glossary.yaml."""
-
-    @property
-    def slug(self) -> str:
-        """The id fragment of the term, e.g. ``provisional-government``."""
-        return slugify(self.term)
+    slug: str = ""
+    """The id fragment of the term, e.g. ``provisional-government``: unique in the
+    glossary (``soviet-2`` when two terms make the same slug)."""
 
 
 @dataclass(frozen=True)
@@ -290,11 +292,12 @@ MAX_SLUG = 80
 """The longest a slug gets: a file name must fit every file system (255 bytes at most)."""
 
 
-def slugify(text: str) -> str:
-    """ASCII, lowercase, hyphens: ``How workers won in 1917`` → ``how-workers-won-in-1917``;
-    cut at a hyphen to at most ``MAX_SLUG`` characters."""
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
-    if len(slug) > MAX_SLUG:
-        slug = slug[:MAX_SLUG + 1].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG + 1] else \
-            slug[:MAX_SLUG]
-    return slug or "pamphlet"
+def slugify(text: str, empty: str = "pamphlet") -> str:
+    """ASCII, lowercase, hyphens, from any script (python-slugify transliterates):
+    ``How workers won in 1917`` → ``how-workers-won-in-1917``, ``Вся власть Советам`` →
+    ``vsia-vlast-sovetam``; cut at a word to at most ``MAX_SLUG`` characters; ``empty``
+    when nothing is left."""
+    from slugify import slugify as transliterated
+
+    slug = transliterated(text, max_length=MAX_SLUG, word_boundary=True)
+    return re.sub(r"[^a-z0-9-]+", "", slug).strip("-") or empty

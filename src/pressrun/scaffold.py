@@ -45,7 +45,7 @@ contents:
 
 FIRST_PART = """\
 ---
-title: Your first part
+title: Your first part{language}
 standfirst: A sample to write over. Each part of the pamphlet is a Markdown file like this \
 one, listed under *contents* in pamphlet.yaml.
 ---
@@ -119,7 +119,8 @@ def create_project(target: Path, title: str = "My pamphlet", language: str = "en
     files: dict[str, str | bytes] = {
         CONFIG: PAMPHLET_YAML.format(title=_yaml_scalar(title),
                                                          language=_yaml_scalar(language)),
-        f"{MANUSCRIPT}/01-first-part.md": FIRST_PART.format(banner=BANNER, placeholder=PLACEHOLDER),
+        f"{MANUSCRIPT}/01-first-part.md": FIRST_PART.format(
+            banner=BANNER, placeholder=PLACEHOLDER, language=_sample_language(language)),
         f"{IMAGES}/banner.png": _banner_png(),
         f"{STYLES}/README.md": STYLES_README,
         ".gitignore": f"{BUILD}/\n",
@@ -134,6 +135,15 @@ def create_project(target: Path, title: str = "My pamphlet", language: str = "en
             file.write(data)
         written.append(path)
     return written
+
+
+def _sample_language(language: str) -> str:
+    """The front-matter line that marks the English sample as English in a pamphlet in
+    another language (so that, in Arabic, it is still set left to right)."""
+    if language.split("-")[0].lower() == "en":
+        return ""
+    return ("\nlanguage: en  # the sample text is English: delete this line when you write "
+            "in your pamphlet's language")
 
 
 def _yaml_scalar(value: str) -> str:

@@ -73,7 +73,7 @@ class EpubJob:
     def href(self, image: Image) -> str:
         """Where a picture (or its placeholder) lives inside the EPUB."""
         if image.missing:
-            return f"placeholders/{slugify(image.rel) or 'art'}.png"
+            return f"placeholders/{slugify(image.rel, 'art')}.png"
         return quote(self.screen(image).href)
 
 

@@ -34,9 +34,6 @@ from pressrun.project import Project
 MEDIA_TYPES = {".ttf": "font/ttf", ".otf": "font/otf"}
 #: Always kept: printable ASCII, no-break space and the usual typographic punctuation.
 BASE_CHARS = frozenset(range(0x20, 0x7F)) | frozenset(map(ord, "\u00a0“”‘’–—…"))
-#: OpenType features needed to set running text well; the rest (small caps, stylistic
-#: sets, …) the theme does not use and they cost space.
-FEATURES = ["kern", "liga", "clig", "calt", "ccmp", "locl", "mark", "mkmk", "rlig"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ def epub_fonts(project: Project, css_path: Path, text: str) -> list[FontFile]:
             continue
         urls, ranges = face
         codepoints = BASE_CHARS | used if ranges is None else \
-            {c for c in used if any(start <= c <= end for start, end in ranges)}
+            {c for c in BASE_CHARS | used if any(start <= c <= end for start, end in ranges)}
         if not codepoints:
             continue  # a face for characters the book does not have
         kept.append(rule)
@@ -147,8 +144,9 @@ def subset(font: bytes, codepoints: frozenset[int]) -> bytes:
     face = hb.Face(hb.Blob(font))
     wanted = hb.SubsetInput()
     wanted.unicode_set.update(codepoints)
-    wanted.layout_feature_tag_set.clear()
-    wanted.layout_feature_tag_set.update(map(_tag, FEATURES))
+    # HarfBuzz's default layout features: what every script needs to be shaped (Arabic's
+    # joining forms, marks, Indic reordering), kerning and ligatures; not the small caps
+    # and stylistic sets the theme does not use.
     wanted.name_id_set.update(range(15))  # identification, copyright and licence records
     wanted.drop_table_tag_set.add(_tag("Silt"))  # SIL TypeTuner data, unused by readers
     wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.DESUBROUTINIZE

@@ -43,6 +43,8 @@ def epub_bytes(job: EpubJob, pages: PageMap | None = None) -> bytes:
     book.set_identifier(identifier(meta))
     book.set_title(meta.title)
     book.set_language(meta.language)
+    if theme.words.direction == "rtl":
+        book.direction = "rtl"  # the spine's page-progression-direction
     for number, name in enumerate(meta.creators, 1):
         book.add_author(name, uid=f"creator-{number}")
     for field in ("publisher", "source", "rights", "date"):

@@ -77,6 +77,10 @@ class EpubWriter(BodyWriter):
             return markers([node.attr("label")])
         return super().inline(node)
 
+    def language(self, lang: str, written: str = "") -> Markup:
+        attributes = super().language(lang, written)
+        return attributes + Markup(' xml:lang="%s"') % lang if lang else attributes
+
     def glossterm(self, entry: GlossaryEntry, text: Markup) -> Markup:
         """A glossary term's first use in a part: a link to its entry in the Glossary."""
         return Markup('<a class="glossterm" href="%s#%s" epub:type="glossref" '

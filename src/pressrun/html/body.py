@@ -16,7 +16,7 @@ from urllib.parse import SplitResult, urlsplit
 from markupsafe import Markup, escape
 
 from pressrun.html import ids
-from pressrun.html.words import Words
+from pressrun.html.words import Words, direction
 from pressrun.model import GlossaryEntry, Image, Node, Part
 from pressrun.study import is_questions, paragraph_numbers
 
@@ -96,6 +96,10 @@ class BodyWriter:
             return Markup(f"<{kind}%s%s>%s</{kind}>") % (head, attr, self._children(node))
         if kind == "container":
             return self.container(node, head)
+        if kind == "div":
+            return Markup("<div%s%s>%s</div>") % (head, self.language(node.attr("lang"),
+                                                                        node.attr("dir")),
+                                                  self.blocks(node.children))
         tag = _SIMPLE_BLOCKS[kind]
         return Markup(f"<{tag}%s>%s</{tag}>") % (head, self._children(node))
 
@@ -177,8 +181,20 @@ class BodyWriter:
             entry = (self.glossary or {}).get(node.attr("term"))
             text = self.inlines(node.children)
             return text if entry is None else self.glossterm(entry, text)
+        if kind == "span":
+            return Markup("<span%s>%s</span>") % (
+                self.language(node.attr("lang"), node.attr("dir")), self.inlines(node.children))
         tag = _SIMPLE_INLINES[kind]
         return Markup(f"<{tag}>%s</{tag}>") % self.inlines(node.children)
+
+    def language(self, lang: str, written: str = "") -> Markup:
+        """The attributes of an element in language ``lang``: ``lang``, and ``dir`` when it
+        is written (or its language is written) the other way from the publication's."""
+        attributes = Markup(' lang="%s"') % lang if lang else Markup("")
+        way = written or (direction(lang) if lang else "")
+        if way and way != direction(self.words.language):
+            attributes += Markup(' dir="%s"') % way
+        return attributes
 
     def link(self, node: Node) -> Markup:
         """A hyperlink: to the web, or to another part; anything else is kept as text."""
@@ -222,4 +238,4 @@ _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 """A host name (markdown-it writes international ones in punycode) or an IPv6 address."""
 BLOCK_KINDS = {"paragraph", "heading", "figure", "hr", "code_block", "ordered_list",
                "bullet_list", "blockquote", "table", "container", "list_item", "thead",
-               "tbody", "tr", "th", "td"}
+               "tbody", "tr", "th", "td", "div"}

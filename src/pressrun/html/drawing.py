@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
-from pressrun.html.words import Words
+from pressrun.html.lettering import bundled, draw_line, length
+from pressrun.html.words import Words, direction
 from pressrun.model import Image, Metadata
-from pressrun.project import DEFAULT_THEME
 
-FONTS = DEFAULT_THEME / "fonts"
-"""pressrun's own fonts, which its drawings are set in."""
 INK = (34, 30, 28)
 PAPER = (246, 242, 234)
 RED = (178, 34, 34)
 GREY = (120, 116, 110)
-
-
-@lru_cache(maxsize=32)
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONTS / name), size)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
@@ -33,7 +25,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
         line = ""
         for word in paragraph.split():
             trial = f"{line} {word}".strip()
-            if line and draw.textlength(trial, font=font) > width:
+            if line and length(trial, font) > width:
                 lines.append(line)
                 line = word
             else:
@@ -46,7 +38,7 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, name: str, size: int, width: floa
          max_lines: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest font (down to a third of ``size``) that sets ``text`` in ``max_lines``."""
     while True:
-        font = _font(name, size)
+        font = bundled(name, size)
         lines = _wrap(draw, text, font, width)
         if len(lines) <= max_lines or size <= 12:
             return font, lines
@@ -55,12 +47,14 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, name: str, size: int, width: floa
 
 def _text_block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont,
                 x: float, y: float, fill: tuple[int, int, int], leading: float = 1.25,
-                centre_width: float | None = None) -> float:
-    """Draw ``lines`` from ``(x, y)``; return the y below the last line."""
+                centre_width: float | None = None, end_width: float | None = None) -> float:
+    """Draw ``lines`` from ``(x, y)``, centred in or set flush right in a width if given;
+    return the y below the last line."""
     step = font.size * leading
     for line in lines:
-        dx = (centre_width - draw.textlength(line, font=font)) / 2 if centre_width else 0
-        draw.text((x + dx, y), line, font=font, fill=fill)
+        dx = (centre_width - length(line, font)) / 2 if centre_width else \
+            end_width - length(line, font) if end_width else 0
+        draw_line(draw, (x + dx, y), line, font, fill)
         y += step
     return y
 
@@ -78,7 +72,7 @@ def placeholder_png(image: Image, words: Words) -> bytes:
                        outline=GREY, width=stroke)
     margin = width * 0.08
     inner = width - 2 * margin
-    label = _font("NotoSans-Bold.ttf", max(16, width // 22))
+    label = bundled("NotoSans-Bold.ttf", max(16, width // 22))
     y = height * 0.16
     y = _text_block(draw, [words("picture_to_come")], label, margin, y, RED,
                     centre_width=inner)
@@ -87,7 +81,7 @@ def placeholder_png(image: Image, words: Words) -> bytes:
     box_h = len(lines) * font.size * 1.25
     y = max(y + font.size, (height - box_h) / 2)
     _text_block(draw, lines, font, margin, y, INK, centre_width=inner)
-    mono = _font("NotoSans-Regular.ttf", max(14, width // 34))
+    mono = bundled("NotoSans-Regular.ttf", max(14, width // 34))
     name = image.rel if image.rel != "missing" else image.ref
     name_lines = _wrap(draw, words("expected_file", file=name), mono, inner)
     _text_block(draw, name_lines, mono, margin, height * 0.86 - mono.size * 1.25 *
@@ -109,22 +103,26 @@ def cover_png(metadata: Metadata, size: tuple[int, int] = (1600, 2560)) -> bytes
     draw = ImageDraw.Draw(canvas)
     margin = width * 0.1
     inner = width - 2 * margin
+    end = inner if direction(metadata.language) == "rtl" else None  # set from the right
+    bar = width * 0.18
     draw.rectangle((0, 0, width, height * 0.035), fill=RED)
-    draw.rectangle((margin, height * 0.2, margin + width * 0.18, height * 0.2 + 24), fill=RED)
+    draw.rectangle((margin + (inner - bar if end else 0), height * 0.2,
+                    margin + (inner if end else bar), height * 0.2 + 24), fill=RED)
     font, lines = _fit(draw, metadata.title, "NotoSans-Bold.ttf", 190, inner, 5)
-    y = _text_block(draw, lines, font, margin, height * 0.24, INK, leading=1.12)
+    y = _text_block(draw, lines, font, margin, height * 0.24, INK, leading=1.12, end_width=end)
     if metadata.subtitle:
         sub, sub_lines = _fit(draw, metadata.subtitle, "CharisSIL-Italic.ttf", 90, inner, 4)
-        y = _text_block(draw, sub_lines, sub, margin, y + 40, INK)
+        y = _text_block(draw, sub_lines, sub, margin, y + 40, INK, end_width=end)
     if metadata.creators:
         names, name_lines = _fit(draw, ", ".join(metadata.creators), "CharisSIL-Regular.ttf",
                                  84, inner, 3)
-        _text_block(draw, name_lines, names, margin, y + 90, INK)
+        _text_block(draw, name_lines, names, margin, y + 90, INK, end_width=end)
     foot = [text for text in (metadata.source, metadata.publisher) if text]
     if foot:
         small, foot_lines = _fit(draw, "\n".join(foot), "NotoSans-Regular.ttf", 56, inner, 4)
         block = len(foot_lines) * small.size * 1.25
-        _text_block(draw, foot_lines, small, margin, height * 0.92 - block, GREY)
+        _text_block(draw, foot_lines, small, margin, height * 0.92 - block, GREY,
+                    end_width=end)
     return _png(canvas)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -57,6 +57,11 @@ class Words:
         title = titles.get(name) if isinstance(titles, Mapping) else None
         return title if isinstance(title, str) else name
 
+    @property
+    def direction(self) -> str:
+        """``rtl`` or ``ltr``: how the publication's language is written."""
+        return direction(self.language)
+
     @cached_property
     def _locale(self) -> object | None:
         from babel import Locale, UnknownLocaleError
@@ -72,6 +77,18 @@ class Words:
         if locale is None:
             return "one" if count == 1 else "other"
         return str(locale.plural_form(count))  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=64)
+def direction(language: str) -> str:
+    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian…, by CLDR),
+    else ``ltr``."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(language, sep="-").text_direction)
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
 
 
 def names(language: str) -> list[str]:

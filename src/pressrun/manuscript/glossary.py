@@ -14,7 +14,7 @@ from dataclasses import replace
 import yaml
 
 from pressrun.manuscript.schema import EmptyDocument, bad_character, compose
-from pressrun.model import GlossaryEntry, Node, Part, SourceLocation
+from pressrun.model import GlossaryEntry, Node, Part, SourceLocation, slugify
 from pressrun.problems import Problems
 from pressrun.project import GLOSSARY
 
@@ -53,7 +53,23 @@ def parse_glossary(text: str, report: Problems) -> tuple[GlossaryEntry, ...]:
             forms[form.casefold()] = entry.term
         else:
             entries[entry.term] = entry
-    return tuple(sorted(entries.values(), key=lambda e: e.term.casefold()))
+    return _unique_slugs(sorted(entries.values(), key=lambda e: e.term.casefold()))
+
+
+def _unique_slugs(entries: list[GlossaryEntry]) -> tuple[GlossaryEntry, ...]:
+    """The entries, each with its own slug: a second term that makes the same slug (two
+    spellings, two scripts) gets ``-2``, a third ``-3``."""
+    taken: set[str] = set()
+    unique = []
+    for entry in entries:
+        base = slugify(entry.term, "term")
+        slug, count = base, 1
+        while slug in taken:
+            count += 1
+            slug = f"{base}-{count}"
+        taken.add(slug)
+        unique.append(replace(entry, slug=slug))
+    return tuple(unique)
 
 
 def _entry(key_node: yaml.Node, value_node: yaml.Node, line: int,

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pressrun.manuscript.coverage import uncovered
 from pressrun.manuscript.glossary import mark_terms, parse_glossary, used_terms
-from pressrun.manuscript.markdown import parse_inline, parse_part
+from pressrun.manuscript.markdown import ParsedPart, parse_inline, parse_part
 from pressrun.manuscript.pictures import resolve_image
 from pressrun.manuscript.schema import (
     BOOL,
@@ -35,7 +35,7 @@ from pressrun.model import (
     slugify,
 )
 from pressrun.problems import PressrunError, Problems
-from pressrun.project import CONFIG, GLOSSARY, MANUSCRIPT, Project
+from pressrun.project import CONFIG, GLOSSARY, LOCALES, MANUSCRIPT, Project
 
 PAMPHLET_KEYS = {
     "title": Key(TEXT, required=True),
@@ -66,6 +66,7 @@ PART_KEYS = {
     "creators": Key(LIST),
     "source": Key(TEXT),
     "date": Key(DATE),
+    "language": Key(TEXT),
 }
 
 
@@ -136,6 +137,12 @@ def _metadata(project: Project, fields: Fields, report: Problems) -> Metadata:
     if "language" in values and (problem := check_language(language)):
         report.error(at("language"), "bad-language", problem)
         language = "en"
+    primary = language.split("-")[0].lower()
+    if primary != "en" and not project.theme_files(f"{LOCALES}/{primary}.yaml"):
+        report.warning(at("language"), "no-words",
+                       f"pressrun has no table of its own words in '{primary}': headings "
+                       "such as 'Contents' stay in English; translate them in "
+                       f"styles/locales/{primary}.yaml (see docs/languages.md)")
     page_size = parse_page_size(values.get("page_size", "A5"))
     if isinstance(page_size, str):
         report.error(at("page_size"), "bad-page-size", page_size)
@@ -204,9 +211,9 @@ def read_text(project: Project, path: Path) -> str:
     return text
 
 
-def _load_part(
-    project: Project, entry: str, listed_at: SourceLocation, language: str, report: Problems
-) -> Part | None:
+def _part_path(project: Project, entry: str, listed_at: SourceLocation,
+               report: Problems) -> Path | None:
+    """The file of the contents entry ``entry``; None when there is none (reported)."""
     manuscript = project.path(MANUSCRIPT)
     path = (manuscript / entry).resolve()
     if not path.is_relative_to(manuscript.resolve()):
@@ -223,20 +230,40 @@ def _load_part(
                      f"'{entry}' in contents does not exist in "
                      "manuscript/: check the file name, or remove the line")
         return None
+    return path
+
+
+def _parse(
+    project: Project, path: Path, text: str, language: str
+) -> tuple[ParsedPart, Problems]:
+    """The part's Markdown read in ``language``, and what was found wrong in it."""
+    rel = project.rel(path)
+    problems = Problems()
+
+    def resolve(ref: str, alt: str, caption: str, line: int):
+        return resolve_image(ref, alt, caption, path.parent, project,
+                             SourceLocation(rel, line), problems)
+
+    return parse_part(text, language, SourceLocation(rel), resolve, problems), problems
+
+
+def _load_part(
+    project: Project, entry: str, listed_at: SourceLocation, language: str, report: Problems
+) -> Part | None:
+    """The part ``entry`` of the contents, read in ``language`` (the publication's) or in
+    its own (front matter ``language:``); None when it cannot be read (reported)."""
+    path = _part_path(project, entry, listed_at, report)
+    if path is None:
+        return None
     rel = project.rel(path)
     try:
         text = read_text(project, path)
     except PressrunError as exc:
         report.found.extend(exc.problems)
         return None
-    location = SourceLocation(rel)
-
-    def resolve(ref: str, alt: str, caption: str, line: int):
-        return resolve_image(ref, alt, caption, path.parent, project,
-                             SourceLocation(rel, line), report)
-
-    parsed = parse_part(text, language, location, resolve, report)
+    parsed, problems = _parse(project, path, text, language)
     if parsed.front_matter is None:
+        report.found.extend(problems.found)
         report.error(SourceLocation(rel, 1), "no-front-matter",
                      "no front matter: start the "
                      "file with a '---' line, 'title: …', and another '---' line")
@@ -244,14 +271,22 @@ def _load_part(
     fields = read_mapping(parsed.front_matter, SourceLocation(rel, 2), PART_KEYS, report,
                           "front matter")
     values = fields.values
+    own = values.get("language")
+    if own is not None and (problem := check_language(own)):
+        report.error(SourceLocation(rel, fields.line("language")), "bad-language", problem)
+        own = None
+    if own is not None and own != language:  # read again, with the part's quotation marks
+        parsed, problems = _parse(project, path, text, own)
+    report.found.extend(problems.found)
     if "title" not in values:
         return None
-    standfirst = parse_inline(values["standfirst"], language,
+    part_language = own or language
+    standfirst = parse_inline(values["standfirst"], part_language,
                               SourceLocation(rel, fields.line("standfirst")), report) \
         if "standfirst" in values else ()
     return Part(
-        location=location,
-        slug=slugify(path.stem) or "part",
+        location=SourceLocation(rel),
+        slug=slugify(path.stem, "part"),
         title=values["title"],
         role=values.get("role", "chapter"),
         subtitle=values.get("subtitle"),
@@ -261,6 +296,7 @@ def _load_part(
         date=values.get("date"),
         blocks=parsed.blocks,
         footnotes=parsed.footnotes,
+        language=own if own != language else None,
     )
 
 

@@ -13,30 +13,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.attrs.parse import ParseError as AttributeParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attributes
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from pressrun.manuscript.schema import check_language
+from pressrun.manuscript.typography import LINK_SCHEMES, by_language, dashes_and_ellipses
 from pressrun.model import CONTAINERS, Footnote, Image, Node, SourceLocation
 from pressrun.problems import Problems
-
-# Quotation marks by primary language subtag: double open/close, single open/close.
-QUOTES = {
-    "de": "„“‚‘",
-    "fr": ["«\u00a0", "\u00a0»", "‹\u00a0", "\u00a0›"],
-    "ru": "«»„“",
-    "uk": "«»„“",
-    "es": "«»“”",
-    "it": "«»“”",
-    "pt": "«»“”",
-    "pl": "„”«»",
-    "nl": "„”‚’",
-    "sv": "””’’",
-    "da": "»«›‹",
-}
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 
@@ -44,43 +33,20 @@ ImageResolver = Callable[[str, str, str, int], Image]
 """Called as ``resolve(ref, alt, caption, line)`` for every picture."""
 
 
-_EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", re.MULTILINE)
-_EN_DASH = re.compile(r"(^|\s)--(?=\s|$)|(^|[^-\s])--(?=[^-\s]|$)", re.MULTILINE)
-"""markdown-it's own dash rules."""
-LINK_SCHEMES = ("http", "https", "mailto")
-"""The addresses a link may lead to, besides another part of the pamphlet."""
-
-
-def _dashes_and_ellipses(state: StateCore) -> None:
-    """The typographer's replacements an author means: ``---`` → —, ``--`` → –, ``...`` → …
-    (markdown-it's own rule also turns ``(c)`` into ©, ``+-`` into ± and ``!!!!`` into
-    ``!!!``, changing what the author wrote)."""
-    for token in state.tokens:
-        if token.type != "inline" or not token.children:
-            continue
-        in_autolink = False
-        for child in token.children:
-            if child.type == "link_open" and child.info == "auto":
-                in_autolink = True
-            elif child.type == "link_close" and child.info == "auto":
-                in_autolink = False
-            elif child.type == "text" and not in_autolink:
-                text = child.content.replace("...", "\u2026")
-                text = _EM_DASH.sub("\\1\u2014", text)
-                child.content = _EN_DASH.sub(lambda m: (m[1] or m[2] or "") + "\u2013", text)
-
-
-@lru_cache(maxsize=16)
-def _parser(language: str) -> MarkdownIt:
-    quotes = QUOTES.get(language.split("-")[0].lower(), "“”‘’")
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "quotes": quotes})
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    """The parser; the part's language comes with each text (``env["language"]``)."""
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-    md.core.ruler.at("replacements", _dashes_and_ellipses)
+    md.core.ruler.at("replacements", dashes_and_ellipses)
+    md.core.ruler.at("smartquotes", by_language)
     # Every link becomes a link node, whatever its address: the writers decide what may
     # be followed, and the converter warns about the rest (markdown-it would leave
     # [text](javascript:…) in the text as it was typed).
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(front_matter_plugin)
+    # [De l'audace]{lang=fr}: a passage in another language (pandoc's bracketed spans).
+    md.use(attrs_plugin, after=("span_close",), spans=True)
     md.use(footnote_plugin)
     # One catch-all container rule, so an unknown name is reported instead of
     # silently becoming a paragraph of colons.
@@ -106,7 +72,7 @@ def parse_inline(text: str, language: str, location: SourceLocation,
                  report: Problems) -> tuple[Node, ...]:
     """Parse a one-line Markdown string (a standfirst, written at ``location``) into inline
     nodes; a picture in it is an error."""
-    tokens = _parser(language).parseInline(text)
+    tokens = _parser().parseInline(text, {"language": language})
 
     def no_pictures(ref: str, alt: str, caption: str, line: int) -> Image:
         report.error(location, "picture-in-line", f"picture {_excerpt(ref)} in the "
@@ -123,15 +89,14 @@ def parse_part(
     text: str, language: str, location: SourceLocation, resolve: ImageResolver, report: Problems
 ) -> ParsedPart:
     """Parse a part's Markdown; problems go to ``report`` with their lines."""
-    env: dict = {}
-    tokens = _parser(language).parse(text, env)
+    tokens = _parser().parse(text, {"language": language})
     front, end = None, 0
     if tokens and tokens[0].type == "front_matter":
         front, end = tokens[0].content, (tokens[0].map or (0, 0))[1]
         tokens = tokens[1:]
     # Too deep, markdown-it drops the rest of the part, note definitions too: then an
     # undefined note is most likely one of those, not worth a line of its own.
-    complete = _check_nesting(tokens, _parser(language).options["maxNesting"], location, report)
+    complete = _check_nesting(tokens, _parser().options["maxNesting"], location, report)
     root = SyntaxTreeNode(tokens)
     converter = _Converter(report, location, resolve)
     blocks: list[Node] = []
@@ -247,15 +212,51 @@ class _Converter:
         return self.resolve(str(node.attrs.get("src", "")), alt, caption, line or 0)
 
     def _container(self, node: SyntaxTreeNode, line: int | None) -> Node:
-        name = (node.info or "").strip().split(" ")[0]
+        info = (node.info or "").strip()
+        children = tuple(n for child in node.children for n in self.block(child))
+        if info.startswith("{"):  # ::: {lang=de}: a fenced div of blocks in another language
+            return Node("div", children, attrs=self._language(info, line), line=line)
+        name = info.split(" ")[0]
         if name not in CONTAINERS:
             self.report.error(
                 SourceLocation(self.location.path, line), "unknown-container",
                 f"unknown container '::: {name}': use one of "
-                + ", ".join(f"'::: {c}'" for c in CONTAINERS),
+                + ", ".join(f"'::: {c}'" for c in CONTAINERS)
+                + ", or '::: {lang=…}' for a passage in another language",
             )
-        children = tuple(n for child in node.children for n in self.block(child))
         return Node("container", children, attrs=(("name", name),), line=line)
+
+    def _language(self, written: str | dict, line: int | None) -> tuple[tuple[str, str], ...]:
+        """The ``lang`` and ``dir`` of a span's or div's attributes (``{lang=fr}``), checked;
+        problems are reported at ``line``."""
+        at = SourceLocation(self.location.path, line)
+        if isinstance(written, str):
+            try:
+                _, attributes = parse_attributes(written)
+            except AttributeParseError:
+                self.report.error(at, "bad-attributes", f"{_excerpt(written)} is not a list "
+                                  "of attributes: write {lang=fr}, or {lang=ar dir=rtl}")
+                return ()
+        else:
+            attributes = written
+        found: list[tuple[str, str]] = []
+        for key, value in attributes.items():
+            value = str(value)
+            if key == "lang":
+                if problem := check_language(value):
+                    self.report.error(at, "bad-language", problem)
+                    continue
+            elif key == "dir":
+                if value not in ("ltr", "rtl", "auto"):
+                    self.report.error(at, "bad-direction", f"dir={_excerpt(value)} is not a "
+                                      "direction: write dir=rtl, dir=ltr or dir=auto")
+                    continue
+            else:
+                self._warn(line, "unknown-attribute", f"the attribute {_excerpt(key)} is not "
+                                 "used: a passage takes lang (and dir)")
+                continue
+            found.append((key, value))
+        return tuple(found)
 
     def inlines(self, inline: SyntaxTreeNode, line: int | None) -> tuple[Node, ...]:
         """Convert the children of an ``inline`` token."""
@@ -295,6 +296,9 @@ class _Converter:
             if node.attrs.get("title"):
                 attrs += (("title", str(node.attrs["title"])),)
             return Node("link", children, attrs=attrs, line=line)
+        if kind == "span":
+            return Node("span", children, attrs=self._language(dict(node.attrs), line),
+                        line=line)
         if kind in ("em", "strong", "s"):
             return Node(kind, children, line=line)
         raise AssertionError(f"unhandled Markdown inline {kind}")  # pragma: no cover

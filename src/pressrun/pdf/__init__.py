@@ -96,7 +96,7 @@ def _booklet(run: Run, target: Path, data: bytes, pages: int) -> Output:
 
     filler = pdf_bytes(layout_whole(print_job(run), notes_only=2),
                        run.profile.pdf_variant) if pages % 4 else None
-    imposed = impose(data, filler)
+    imposed = impose(data, filler, rtl=run.theme.words.direction == "rtl")
     sheets = target.with_name(f"{target.stem}-booklet.pdf")
     run.project.check_target(sheets)
     return Output(sheets, "booklet", imposed.data, imposed.padded_pages // 2,

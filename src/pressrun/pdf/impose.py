@@ -122,8 +122,13 @@ def _place(side: PageObject, page: PageObject, x: float, y: float) -> None:
     side.merge_transformed_page(page, move)
 
 
-def impose(pdf: bytes, filler: bytes | None = None, filler_name: str = "notes page") -> Imposition:
+def impose(pdf: bytes, filler: bytes | None = None, filler_name: str = "notes page",
+           rtl: bool = False) -> Imposition:
     """Impose a PDF of equal-sized pages as a saddle-stitched booklet of landscape sheets.
+
+    With ``rtl`` the booklet is bound on the right, as a right-to-left book is: every sheet
+    side is mirrored, so the front cover (page 1) is on the left of the outer sheet's
+    outside, beside the back cover, and each spread reads right to left.
 
     ``filler`` is a PDF whose first page pads right-hand (odd) slots and whose last page
     pads left-hand (even) ones; without it, padding pages are blank.
@@ -145,6 +150,8 @@ def impose(pdf: bytes, filler: bytes | None = None, filler_name: str = "notes pa
     fold, y = sheet_width / 2, (sheet_height - height) / 2  # pages meet at the fold, centred
     writer = PdfWriter()
     for left, right in sheet_sides(len(order)):
+        if rtl:
+            left, right = right, left
         side = writer.add_blank_page(width=sheet_width, height=sheet_height)
         for number, x in ((left, fold - width), (right, fold)):
             index = order[number - 1]

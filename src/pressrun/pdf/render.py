@@ -139,7 +139,8 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
                                  if name)
     stylesheets = tuple(locate(theme.find(name)) for name in names)
     geometry = job.edition.geometry_for(meta.page_size)
-    page_css = Markup(theme.render("_page.css", g=geometry, profile=profile, start=start))
+    page_css = Markup(theme.render("_page.css", g=geometry, profile=profile, start=start,
+                                   rtl=theme.words.direction == "rtl"))
     qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url and front else None
     context = base_context(pamphlet)
     edition_back = back and handout is None

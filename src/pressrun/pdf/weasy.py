@@ -191,6 +191,37 @@ def _fast_footnote_lookup() -> None:
     LayoutContext._pressrun_footnotes = True
 
 
+def _languages_in_structure() -> None:
+    """Give each element of the PDF's structure tree in another language than the
+    document's its ``/Lang`` (WeasyPrint writes the document's alone): a screen reader
+    then reads ``[De l'audace]{lang=fr}`` in French."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    built = tags._build_box_tree
+    if getattr(built, "with_languages", False):
+        return
+
+    def build(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
+        element = getattr(box, "element", None)
+        lang = element.get("lang") if element is not None and hasattr(element, "get") \
+            else None
+        for built_element in built(box, parent, pdf, *args):
+            if lang and built_element.get("P") == parent.reference and \
+                    "Lang" not in built_element and lang != _document_language(pdf):
+                built_element["Lang"] = pydyf.String(lang)
+            yield built_element
+
+    build.with_languages = True  # type: ignore[attr-defined]
+    tags._build_box_tree = build
+
+
+def _document_language(pdf: Any) -> str:
+    """The language the catalog of a PDF being written gives (``/Lang``)."""
+    lang = pdf.catalog.get("Lang")
+    return lang.string if hasattr(lang, "string") else str(lang or "")
+
+
 def _memoize_page_references() -> None:
     """Make pydyf's ``PDF.page_references`` cheap to read again.
 
@@ -233,6 +264,7 @@ def pdf_bytes(document: Document, pdf_variant: str) -> bytes:
     import weasyprint.pdf.metadata as metadata
 
     _memoize_page_references()
+    _languages_in_structure()
     random_id, metadata.uuid4 = metadata.uuid4, lambda: _PLACEHOLDER_ID
     try:
         with deep_recursion():
