@@ -457,3 +457,16 @@ def test_a_picture_wider_than_any_page_in_a_line_is_set_to_fit(project) -> None:
     build_both(root)
     text = "".join(pdf_text(root / "build" / "a-minimal-pamphlet.pdf"))
     assert "and words after it" in text
+
+
+def test_a_word_thousands_of_letters_long_is_set_without_hyphenating_it(project) -> None:
+    """The fuzz test found "ﬁneﬁne…" (3,000 letters, a break point every three) taking
+    minutes: WeasyPrint tries every hyphenation point, laying out the whole word each
+    time. Such a word is broken anywhere instead, and kept whole."""
+    root = project()
+    word = "ﬁne" * 1000
+    with_text(root, f"Before {word} after.")
+    build_both(root)
+    printed = squash("".join(pdf_text(root / "build" / "a-minimal-pamphlet.pdf")))
+    assert printed.count("ﬁne") + printed.count("fine") >= 1000
+    assert word in "".join(epub_texts(root / "build" / "a-minimal-pamphlet.epub").values())

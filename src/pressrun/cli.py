@@ -80,7 +80,8 @@ def _global_options(project: bool = True) -> list[click.Parameter]:
     ]
 
 
-def _command(project: bool = True) -> Callable[[Callable], click.Command]:
+def _command(project: bool = True, name: str | None = None
+             ) -> Callable[[Callable], click.Command]:
     """A command taking the global options too (and ``-C`` when it reads a project); the
     logging is set up from all of them before it runs."""
 
@@ -90,7 +91,7 @@ def _command(project: bool = True) -> Callable[[Callable], click.Command]:
             _setup_logging(_settings())
             return function(*args, **kwargs)
 
-        command = cli.command()(run)
+        command = cli.command(name)(run)
         command.params.extend(_global_options(project))
         return command
 
@@ -249,12 +250,19 @@ def check(strict: bool, output_format: str) -> None:
                                "findings": [asdict(p) for p in problems]}, indent=2,
                               ensure_ascii=False))
     else:
-        for problem in problems:
-            click.echo(problem.listed())
-        summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-        click.echo(summary if problems else "no problems found")
+        _list_problems(problems)
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _list_problems(problems: list) -> None:
+    """``check``'s findings, one a line, and how many."""
+    for problem in problems:
+        click.echo(problem.listed())
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    click.echo(summary if problems else "no problems found")
 
 
 @_command()
@@ -289,13 +297,67 @@ def watch(only: str | None) -> None:
 @click.option("--title", default="My pamphlet", show_default=True, help="The pamphlet's title.")
 @click.option("--language", default="en-GB", show_default=True,
               help="BCP 47 language tag of the text, e.g. en-GB, de, pt-BR.")
-def new(folder: Path, title: str, language: str) -> None:
+@click.option("--from", "source", metavar="SOURCE", help="Make the pamphlet from one "
+              "article, as pressrun import reads it (title and language from the article).")
+def new(folder: Path, title: str, language: str, source: str | None) -> None:
     """Create a new project in FOLDER (which must be new or empty), ready to build."""
     from pressrun.scaffold import create_project
 
-    created = create_project(folder, title, language)
+    if source is None:
+        created = create_project(folder, title, language)
+    else:
+        from pressrun.scaffold import create_from
+
+        ctx = click.get_current_context()
+        given = {name: value for name, value in (("title", title), ("language", language))
+                 if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+        created, prepared = create_from(folder, source, given.get("title"),
+                                        given.get("language"), language)
+        _imported(prepared, "the pamphlet's only part")
     click.echo(f"created {_show(folder)} with {len(created)} files; next:")
     click.echo(f"  cd {folder}\n  pressrun build")
+
+
+@_command(name="import")
+@click.argument("source")
+@click.option("--as", "name", metavar="NAME.md", help="The new part's file name in manuscript/ "
+              "(default: the next number and the title, e.g. 03-the-strike.md).")
+@click.option("--after", metavar="PART", help="List the part in contents after PART "
+              "(default: last).")
+@click.option("--no-images", is_flag=True, help="Copy or download no pictures: the build "
+              "draws each as a placeholder with its caption.")
+@click.option("--allow-local", is_flag=True, help="Let an address lead to this computer or "
+              "its local network (for a test server).")
+def import_(source: str, name: str | None, after: str | None, no_images: bool,
+            allow_local: bool) -> None:
+    """Add an article as a new part: from a saved web page (.html), a web address, a Word
+    file (.docx), or a Markdown or text file.
+
+    The article's text, headings, notes, pictures and captions are kept; the page's
+    menus, share buttons and adverts are not. Only this command uses the network, and
+    only for the address given and its pictures.
+    """
+    from pressrun.importer import import_part
+    from pressrun.project import Project
+
+    project = Project(_settings().project)
+    prepared = import_part(project, source, name, after, not no_images, allow_local)
+    _imported(prepared, f"listed in contents{f' after {after}' if after else ''}")
+    _check_after_import(project.root)
+
+
+def _imported(prepared: Any, listed: str) -> None:
+    """Say what an import wrote."""
+    click.echo(prepared.summary(listed))
+    for warning in prepared.warnings:
+        log.warning("%s", f"{prepared.name}: {warning}")
+
+
+def _check_after_import(root: Path) -> None:
+    """What ``pressrun check`` finds in the project now."""
+    from pressrun.manuscript.check import check_project
+
+    _list_problems(check_project(root))
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -292,12 +292,12 @@ MAX_SLUG = 80
 """The longest a slug gets: a file name must fit every file system (255 bytes at most)."""
 
 
-def slugify(text: str, empty: str = "pamphlet") -> str:
+def slugify(text: str, empty: str = "pamphlet", length: int = 0) -> str:
     """ASCII, lowercase, hyphens, from any script (python-slugify transliterates):
     ``How workers won in 1917`` → ``how-workers-won-in-1917``, ``Вся власть Советам`` →
-    ``vsia-vlast-sovetam``; cut at a word to at most ``MAX_SLUG`` characters; ``empty``
-    when nothing is left."""
+    ``vsia-vlast-sovetam``; cut at a word to at most ``length`` (default ``MAX_SLUG``)
+    characters; ``empty`` when nothing is left."""
     from slugify import slugify as transliterated
 
-    slug = transliterated(text, max_length=MAX_SLUG, word_boundary=True)
+    slug = transliterated(text, max_length=length or MAX_SLUG, word_boundary=True)
     return re.sub(r"[^a-z0-9-]+", "", slug).strip("-") or empty

@@ -9,7 +9,9 @@ Every other module asks ``Project`` for a file. Its rules are written here once:
 - a theme file is looked up in the project's ``styles/`` first, then in the default theme;
 - an output is written to a temporary file beside its target and renamed into place, never
   into ``manuscript/``, ``images/`` or ``styles/``, never over anything but a regular
-  file, and, inside the project, never through a link that leads out of it.
+  file, and, inside the project, never through a link that leads out of it;
+- ``pressrun import`` alone adds to the sources: new files only, and ``pamphlet.yaml``
+  replaced whole (see ``add_sources``).
 """
 
 from __future__ import annotations
@@ -234,6 +236,38 @@ class Project:
                     done.append(target)
         except KeyboardInterrupt:
             raise Interrupted(tuple(self.shown(p) for p in done)) from None
+
+    def add_sources(self, files: list[tuple[str, bytes]], config: bytes | None = None) -> None:
+        """Add new files to the sources (``pressrun import``, the one command that writes
+        there): each a new file, never one that exists or a link out of the project; then
+        ``config`` replaces ``pamphlet.yaml``. All or nothing."""
+        added: list[Path] = []
+        try:
+            for rel, data in files:
+                target = self.root / rel
+                self.check_folder(target.parent)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with target.open("xb") as handle:  # x: never over an existing file
+                        added.append(target)
+                        handle.write(data)
+                except FileExistsError:
+                    raise PressrunError(f"{rel} already exists: pressrun import never "
+                                        "replaces a file; choose another name with --as",
+                                        code="exists") from None
+                except OSError as exc:
+                    raise self._error(target, exc, "nothing was added") from None
+            if config is not None:
+                path = self.path(CONFIG)
+                try:
+                    with _signals_held():
+                        os.replace(stage(path, config), path)
+                except OSError as exc:
+                    raise self._error(path, exc, "nothing was added") from None
+        except BaseException:
+            for path in added:
+                _remove(path)
+            raise
 
     def _error(self, target: Path, exc: OSError, outcome: str) -> PressrunError:
         """A failed write as a one-line error, with what to do."""

@@ -9,13 +9,16 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
 from PIL import Image, ImageDraw
 
-from pressrun.manuscript.schema import check_language
+from pressrun.manuscript.schema import check_language, yaml_scalar
 from pressrun.problems import PressrunError
 from pressrun.project import BUILD, CONFIG, IMAGES, MANUSCRIPT, STYLES
+
+if TYPE_CHECKING:
+    from pressrun.importer import Prepared
 
 PAMPHLET_YAML = """\
 title: {title}
@@ -24,7 +27,7 @@ language: {language}
 creators:
   # - Ada Organiser
 contents:
-  - 01-first-part.md
+  - {first}
 
 # Optional keys: remove the '# ' in front of a line to use it.
 # subtitle: A study pack  # a line under the title
@@ -103,8 +106,10 @@ repository for a step-by-step guide.
 """
 
 
-def create_project(target: Path, title: str = "My pamphlet", language: str = "en-GB") -> list[Path]:
-    """Create a new project in ``target`` (new or empty) and return the files written."""
+def create_project(target: Path, title: str = "My pamphlet", language: str = "en-GB",
+                   part: tuple[str, list[tuple[str, bytes]]] | None = None) -> list[Path]:
+    """Create a new project in ``target`` (new or empty) and return the files written:
+    with the sample part, or with ``part``, the name and files of an imported one."""
     problem = check_language(language)
     if problem:
         raise PressrunError(problem)
@@ -116,12 +121,15 @@ def create_project(target: Path, title: str = "My pamphlet", language: str = "en
     if target.is_dir() and any(target.iterdir()):
         raise PressrunError(f"folder '{target}' is not empty: choose a new folder name, "
                             "or an empty folder, for the project")
-    files: dict[str, str | bytes] = {
-        CONFIG: PAMPHLET_YAML.format(title=_yaml_scalar(title),
-                                                         language=_yaml_scalar(language)),
-        f"{MANUSCRIPT}/01-first-part.md": FIRST_PART.format(
+    first = part[0] if part else "01-first-part.md"
+    sample: dict[str, str | bytes] = dict(part[1]) if part else {
+        f"{MANUSCRIPT}/{first}": FIRST_PART.format(
             banner=BANNER, placeholder=PLACEHOLDER, language=_sample_language(language)),
-        f"{IMAGES}/banner.png": _banner_png(),
+        f"{IMAGES}/banner.png": _banner_png()}
+    files: dict[str, str | bytes] = {
+        CONFIG: PAMPHLET_YAML.format(title=yaml_scalar(title), language=yaml_scalar(language),
+                                     first=yaml_scalar(first)),
+        **sample,
         f"{STYLES}/README.md": STYLES_README,
         ".gitignore": f"{BUILD}/\n",
     }
@@ -137,6 +145,20 @@ def create_project(target: Path, title: str = "My pamphlet", language: str = "en
     return written
 
 
+def create_from(target: Path, source: str, title: str | None, language: str | None,
+                default_language: str) -> tuple[list[Path], Prepared]:
+    """A new project in ``target`` whose one part is the article ``source`` (``pressrun
+    import`` reads it); its title and language from the article unless given."""
+    from pressrun.importer import prepare
+    from pressrun.project import Project
+
+    prepared = prepare(Project(target), source, language=language or "")
+    created = create_project(target, title or prepared.title,
+                             language or prepared.language or default_language,
+                             (prepared.name, prepared.files))
+    return created, prepared
+
+
 def _sample_language(language: str) -> str:
     """The front-matter line that marks the English sample as English in a pamphlet in
     another language (so that, in Arabic, it is still set left to right)."""
@@ -144,12 +166,6 @@ def _sample_language(language: str) -> str:
         return ""
     return ("\nlanguage: en  # the sample text is English: delete this line when you write "
             "in your pamphlet's language")
-
-
-def _yaml_scalar(value: str) -> str:
-    """``value`` as a YAML scalar on one line, quoted when it needs to be."""
-    dumped = yaml.safe_dump(value, allow_unicode=True, width=math.inf)
-    return dumped.removesuffix("...\n").strip()
 
 
 def _banner_png(width: int = 900, height: int = 600) -> bytes:

@@ -163,7 +163,7 @@ class BodyWriter:
         """One inline node as HTML."""
         kind = node.kind
         if kind == "text":
-            return escape(node.text)
+            return self.text(node.text)
         if kind == "softbreak":
             return Markup("\n")
         if kind == "hardbreak":
@@ -186,6 +186,18 @@ class BodyWriter:
                 self.language(node.attr("lang"), node.attr("dir")), self.inlines(node.children))
         tag = _SIMPLE_INLINES[kind]
         return Markup(f"<{tag}>%s</{tag}>") % self.inlines(node.children)
+
+    def text(self, text: str) -> Markup:
+        """``text``, escaped; a "word" too long to be one (a URL pasted without spaces,
+        a row of symbols) is marked ``long-word``: the theme breaks it anywhere rather
+        than hyphenate it, which WeasyPrint does by trying every break in it, each time
+        laying out all of it, too slowly to finish."""
+        found, last = Markup(""), 0
+        for match in _LONG_WORD.finditer(text):
+            found += escape(text[last:match.start()])
+            found += Markup('<span class="long-word">%s</span>') % match[0]
+            last = match.end()
+        return found + escape(text[last:])
 
     def language(self, lang: str, written: str = "") -> Markup:
         """The attributes of an element in language ``lang``: ``lang``, and ``dir`` when it
@@ -236,6 +248,8 @@ def _whole_address(target: SplitResult) -> bool:
 
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 """A host name (markdown-it writes international ones in punycode) or an IPv6 address."""
+_LONG_WORD = re.compile(r"\S{64,}")
+"""Longer than any word of a language (German compounds stay under it)."""
 BLOCK_KINDS = {"paragraph", "heading", "figure", "hr", "code_block", "ordered_list",
                "bullet_list", "blockquote", "table", "container", "list_item", "thead",
                "tbody", "tr", "th", "td", "div"}

@@ -92,6 +92,11 @@ def probe(project: Project, path: Path) -> tuple[int, int, str, tuple[str, ...],
         data = project.read_bytes(path)
     except PressrunError as exc:
         raise ValueError(exc.message) from None
+    return probe_bytes(data, path)
+
+
+def probe_bytes(data: bytes, path: Path) -> tuple[int, int, str, tuple[str, ...], bool]:
+    """``probe`` of the picture ``data``, to be saved as ``path``."""
     if path.suffix.lower() == ".svg":
         return _probe_svg(data)
     # WeasyPrint, once imported, lets Pillow accept truncated files; a check must not.

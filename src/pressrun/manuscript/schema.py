@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
 import reprlib
 from dataclasses import dataclass
@@ -311,3 +312,9 @@ def parse_page_size(text: str) -> PageSize | str:
         return f"page size '{text}' is out of range: each side must be 50–1000 mm"
     return (f"unknown page size '{text}': use A5, A4, A6, letter, half-letter "
             "or 'WIDTHmm HEIGHTmm'")
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar on one line, quoted when it needs to be."""
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=math.inf)
+    return dumped.removesuffix("...\n").strip()
