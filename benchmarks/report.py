@@ -100,7 +100,7 @@ def mib(kib: float | None) -> str:
 def markdown(info: dict[str, str], plan: Plan, checks: list[Check],
              measurements: list[Measurement]) -> str:
     """The results as Markdown: machine, targets table, medians table."""
-    lines = ["# pressrun benchmarks (issue #8)", ""]
+    lines = ["# pressrun benchmarks (issues #8 and #19)", ""]
     lines += [f"- **{key}**: {value}" for key, value in info.items()]
     lines += [f"- **runs**: {plan.warmups} warm-up + {plan.runs} timed, median reported", ""]
     lines += ["## Targets", "",

@@ -1,4 +1,4 @@
-"""pressrun's benchmark suite (issue #8): ``python benchmarks/run.py [--quick] [--corpus NAME]``.
+"""pressrun's benchmarks (issues #8, #19): ``python benchmarks/run.py [--quick] [--corpus NAME]``.
 
 Every figure is a whole process, timed from start to exit, with its own peak RSS;
 each is the median of the timed runs after a warm-up. The floor, WeasyPrint alone
@@ -64,6 +64,8 @@ FLOOR_UA_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
 PRESSRUN = pressrun_command()
 LABELS = {
     "help": "python -m pressrun --help",
+    "processes": "processes started by importing pressrun's PDF writer",
+    "check": "pressrun check",
     "cold-pdf": "cold pressrun pdf",
     "cold-epub": "cold pressrun epub",
     "cold-build": "cold pressrun build",
@@ -124,6 +126,7 @@ def cold_runs(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Meas
     """Cold ``pressrun pdf``, ``epub`` and ``build`` (no ``build/`` folder, so no outputs
     and no cache), the floors, and pandoc when installed, taken in interleaved rounds."""
     steps = {f"cold-{command}": _cold(project, command) for command in ("pdf", "epub", "build")}
+    steps["check"] = _pressrun(project, "check")
     html, pdf = folder / "print.html", folder / "floor.pdf"
     run_child([*PRESSRUN, "html", "-o", str(html)], project)
     for key, script in (("floor", FLOOR_SCRIPT), ("floor-ua", FLOOR_UA_SCRIPT)):
@@ -200,8 +203,8 @@ def bench_corpus(corpus: str, source: Path, work: Path, plan: Plan) -> list[Meas
     """Every figure of one corpus, each in its own copy of the project."""
     folder = work / corpus
     project = copy_project(source, folder / "cold")
-    results = attempt(corpus, ("cold-pdf", "cold-epub", "cold-build", "floor", "floor-ua",
-                               "pandoc-pdf", "pandoc-epub"),
+    results = attempt(corpus, ("cold-pdf", "cold-epub", "cold-build", "check", "floor",
+                               "floor-ua", "pandoc-pdf", "pandoc-epub"),
                       lambda: cold_runs(corpus, project, folder, plan))
     rebuild = copy_project(source, folder / "rebuild")
     results += attempt(corpus, ("no-change", "edit-paragraph", "edit-stylesheet"),
@@ -237,10 +240,25 @@ def scaling(source: Path, work: Path, plan: Plan) -> list[Measurement]:
 
 
 def startup(plan: Plan) -> list[Measurement]:
-    """``python -m pressrun --help`` with this interpreter."""
-    return [measurement("cli", "help", LABELS["help"],
+    """``python -m pressrun --help`` with this interpreter, and the processes that loading
+    WeasyPrint starts (counted with strace, when it is installed)."""
+    help_ = measurement("cli", "help", LABELS["help"],
                         repeat(lambda: run_child([sys.executable, "-m", "pressrun", "--help"],
-                                                 REPO), plan))]
+                                                 REPO), plan))
+    counts = [started(module) for module in ("pressrun.pdf.weasy", "weasyprint")]
+    note = ("skipped (strace not installed)" if None in counts else
+            f"{counts[0]} (WeasyPrint alone: {counts[1]}), the interpreter not counted")
+    return [help_, Measurement("cli", "processes", LABELS["processes"], note=note)]
+
+
+def started(module: str) -> int | None:
+    """How many programs a fresh interpreter starts while importing ``module``."""
+    if not shutil.which("strace"):
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".strace") as trace:
+        run_child(["strace", "-f", "-qq", "-e", "trace=execve", "-o", trace.name,
+                   sys.executable, "-c", f"import {module}"], REPO)
+        return Path(trace.name).read_text().count("execve(") - 1
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -33,6 +33,7 @@ def test_a_project_builds_through_the_library_without_click(project, monkeypatch
 
     original_pdf = format_named("pdf")
     monkeypatch.setitem(FORMATS, "pdf", Watching())
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")  # the PDF written here, where it is seen
     result = build(root, Request(formats=("pdf", "epub")))
     assert seen == [None]
     assert "pressrun.cli" not in sys.modules

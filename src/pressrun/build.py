@@ -201,7 +201,7 @@ def build(root: Path, request: Request = Request(), layouts: Layouts | None = No
     """Build ``request``'s outputs of the project at ``root``, unless an identical build
     into ``build/`` is cached. ``layouts`` (kept by ``pressrun watch``) holds the print
     layout's sections from the last build, to reuse."""
-    from pressrun import cache
+    from pressrun import cache, forked
 
     progress = progress or Progress(False, False)
     project = Project(root)
@@ -230,8 +230,7 @@ def build(root: Path, request: Request = Request(), layouts: Layouts | None = No
     with _Captured() as warnings:
         run = prepare(root, request, layouts, progress)
         folder = len(request.formats) > 1
-        outputs = [output for name in request.formats
-                   for output in format_named(name).outputs(run, folder)]
+        outputs = forked.outputs(run, request.formats, folder)
         project.write_all([(output.path, output.data) for output in outputs])
         written = tuple(Written(output.path, output.kind, len(output.data), output.pages,
                                 output.notes) for output in outputs)

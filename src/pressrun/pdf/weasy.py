@@ -7,6 +7,10 @@ boxes) and ``weasyfonts`` (the fonts): an upgrade is those three files' review.
 
 from __future__ import annotations
 
+# Before WeasyPrint: its C libraries loaded by soname, with no compiler run.
+import pressrun.pdf.libraries  # noqa: F401
+
+# isort: split
 import hashlib
 import mimetypes
 import sys

@@ -11,6 +11,10 @@ and from installed families a project's stylesheets name. With ``weasy`` and
 
 from __future__ import annotations
 
+# Before WeasyPrint: its C libraries loaded by soname, with no compiler run.
+import pressrun.pdf.libraries  # noqa: F401
+
+# isort: split
 import os
 import tempfile
 from collections.abc import Iterable

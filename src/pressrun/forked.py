@@ -1,0 +1,114 @@
+"""The formats' outputs made side by side: the PDF written in a forked process while this
+one makes the EPUB.
+
+Both need the print layout, so it is made first, here. WeasyPrint's layouts hold C
+pointers and cannot be sent to another process, but a fork shares them: the child writes
+the PDF (with its booklet and handouts) and sends back the outputs, the warnings it gave
+and what it told the user (``-v``'s stage timings), which this process passes on. If the
+child fails in any way, the PDF is made again here, so that an error reads exactly as in
+a build made one format after another. ``PRESSRUN_SEQUENTIAL=1``, a system other than
+Linux, a single core or another thread running (``pressrun watch``) make the formats one
+after another. Either way the bytes are the same.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+
+from pressrun.problems import log
+
+if TYPE_CHECKING:
+    from pressrun.build import Output, Run
+
+FORKED = "pdf"
+"""The format written in the child."""
+BESIDE = "epub"
+"""The format that needs the same layout, made meanwhile."""
+
+
+def outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
+    """Every output of the formats ``names``, in their order."""
+    from pressrun.build import format_named
+
+    if not _side_by_side(names):
+        return [output for name in names for output in format_named(name).outputs(run, folder)]
+    from pressrun.pdf import page_map
+
+    page_map(run)  # the layout and its page map, made once, before the fork shares them
+    child = _Child(lambda: format_named(FORKED).outputs(run, folder))
+    try:
+        made = {name: format_named(name).outputs(run, folder)
+                for name in names if name != FORKED}
+    finally:
+        forked = child.result()
+    made[FORKED] = forked if forked is not None else format_named(FORKED).outputs(run, folder)
+    return [output for name in names for output in made[name]]
+
+
+def _side_by_side(names: tuple[str, ...]) -> bool:
+    return (FORKED in names and BESIDE in names and sys.platform.startswith("linux")
+            and os.environ.get("PRESSRUN_SEQUENTIAL", "") in ("", "0")
+            and len(os.sched_getaffinity(0)) > 1 and threading.active_count() == 1)
+
+
+class _Collect(logging.Handler):
+    """The child's warnings, to be given again by the parent."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelno, record.getMessage()))
+
+
+class _Child:
+    """``make()`` run in a forked process; ``result()`` is what it returned, or None."""
+
+    def __init__(self, make: Callable[[], list[Output]]) -> None:
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: make, send, and leave without the parent's exit hooks
+            os.close(read)
+            _run_child(make, write)
+        os.close(write)
+        self.read = read
+
+    def result(self) -> list[Output] | None:
+        """Wait for the child; its outputs (its warnings given here), or None if it failed."""
+        with os.fdopen(self.read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        try:
+            made, records, told = pickle.loads(data)
+        except Exception:  # any failure: the parent makes it again
+            return None
+        if status != 0 or made is None:
+            return None
+        for level, message in records:
+            log.log(level, "%s", message)
+        click.echo(told, err=True, nl=False)
+        return made
+
+
+def _run_child(make: Callable[[], list[Output]], write: int) -> None:
+    collect, told = _Collect(), io.StringIO()
+    log.handlers, log.propagate, sys.stderr = [collect], False, told
+    try:
+        payload = pickle.dumps((make(), collect.records, told.getvalue()))
+    except BaseException:  # the parent makes it again, and reports what failed
+        payload = pickle.dumps((None, [], ""))
+    try:
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+    finally:
+        os._exit(0)

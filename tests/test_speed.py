@@ -1,0 +1,98 @@
+"""Speed that changes no byte: WeasyPrint loaded without running a compiler, and the PDF
+written in a second process while the EPUB is made."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pressrun import forked
+from pressrun.build import Request, Result, build
+from pressrun.pdf.libraries import SONAMES, soname
+from pressrun.problems import PressrunError
+
+SPY = """
+import subprocess, sys
+started = []
+class Spy(subprocess.Popen):
+    def __init__(self, args, *rest, **options):
+        started.append(args)
+        super().__init__(args, *rest, **options)
+subprocess.Popen = Spy
+import {module}
+from pressrun.pdf.libraries import SONAMES
+stems = tuple(name.partition(".so")[0] + ".so" for name in SONAMES)
+libraries = sorted({{path for path in (line.split()[-1] for line in open("/proc/self/maps"))
+                    if path.rsplit("/", 1)[-1].startswith(stems)}})
+print(repr((started, libraries)))
+"""
+
+
+def _import(module: str) -> tuple[list[object], list[str]]:
+    """What importing ``module`` in a fresh Python started, and the libraries it mapped."""
+    done = subprocess.run([sys.executable, "-c", SPY.format(module=module)],
+                          capture_output=True, text=True, check=True)
+    return ast.literal_eval(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sonames are Linux's")
+def test_loading_weasyprint_starts_no_process_and_loads_the_same_libraries() -> None:
+    started, ours = _import("pressrun.pdf.weasy")
+    assert started == []  # no ldconfig, gcc or ld probing for library names
+    probed, theirs = _import("weasyprint")
+    assert probed, "WeasyPrint alone no longer probes: pressrun.pdf.libraries can go"
+    assert ours == theirs and any("pango" in name for name in ours)
+
+
+def test_every_name_weasyprint_tries_maps_to_its_own_library() -> None:
+    assert soname("libgobject-2.0-0") == soname("gobject-2.0") == "libgobject-2.0.so.0"
+    assert soname("libpango-1.0-0") == "libpango-1.0.so.0"
+    assert soname("pangoft2-1.0-0") == "libpangoft2-1.0.so.0"
+    assert soname("libharfbuzz-subset-0") == "libharfbuzz-subset.so.0"
+    assert soname("harfbuzz-vector") == "libharfbuzz-vector.so.0"
+    assert soname("libharfbuzz-0") == "libharfbuzz.so.0"
+    assert soname("fontconfig-1") == "libfontconfig.so.1"
+    assert soname("cairo") is None
+    assert len(set(map(soname, SONAMES))) == len(SONAMES)
+
+
+def _build(root: Path, into: Path, **request: object) -> tuple[Result, dict[str, bytes]]:
+    result = build(root, Request(output=into, cache=False, **request))  # type: ignore[arg-type]
+    return result, {path.name: path.read_bytes() for path in sorted(into.iterdir())}
+
+
+@pytest.mark.skipif(not forked._side_by_side(("pdf", "epub")),
+                    reason="writes one format after another on this machine")
+def test_the_pdf_written_beside_the_epub_is_byte_for_byte_a_sequential_build(
+        project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project()  # its red star is under 300 dpi: a warning the child gives
+    forks: list[int] = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    parallel, together = _build(root, tmp_path / "parallel", profile="press")
+    assert forks == [1]
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
+    sequential, alone = _build(root, tmp_path / "sequential", profile="press")
+    assert forks == [1]
+    assert together == alone and set(together) == {"a-minimal-pamphlet-press.pdf",
+                                                   "a-minimal-pamphlet.epub"}
+    assert sorted(parallel.warnings) == sorted(sequential.warnings)
+    assert any("dpi, below" in warning for warning in parallel.warnings)
+
+
+def test_a_child_that_fails_leaves_the_error_to_the_build(
+        project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pressrun.pdf.weasy
+
+    def broken(*args: object) -> bytes:
+        raise PressrunError("the PDF cannot be written", code="write")
+
+    monkeypatch.setattr(pressrun.pdf.weasy, "pdf_bytes", broken)
+    with pytest.raises(PressrunError, match="the PDF cannot be written"):
+        _build(project(), tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
