@@ -96,3 +96,23 @@ def test_a_child_that_fails_leaves_the_error_to_the_build(
     with pytest.raises(PressrunError, match="the PDF cannot be written"):
         _build(project(), tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("book", ["pamphlet", "manifesto", "ten_days"])
+def test_the_books_built_side_by_side_are_the_recorded_bytes(book: str,
+                                                              request: pytest.FixtureRequest
+                                                              ) -> None:
+    """The three books, built with the PDF written beside the EPUB (the suite's builds),
+    give the bytes ``identical.json`` recorded from builds made one format at a time."""
+    import hashlib
+    import json
+
+    import identical
+
+    record = json.loads(identical.RECORD.read_text(encoding="utf-8"))
+    if record["environment"] != identical.environment():
+        pytest.skip("identical.json was recorded with other libraries or fonts")
+    built = request.getfixturevalue(book)
+    found = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+             for path in (built.pdf, built.epub)}
+    assert found == record["cases"][book.replace("_", "-")]
