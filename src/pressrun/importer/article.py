@@ -32,7 +32,8 @@ _BOILERPLATE = re.compile(
     r"share|social|newsletter|sign-?up|subscri|donat|support-us|related|recommend|"
     r"read-?more|more-stor|comment|advert|^ads?$|^ad-|promo|sponsor|cookie|consent|gdpr|"
     r"byline|author|^bio$|^tags?$|breadcrumb|^nav|menu|toolbar|popup|modal|banner|paywall|"
-    r"outbrain|taboola|hidden|visually-hidden|sr-only|toplink|^footer$|masthead", re.I)
+    r"outbrain|taboola|hidden|visually-hidden|sr-only|toplink|^footer$|masthead|navbox",
+    re.I)
 _PULLQUOTE = re.compile(r"pull-?quote|pullout|pull-out", re.I)
 _BOXOUT = re.compile(r"boxout|box-out|sidebar|factbox|fact-box|infobox|callout|panel", re.I)
 _STANDFIRST = re.compile(r"standfirst|^dek$|^lede$|^lead$|deck|subtitle|subhead|summary|"

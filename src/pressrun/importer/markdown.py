@@ -3,6 +3,7 @@ pictures, notes, boxouts and pull quotes)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
@@ -17,6 +18,7 @@ Picture = Callable[[str, str, str], str]
 """Called as ``picture(src, alt, caption)``; returns the reference to write
 (``../images/NAME``)."""
 LINK_SCHEMES = ("http", "https", "mailto")
+_EMPTY_ROW = re.compile(r"^\|(\s*\|)+\s*$")
 
 
 class Converter(MarkdownConverter):
@@ -36,7 +38,7 @@ class Converter(MarkdownConverter):
                 node.text = tidy(node.text) if node.text else node.text
             node.tail = tidy(node.tail) if node.tail else node.tail
         text = self.convert(lxml_html.tostring(element, encoding="unicode"))
-        return "\n".join(line.rstrip() for line in text.split("\n")).strip() + "\n"
+        return _lines_broken_inside("\n".join(line.rstrip() for line in text.split("\n")))
 
     def escape(self, text, parent_tags):
         escaped = super().escape(text, parent_tags)
@@ -48,13 +50,15 @@ class Converter(MarkdownConverter):
 
     def convert_figure(self, el, text, parent_tags):
         image = el.find("img")
-        if image is None:
+        if image is None or _pixel(image):
             return text
         caption = el.find("figcaption")
         line = self._picture(image, clean(caption.get_text()) if caption is not None else "")
         return f"\n\n{line}\n\n"
 
     def convert_img(self, el, text, parent_tags):
+        if _pixel(el):
+            return ""  # a page-view counter, not a picture
         if "figure" in parent_tags:
             return ""  # the figure sets it, with its caption
         if "_inline" in parent_tags and "p" not in parent_tags:
@@ -91,7 +95,8 @@ class Converter(MarkdownConverter):
         if el.find(attrs={"rowspan": True}) or el.find(attrs={"colspan": True}):
             self.warnings.append("a table with merged cells was set as a simple table: "
                                  "check it against the source")
-        return super().convert_table(el, text, parent_tags)
+        table = super().convert_table(el, text, parent_tags)
+        return "\n".join(row for row in table.split("\n") if not _EMPTY_ROW.match(row))
 
 
 def _source(image) -> str:
@@ -106,6 +111,22 @@ def _source(image) -> str:
     srcset = image.get("srcset") or image.get("data-srcset") or ""
     candidates = [c.strip().split()[0] for c in srcset.split(",") if c.strip()]
     return candidates[-1] if candidates else src
+
+
+def _lines_broken_inside(text: str) -> str:
+    """``text`` without line breaks that end a paragraph (a ``<br>`` before a block or
+    at a paragraph's end), which Markdown would print as a backslash."""
+    lines = [*text.split("\n"), ""]
+    for i, line in enumerate(lines[:-1]):
+        if (len(line) - len(line.rstrip("\\"))) % 2 and not lines[i + 1].strip():
+            lines[i] = line[:-1].rstrip()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip()) + "\n"
+
+
+def _pixel(image) -> bool:
+    """Whether an ``<img>`` is a counting pixel: one or two pixels wide or high."""
+    sizes = [image.get(key, "").strip().removesuffix("px") for key in ("width", "height")]
+    return any(size.isdigit() and int(size) <= 2 for size in sizes)
 
 
 def _escaped(text: str) -> str:
