@@ -132,6 +132,7 @@ def test_a_magazine_table_and_quotation_keep_their_form(project) -> None:
     assert front["date"] == "2024"  # what the page says, not a day it does not
     assert "| Trade | January | October |\n| --- | --- | --- |\n| Metalworker | 3.50 | 11.00 |\n" \
         "| Textile worker |" in body  # the empty row left out
+    assert not re.search(r"^#+ *$", body, re.M)  # nor the empty heading
     assert "> Every rouble we win at the bench" in body and ">\n> The question is" in body
     for furniture in ("Share this", "Related", "Subscribe", "Back issues", "Posted by",
                       "Collective", "Series index"):
@@ -237,6 +238,23 @@ def test_a_word_file_keeps_headings_notes_tables_and_pictures(project, tmp_path)
     assert contains(body, "The strike continues until the demands are met.")
     assert "1 note, 1 picture (1 in images/, 0 to come)" in output
     builds_clean(root)
+
+
+@pytest.mark.parametrize(("encoding", "head"), [
+    ("utf-8", ""),  # no <meta charset>: the server said so, and the saved page forgot
+    ("cp1252", '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'),
+    ("utf-16", '<meta charset="utf-16">'),
+])
+def test_a_page_is_read_in_its_own_encoding(project, tmp_path, encoding: str,
+                                            head: str) -> None:
+    words = "Die Straße gehört uns — we’re “not” leaving, sagt Jürgen."
+    page = tmp_path / "page.html"
+    page.write_bytes(f"<html><head>{head}<title>Straße</title></head><body><article>"
+                     f"<h1>Straße</h1><p>{words} {words}</p><p>{words}</p></article>"
+                     "</body></html>".encode(encoding))
+    front, body, _ = imported(project(), page)
+    assert front["title"] == "Straße"
+    assert body.count(words) == 3, body
 
 
 def test_markdown_and_text_files_become_parts(project, tmp_path) -> None:

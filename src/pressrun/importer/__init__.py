@@ -107,20 +107,22 @@ def _read(source: str, images: bool, allow_local: bool
     from pressrun.importer.article import read_page
     from pressrun.importer.documents import read_docx, read_markdown, read_plain
     from pressrun.importer.pictures import local_getter
+    from pressrun.importer.text import page_text
 
     if urlsplit(source).scheme in ("http", "https"):
         from pressrun.importer.fetch import Fetcher
 
         fetcher = Fetcher(source, allow_local)
         page = fetcher.page()
-        return read_page(page.data, page.url), _fetching(fetcher, page.url), page.url, []
+        return read_page(page_text(page.data, page.charset), page.url), \
+            _fetching(fetcher, page.url), page.url, []
     path = Path(source)
     if not path.is_file():
         raise PressrunError(f"'{source}' is not a file or a web address: pressrun import "
                             f"reads {READS}")
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm", ".xhtml"):
-        article = read_page(path.read_bytes(), None)
+        article = read_page(page_text(path.read_bytes()), None)
         base = article.source.rsplit(", ", 1)[-1] if article.source else None
         return article, local_getter(path.parent), base if base and "://" in base else None, []
     if suffix == ".docx":

@@ -56,7 +56,7 @@ class Article:
     language: str | None = None
 
 
-def read_page(page: bytes | str, url: str | None) -> Article:
+def read_page(page: str, url: str | None) -> Article:
     """The article in the HTML ``page`` (from ``url``, when it came from the web)."""
     try:
         root = lxml_html.document_fromstring(page)
@@ -90,12 +90,11 @@ def read_page(page: bytes | str, url: str | None) -> Article:
                    language=root.get("lang") or None)
 
 
-def _stated(date: str | None, page: bytes | str) -> str | None:
+def _stated(date: str | None, page: str) -> str | None:
     """``date`` as far as the page states it: a day, a month or only a year (trafilatura
     makes "Spring 2024" 2024-01-01)."""
-    text = page if isinstance(page, str) else page.decode("utf-8", "replace")
     for length in (10, 7, 4):
-        if date and date[:length] in text:
+        if date and date[:length] in page:
             return date[:length]
     return None
 
@@ -155,8 +154,11 @@ def _has_blocks(element: _Element) -> bool:
 
 
 def _standfirst(root: _Element, body: _Element) -> str | None:
-    """The page's introductory line (a "standfirst" or "dek"), outside the article's body."""
+    """The page's introductory line (a "standfirst" or "dek"), before the article's body
+    (an "excerpt" after it is another article's, in a list of related ones)."""
     for element in root.iter():
+        if element is body:
+            break
         classes = (element.get("class") or "").split()
         if any(_STANDFIRST.search(c) for c in classes) and \
                 not any(a is body for a in element.iterancestors()):

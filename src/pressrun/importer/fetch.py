@@ -33,6 +33,8 @@ class Fetched:
     url: str
     data: bytes
     media_type: str
+    charset: str | None = None
+    """The text encoding the server named, if it did."""
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -81,6 +83,7 @@ class Fetcher:
                 with self._opener.open(request, timeout=TIMEOUT) as response:
                     data = response.read(limit + 1)
                     kind = response.headers.get_content_type()
+                    charset = response.headers.get_content_charset()
             except urllib.error.HTTPError as exc:
                 target = exc.headers.get("Location") if 300 <= exc.code < 400 else None
                 if target is None:
@@ -98,7 +101,7 @@ class Fetcher:
             if len(data) > limit:
                 raise PressrunError(f"{url} is larger than {limit // 2**20} MB: save it and "
                                     "import the saved file")
-            return Fetched(url, data, kind)
+            return Fetched(url, data, kind, charset)
         raise PressrunError(f"{url} redirects more than {REDIRECTS} times")
 
     def _check(self, url: str) -> None:

@@ -76,6 +76,8 @@ class Converter(MarkdownConverter):
         return f"\n\n::: {kind}\n{text.strip()}\n:::\n\n" if text.strip() else ""
 
     def convert_hN(self, n, el, text, parent_tags):
+        if not text.strip():
+            return ""  # an empty heading (a page's spacer): nothing to read
         if "aside" in parent_tags:  # a boxout's title: a bold line
             return f"\n\n**{text.strip()}**\n\n" if text.strip() else ""
         level = min(6, max(2, n - self.top + 2))
