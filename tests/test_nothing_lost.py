@@ -470,3 +470,25 @@ def test_a_word_thousands_of_letters_long_is_set_without_hyphenating_it(project)
     printed = squash("".join(pdf_text(root / "build" / "a-minimal-pamphlet.pdf")))
     assert printed.count("ﬁne") + printed.count("fine") >= 1000
     assert word in "".join(epub_texts(root / "build" / "a-minimal-pamphlet.epub").values())
+
+
+def test_pictures_to_come_in_a_line_of_text_get_lines_of_their_own(project) -> None:
+    """Imported pages put pictures in lines of text: a bullet before each paragraph, a
+    row of photos. A picture still to come is drawn the size of a figure, so it takes a
+    line of its own, and the text goes on below it; a space left at the end of a line
+    after a picture is not text cut off."""
+    from PIL import Image
+
+    root = project()
+    for name in ("one", "two"):  # photos as wide as the text, side by side in one line
+        Image.new("RGB", (1600, 1000), "darkred").save(root / "images" / f"{name}.jpg")
+    paragraphs = [f"![-](../images/bullet-{n}.gif) Elle considère aussi comme essentielle "
+                  f"la manifestation parisienne numéro {n}, lors de laquelle elle invite les "
+                  "parents d’élèves à manifester ensemble dans des cortèges Éducation."
+                  for n in range(1, 7)]
+    with_text(root, "\n\n".join([*paragraphs, "![One](../images/one.jpg) "
+                                 "![Two](../images/two.jpg)"]))
+    build_both(root)
+    printed = squash("".join(pdf_text(root / "build" / "a-minimal-pamphlet.pdf")))
+    for n in range(1, 7):
+        assert squash(f"manifestation parisienne numéro {n}, lors de laquelle") in printed

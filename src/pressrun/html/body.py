@@ -121,10 +121,10 @@ class BodyWriter:
         figcaption = Markup("<figcaption>%s</figcaption>") % caption if caption else Markup("")
         return Markup('<figure%s class="%s">%s%s</figure>') % (head, classes, img, figcaption)
 
-    def img(self, image: Image, alt: str) -> Markup:
+    def img(self, image: Image, alt: str, attributes: Markup = NO_ATTRIBUTES) -> Markup:
         """An ``<img>`` of ``image``, with its intrinsic size."""
-        return Markup('<img src="%s" alt="%s" width="%s" height="%s"/>') % (
-            self.image_src(image), alt, image.width, image.height)
+        return Markup('<img%s src="%s" alt="%s" width="%s" height="%s"/>') % (
+            attributes, self.image_src(image), alt, image.width, image.height)
 
     def container(self, node: Node, head: Markup = NO_ATTRIBUTES) -> Markup:
         """A fenced ``::: name`` container."""
@@ -172,6 +172,8 @@ class BodyWriter:
             return Markup("<code>%s</code>") % node.text
         if kind == "image":
             assert node.image is not None
+            if node.image.missing:  # a placeholder the size of a figure: a line of its own
+                return self.img(node.image, node.image.alt, Markup(' class="placeholder"'))
             return self.img(node.image, node.image.alt)
         if kind == "footnote_ref":
             return self.footnote_ref(node)

@@ -108,6 +108,8 @@ def overflows(document: Document) -> list[Overflow]:
         left, top = box.content_box_x(), box.content_box_y()
         right, bottom = left + box.width, top + box.height
         for text, element, in_table in _texts(box, None, False):
+            if not text.text.strip():
+                continue  # a space left at the end of a line: no text is cut off
             if text.position_x < left - TOLERANCE_PX or \
                     text.position_x + text.width > right + TOLERANCE_PX or \
                     text.position_y + text.height / 2 > bottom:
