@@ -7,8 +7,9 @@ the PDF (with its booklet and handouts) and sends back the outputs, the warnings
 and what it told the user (``-v``'s stage timings), which this process passes on. If the
 child fails in any way, the PDF is made again here, so that an error reads exactly as in
 a build made one format after another. ``PRESSRUN_SEQUENTIAL=1``, a system other than
-Linux, a single core or another thread running (``pressrun watch``) make the formats one
-after another. Either way the bytes are the same.
+Linux, a single core or another Python thread running make the formats one after another
+(``pressrun watch`` forks too: its file watcher is a thread of watchfiles' Rust code,
+which the child never touches). Either way the bytes are the same.
 """
 
 from __future__ import annotations
