@@ -98,6 +98,7 @@ def test_a_news_page_becomes_the_article_without_the_page(project) -> None:
            'on the first morning of the strike")' in body
     assert "2 pictures (0 in images/, 2 to come)" in output  # not the counting pixel
     assert "count.example.net" not in output and "94acecdf" not in body
+    assert "decided for themselves →." in body and "loading" not in body  # emoji, spinner
     assert not re.search(r"\\\n\n", body)  # no line break ending a paragraph: "\"
     assert (root / "manuscript" / "pamphlet.yaml").read_text().endswith(
         "  - 02-second.md\n  - 03-when-the-railway-workers-stopped-the-line.md\n")

@@ -19,6 +19,8 @@ Picture = Callable[[str, str, str], str]
 (``../images/NAME``)."""
 LINK_SCHEMES = ("http", "https", "mailto")
 _EMPTY_ROW = re.compile(r"^\|(\s*\|)+\s*$")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_EMOJI = re.compile(r"emoji|smiley", re.I)
 
 
 class Converter(MarkdownConverter):
@@ -57,8 +59,10 @@ class Converter(MarkdownConverter):
         return f"\n\n{line}\n\n"
 
     def convert_img(self, el, text, parent_tags):
-        if _pixel(el):
-            return ""  # a page-view counter, not a picture
+        if _pixel(el) or _HIDDEN.search(el.get("style") or ""):
+            return ""  # a page-view counter or a hidden spinner, not a picture
+        if _EMOJI.search(" ".join(el.get("class") or ())) and el.get("alt"):
+            return str(el.get("alt"))  # an emoji the page drew as a picture: its character
         if "figure" in parent_tags:
             return ""  # the figure sets it, with its caption
         if "_inline" in parent_tags and "p" not in parent_tags:
