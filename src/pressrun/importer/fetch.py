@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from pressrun.importer.pictures import PICTURE_LIMIT
 from pressrun.problems import PressrunError
 
 PAGE_LIMIT = 10 * 2**20
-PICTURE_LIMIT = 20 * 2**20
 TIMEOUT = 20.0
 REDIRECTS = 5
 AGENT = "pressrun-import (+https://github.com/pressrun)"

@@ -35,6 +35,9 @@ class Converter(MarkdownConverter):
 
     def markdown(self, element: _Element) -> str:
         """The Markdown of ``element``'s content."""
+        for image in list(element.iter("img")):
+            if _pixel(image) or _HIDDEN.search(image.get("style") or ""):
+                image.drop_tree()  # a page-view counter or a hidden spinner, not a picture
         for node in element.iter():
             if isinstance(node.tag, str):
                 node.text = tidy(node.text) if node.text else node.text
@@ -52,15 +55,13 @@ class Converter(MarkdownConverter):
 
     def convert_figure(self, el, text, parent_tags):
         image = el.find("img")
-        if image is None or _pixel(image):
+        if image is None:
             return text
         caption = el.find("figcaption")
         line = self._picture(image, clean(caption.get_text()) if caption is not None else "")
         return f"\n\n{line}\n\n"
 
     def convert_img(self, el, text, parent_tags):
-        if _pixel(el) or _HIDDEN.search(el.get("style") or ""):
-            return ""  # a page-view counter or a hidden spinner, not a picture
         if _EMOJI.search(" ".join(el.get("class") or ())) and el.get("alt"):
             return str(el.get("alt"))  # an emoji the page drew as a picture: its character
         if "figure" in parent_tags:

@@ -21,6 +21,8 @@ Getter = Callable[[str], bytes]
 """Gets a picture's bytes by its ``src``; raises PressrunError when it cannot."""
 _MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"), (b"GIF8", ".gif"))
 NAME_LENGTH = 60
+PICTURE_LIMIT = 20 * 2**20
+"""The largest picture an import takes, saved or downloaded."""
 
 
 @dataclass
@@ -117,8 +119,8 @@ def local_getter(folder: Path) -> Getter:
         path = (root / unquote(parts.path)).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise PressrunError("is not in the saved page's folder")
-        if path.stat().st_size > 20 * 2**20:
-            raise PressrunError("is larger than 20 MB")
+        if path.stat().st_size > PICTURE_LIMIT:
+            raise PressrunError(f"is larger than {PICTURE_LIMIT // 2**20} MB")
         return path.read_bytes()
 
     return get

@@ -34,18 +34,22 @@ def page_text(data: bytes, declared: str | None = None) -> str:
     """A web page's bytes as text, in the encoding browsers would read it in: a byte-order
     mark's, else the one the server (``declared``) or the page's ``<meta>`` names, else
     UTF-8 when it is, else the likeliest (trafilatura's guess). Latin-1 and ASCII are read
-    as Windows-1252, as browsers do."""
+    as Windows-1252, as browsers do. A leading XML declaration is left out (lxml refuses
+    text that names its encoding)."""
+    return _XML_DECLARATION.sub("", _decoded(data, declared))
+
+
+def _decoded(data: bytes, declared: str | None) -> str:
     from trafilatura.utils import decode_file
 
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _XML_DECLARATION.sub("", data[len(bom):].decode(encoding, "replace"))
+            return data[len(bom):].decode(encoding, "replace")
     meta = _META_CHARSET.search(data[:8192])
     for name in (declared, meta.group(1).decode("ascii") if meta else None):
         try:
             codec = codecs.lookup(name or "").name
-            text = data.decode("cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec)
+            return data.decode("cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec)
         except (LookupError, UnicodeDecodeError):
             continue
-        return _XML_DECLARATION.sub("", text)
-    return _XML_DECLARATION.sub("", decode_file(data))
+    return decode_file(data)
