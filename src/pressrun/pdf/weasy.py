@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -179,12 +180,11 @@ class _Footnotes(list):
         return _Footnotes(self)
 
 
+@cache
 def _fast_footnote_lookup() -> None:
     """Give every layout context of WeasyPrint a ``_Footnotes`` list (once)."""
     from weasyprint.layout import LayoutContext
 
-    if getattr(LayoutContext, "_pressrun_footnotes", False):
-        return
     made = LayoutContext.__init__
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -192,9 +192,9 @@ def _fast_footnote_lookup() -> None:
         self.footnotes = _Footnotes(self.footnotes)
 
     LayoutContext.__init__ = init
-    LayoutContext._pressrun_footnotes = True
 
 
+@cache
 def _languages_in_structure() -> None:
     """Give each element of the PDF's structure tree in another language than the
     document's its ``/Lang`` (WeasyPrint writes the document's alone): a screen reader
@@ -203,8 +203,6 @@ def _languages_in_structure() -> None:
     from weasyprint.pdf import tags
 
     built = tags._build_box_tree
-    if getattr(built, "with_languages", False):
-        return
 
     def build(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
         element = getattr(box, "element", None)
@@ -216,7 +214,6 @@ def _languages_in_structure() -> None:
                 built_element["Lang"] = pydyf.String(lang)
             yield built_element
 
-    build.with_languages = True  # type: ignore[attr-defined]
     tags._build_box_tree = build
 
 
@@ -226,6 +223,7 @@ def _document_language(pdf: Any) -> str:
     return lang.string if hasattr(lang, "string") else str(lang or "")
 
 
+@cache
 def _memoize_page_references() -> None:
     """Make pydyf's ``PDF.page_references`` cheap to read again.
 
@@ -237,7 +235,7 @@ def _memoize_page_references() -> None:
     import pydyf
 
     built = pydyf.PDF.page_references
-    if not isinstance(built, property) or getattr(built.fget, "memoized", False):
+    if not isinstance(built, property):
         return
     rebuild = built.fget
     assert rebuild is not None
@@ -250,7 +248,6 @@ def _memoize_page_references() -> None:
             pdf.__dict__["_pressrun_page_references"] = memo
         return memo[1]
 
-    page_references.memoized = True  # type: ignore[attr-defined]
     pydyf.PDF.page_references = property(page_references)
 
 
