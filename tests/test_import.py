@@ -294,6 +294,18 @@ def test_an_import_never_replaces_a_file(project) -> None:
         "01-first.md", "02-second.md", "pamphlet.yaml"]
 
 
+def test_pamphlet_yaml_is_read_as_the_build_reads_it(project) -> None:
+    """Aliases that would stand for a million values are refused, as in a build."""
+    root = project()
+    config = root / "manuscript" / "pamphlet.yaml"
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'] + [
+        f"{n}: &{n} [" + ",".join([f"*{m}"] * 10) + "]"
+        for m, n in zip("abcde", "bcdef", strict=True)]
+    config.write_text(config.read_text() + "\n".join(levels) + "\n")
+    result = run("import", FIXTURES / "news.html", "-C", root)
+    assert result.exit_code == 1 and "stand for more than 10,000 values" in result.stderr
+
+
 def test_an_unknown_source_is_a_user_error(project, tmp_path) -> None:
     root = project()
     (tmp_path / "slides.pptx").write_bytes(b"PK")

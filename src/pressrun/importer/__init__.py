@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from pressrun.importer.article import Article
-from pressrun.importer.contents import add_to_contents, listed
+from pressrun.importer.contents import add_to_contents, language, listed
 from pressrun.importer.pictures import Getter, Pictures
 from pressrun.model import slugify
 from pressrun.problems import PressrunError
@@ -62,9 +62,7 @@ def import_part(project: Project, source: str, name: str | None = None,
         text = project.read_bytes(config).decode("utf-8")
     except UnicodeDecodeError:
         raise PressrunError("is not UTF-8 text", CONFIG) from None
-    values = yaml.safe_load(text) if text.strip() else {}
-    language = values.get("language") if isinstance(values, dict) else None
-    prepared = prepare(project, source, name, images, allow_local, str(language or ""),
+    prepared = prepare(project, source, name, images, allow_local, language(text) or "",
                        listed(text))
     project.add_sources(prepared.files, add_to_contents(text, prepared.name, after).encode())
     return prepared

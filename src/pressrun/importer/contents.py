@@ -3,10 +3,13 @@ the file (comments, order, quoting) stays byte for byte as the author wrote it."
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import yaml
 
-from pressrun.manuscript.schema import yaml_scalar
-from pressrun.problems import PressrunError
+from pressrun.manuscript.schema import EmptyDocument, compose, yaml_scalar
+from pressrun.model import SourceLocation
+from pressrun.problems import PressrunError, Problems
 from pressrun.project import CONFIG
 
 
@@ -48,14 +51,31 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if end < 0 else end
 
 
+def language(text: str) -> str | None:
+    """The ``language`` pamphlet.yaml gives, if any."""
+    root = _root(text)
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else ():
+        if key.value == "language" and isinstance(value, yaml.ScalarNode):
+            return str(value.value)
+    return None
+
+
+@lru_cache(maxsize=2)
+def _root(text: str) -> yaml.Node | None:
+    """pamphlet.yaml's nodes, read as a build reads them (its aliases bounded); its
+    mistakes raised as a build reports them."""
+    problems = Problems()
+    try:
+        root = compose(text, SourceLocation(CONFIG, 1), problems)
+    except EmptyDocument:
+        return None
+    problems.raise_errors()
+    return root
+
+
 def _contents(text: str) -> tuple[yaml.Node, yaml.Node]:
     """The ``contents`` key's node and its value's."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise PressrunError(f"cannot read it to add the part ({exc.__class__.__name__}): run "
-                            "pressrun check to find the mistake", CONFIG,
-                            code="import-config") from None
+    root = _root(text)
     if isinstance(root, yaml.MappingNode):
         for key, value in root.value:
             if key.value == "contents" and isinstance(value, yaml.SequenceNode | yaml.ScalarNode):
