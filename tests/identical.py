@@ -60,7 +60,8 @@ def environment() -> dict[str, str]:
     from weasyprint.text.ffi import pango
 
     found = {name: version(name) for name in
-             ("weasyprint", "pydyf", "pillow", "ebooklib", "uharfbuzz", "tinycss2", "qrcode")}
+             ("weasyprint", "pydyf", "pillow", "ebooklib", "uharfbuzz", "tinycss2", "qrcode",
+              "pikepdf")}
     found["pango"] = str(pango.pango_version())
     for library in ("libharfbuzz.so.0", "libharfbuzz-subset.so.0"):
         try:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from pressrun.build import Output, Run
     from pressrun.html.pagemap import PageMap
+    from pressrun.pdf.press import OutputIntent
     from pressrun.pdf.render import PrintJob
 
 
@@ -60,7 +61,6 @@ class PdfFormat:
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
         from pressrun.pdf.profiles import variant
-        from pressrun.pdf.weasy import pdf_bytes
         from pressrun.pdf.weasyboxes import image_resolutions
 
         stem = "-".join(filter(None, (run.pamphlet.slug, variant(run.profile, run.edition))))
@@ -69,7 +69,7 @@ class PdfFormat:
         with run.progress.stage("write PDF"):
             if run.profile.min_dpi:
                 _check_resolution(image_resolutions(document), run.profile.min_dpi)
-            data = pdf_bytes(document, run.profile.pdf_variant)
+            data = written(run, document)
         outputs = [Output(target, "pdf", data, len(document.pages))]
         if run.request.booklet:
             outputs.append(_booklet(run, target, data, len(document.pages)))
@@ -77,6 +77,32 @@ class PdfFormat:
             with run.progress.stage("handouts"):
                 outputs += _handouts(run, target)
         return outputs
+
+
+def written(run: Run, document: Document) -> bytes:
+    """The laid-out ``document`` as the run's profile wants the PDF: tagged, and finished
+    as PDF/X-4 for the press."""
+    from pressrun.pdf.weasy import pdf_bytes
+
+    data = pdf_bytes(document, run.profile.pdf_variant)
+    if not run.profile.output_intent:
+        return data
+    from pressrun.pdf.press import press_ready
+    from pressrun.project import DEFAULT_THEME
+
+    return press_ready(data, output_intent(run), run.project.read_bytes(DEFAULT_THEME /
+                                                                        "srgb.icc"))
+
+
+def output_intent(run: Run) -> OutputIntent:
+    """The printing condition of the run's press file: ``styles/output-intent.icc``, else
+    the bundled FOGRA39 characterisation."""
+    from pressrun.pdf.press import OutputIntent
+    from pressrun.project import DEFAULT_THEME
+
+    path = run.theme.find("output-intent.icc")
+    bundled = path.resolve().is_relative_to(DEFAULT_THEME)
+    return OutputIntent.of(run.project.read_bytes(path), run.project.rel(path), bundled)
 
 
 def _check_resolution(found: dict[str, float], minimum: int) -> None:
@@ -107,14 +133,13 @@ def _handouts(run: Run, target: Path) -> list[Output]:
     """One PDF per part in ``handouts/`` beside the PDF, each paged from 1."""
     from pressrun.build import Output
     from pressrun.pdf.sections import layout_whole
-    from pressrun.pdf.weasy import pdf_bytes
 
     outputs = []
     for part in run.pamphlet.parts:
         path = target.parent / "handouts" / f"{part.slug}.pdf"
         run.project.check_target(path)
         document = layout_whole(print_job(run), handout=part)
-        outputs.append(Output(path, "handout", pdf_bytes(document, run.profile.pdf_variant),
+        outputs.append(Output(path, "handout", written(run, document),
                               len(document.pages)))
     return outputs
 

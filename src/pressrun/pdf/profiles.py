@@ -79,6 +79,9 @@ class Profile:
     """Warn about pictures printed below this resolution (0: no check)."""
     stylesheet: str | None = None
     """A theme stylesheet added after print.css."""
+    output_intent: bool = False
+    """Finish the PDF as PDF/X-4 for the printing condition of ``output-intent.icc``
+    (see ``pdf.press``); pictures are flattened against white paper."""
 
     @property
     def booklet(self) -> bool:
@@ -91,7 +94,7 @@ PROFILES = {profile.name: profile for profile in (
     Profile("grayscale", "everything in grey: predictable on a laser printer", grayscale=True,
             stylesheet="grayscale.css"),
     Profile("press", "3 mm bleed, crop marks, PDF/X-4, pictures checked for 300 dpi",
-            bleed_mm=3, pdf_variant="pdf/x-4", min_dpi=300),
+            bleed_mm=3, pdf_variant="pdf/x-4", min_dpi=300, output_intent=True),
 )}
 DEFAULT_PROFILE = "home"
 

@@ -175,6 +175,10 @@ def _src(job: PrintJob, image: Image, locate) -> str:
     if job.profile.grayscale and (image.missing or image.media_type != "image/svg+xml"):
         return _data_url(job.pictures.converted("grey", image,
                                                 lambda each: grey_png(job.pictures, each)))
+    if job.profile.output_intent and image.media_type != "image/svg+xml":
+        flat = job.pictures.converted("flat", image, lambda each: flat_png(job.pictures, each))
+        if flat is not None:
+            return _data_url(flat)
     if image.missing:
         return _data_url(job.pictures.placeholder(image))
     if image.deep:
@@ -218,4 +222,24 @@ def grey_png(pictures: Pictures, image: Image) -> bytes:
             grey = picture.convert("L")
         out = io.BytesIO()
         grey.save(out, format="PNG")
+    return out.getvalue()
+
+
+def flat_png(pictures: Pictures, image: Image) -> bytes | None:
+    """A picture (or placeholder) with transparency laid on white paper, as the press
+    prints it, so the press file needs no soft mask; None when it has no transparency."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    data = pictures.placeholder(image) if image.missing else \
+        eight_bit_png(pictures, image) if image.deep else pictures.read(image)
+    with PILImage.open(io.BytesIO(data)) as opened:
+        if opened.mode not in ("RGBA", "LA", "PA", "P") and "transparency" not in opened.info:
+            return None
+        if opened.mode == "P" and "transparency" not in opened.info:
+            return None
+        picture = ImageOps.exif_transpose(opened).convert("RGBA")
+        paper = PILImage.new("RGBA", picture.size, "white")
+        out = io.BytesIO()
+        PILImage.alpha_composite(paper, picture).convert("RGB").save(out, format="PNG")
     return out.getvalue()
