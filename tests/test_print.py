@@ -35,7 +35,8 @@ def test_contents_page_numbers_are_the_pages_where_parts_start(manifesto: Built)
     assert contents.startswith("Contents")
     entries = re.findall(r"^(.+?)(?: ·[^.]*)?(?: \.)+\s+(\d+)$", contents.replace(
         "Existing\n", "Existing "), re.M)
-    assert [(title, int(page)) for title, page in entries] == list(starts.items())
+    # The first two bookmarks are the title page and the contents themselves.
+    assert [(title, int(page)) for title, page in entries] == list(starts.items())[2:]
     assert starts["Preface"] == 4
 
 

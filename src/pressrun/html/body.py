@@ -116,7 +116,8 @@ class BodyWriter:
         assert image is not None
         caption = image.caption
         classes = "figure placeholder" if image.missing else "figure"
-        alt = (caption or image.alt) if image.missing else image.alt
+        alt = self.words("picture_to_come_alt", description=image.alt or caption) \
+            if image.missing else image.alt
         img = self.img(image, alt)
         figcaption = Markup("<figcaption>%s</figcaption>") % caption if caption else Markup("")
         return Markup('<figure%s class="%s">%s%s</figure>') % (head, classes, img, figcaption)
@@ -173,7 +174,9 @@ class BodyWriter:
         if kind == "image":
             assert node.image is not None
             if node.image.missing:  # a placeholder the size of a figure: a line of its own
-                return self.img(node.image, node.image.alt, Markup(' class="placeholder"'))
+                return self.img(node.image, self.words(
+                    "picture_to_come_alt", description=node.image.alt or node.image.caption),
+                    Markup(' class="placeholder"'))
             return self.img(node.image, node.image.alt)
         if kind == "footnote_ref":
             return self.footnote_ref(node)

@@ -2,7 +2,8 @@
 sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint and pydyf.
 
 Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out
-boxes) and ``weasyfonts`` (the fonts): an upgrade is those three files' review.
+boxes), ``weasytags`` (the structure tree) and ``weasyfonts`` (the fonts): an upgrade is
+those four files' review.
 """
 
 from __future__ import annotations
@@ -195,32 +196,17 @@ def _fast_footnote_lookup() -> None:
 
 
 @cache
-def _languages_in_structure() -> None:
-    """Give each element of the PDF's structure tree in another language than the
-    document's its ``/Lang`` (WeasyPrint writes the document's alone): a screen reader
-    then reads ``[De l'audace]{lang=fr}`` in French."""
-    import pydyf
-    from weasyprint.pdf import tags
+def _own_structure_tree() -> None:
+    """Build the PDF's structure tree with ``weasytags`` instead of WeasyPrint's tagging,
+    and draw the boxes it lists as artifacts (once)."""
+    import weasyprint.pdf
+    from weasyprint.pdf.stream import Stream
 
-    built = tags._build_box_tree
+    from pressrun.pdf import weasytags
 
-    def build(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
-        element = getattr(box, "element", None)
-        lang = element.get("lang") if element is not None and hasattr(element, "get") \
-            else None
-        for built_element in built(box, parent, pdf, *args):
-            if lang and built_element.get("P") == parent.reference and \
-                    "Lang" not in built_element and lang != _document_language(pdf):
-                built_element["Lang"] = pydyf.String(lang)
-            yield built_element
-
-    tags._build_box_tree = build
-
-
-def _document_language(pdf: Any) -> str:
-    """The language the catalog of a PDF being written gives (``/Lang``)."""
-    lang = pdf.catalog.get("Lang")
-    return lang.string if hasattr(lang, "string") else str(lang or "")
+    weasytags._MARKED = Stream.marked
+    Stream.marked = weasytags.marked
+    weasyprint.pdf.add_tags = weasytags.add_tags
 
 
 @cache
@@ -264,14 +250,20 @@ def pdf_bytes(document: Document, pdf_variant: str) -> bytes:
     """
     import weasyprint.pdf.metadata as metadata
 
+    from pressrun.pdf import weasytags
+    from pressrun.pdf.weasyboxes import furniture, link_note_calls
+
     _memoize_page_references()
-    _languages_in_structure()
+    _own_structure_tree()
+    link_note_calls(document.pages)
+    weasytags.ARTIFACTS.update(furniture(document.pages))
     random_id, metadata.uuid4 = metadata.uuid4, lambda: _PLACEHOLDER_ID
     try:
         with deep_recursion():
             data = document.write_pdf(pdf_variant=pdf_variant, pdf_tags=True)
     finally:
         metadata.uuid4 = random_id
+        weasytags.ARTIFACTS.clear()
     placeholder = f"xmp.did:{_PLACEHOLDER_ID}".encode()
     if placeholder not in data:
         return data

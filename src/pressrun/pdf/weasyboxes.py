@@ -1,7 +1,9 @@
 """Reading WeasyPrint's laid-out boxes: paragraph numbers set in the outer margin, the
-resolution pictures print at, text past the edge of its page, and each page's first line.
+resolution pictures print at, text past the edge of its page, each page's first line,
+the boxes that are page furniture, and links for note calls.
 
-With ``weasy`` and ``weasyfonts``, the only modules that touch WeasyPrint's internals.
+With ``weasy``, ``weasytags`` and ``weasyfonts``, the only modules that touch WeasyPrint's
+internals.
 """
 
 from __future__ import annotations
@@ -174,3 +176,54 @@ def _line_text(box: Any) -> Iterator[str]:
         yield box.text
     for child in getattr(box, "children", ()):
         yield from _line_text(child)
+
+
+def descendants(box: Any) -> Iterator[Any]:
+    """``box`` and every box inside it, in order."""
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from descendants(child)
+
+
+def furniture(pages: list[Any]) -> dict[int, str]:
+    """The boxes of ``pages`` that are not the text: margin boxes' contents, leaders,
+    what the HTML hides from screen readers, and the header rows a table repeats on the
+    pages it goes on to."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[int, str] = {}
+    tables: set[Any] = set()
+    for page in pages:
+        for box in descendants(page._page_box):
+            if isinstance(box, boxes.MarginBox):
+                found.update((id(each), "Pagination") for each in descendants(box))
+            elif box.element is not None and box.element_tag and "::" not in \
+                    box.element_tag and box.element.get("aria-hidden") == "true":
+                # A pull quote repeats the text: shown, not read.
+                found.update((id(each), "Layout") for each in descendants(box))
+            elif getattr(box, "is_leader", False):
+                found.update((id(each), "Layout") for each in descendants(box))
+            elif isinstance(box, boxes.TableBox):
+                if box.element in tables:
+                    for group in box.children:
+                        if getattr(group, "is_header", False):
+                            found.update((id(each), "Pagination")
+                                         for each in descendants(group))
+                tables.add(box.element)
+    return found
+
+
+def link_note_calls(pages: list[Any]) -> None:
+    """Give every footnote call a link to its note (WeasyPrint's calls link nowhere)."""
+    from weasyprint.formatting_structure import boxes
+
+    for page in pages:
+        for box in descendants(page._page_box):
+            if not isinstance(box, boxes.InlineBox) or \
+                    not (box.element_tag or "").endswith("::footnote-call") or \
+                    getattr(box, "pressrun_linked", False) or not box.element.get("id"):
+                continue
+            x, y, width, height = box.hit_area()
+            page.links.append(("internal", box.element.get("id"),
+                               (x, y, x + width, y + height), box))
+            box.pressrun_linked = True

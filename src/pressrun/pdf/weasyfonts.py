@@ -6,7 +6,7 @@ machine, and a character no chosen font covers is set in a font nobody chose. pr
 gives WeasyPrint a configuration that knows no installed font (``fonts.conf``): the
 fonts come from ``@font-face`` rules (the theme's ``fonts.css``, a project's stylesheets),
 and from installed families a project's stylesheets name. With ``weasy`` and
-``weasyboxes``, the only modules that touch WeasyPrint's internals.
+``weasyboxes`` and ``weasytags``, the only modules that touch WeasyPrint's internals.
 """
 
 from __future__ import annotations

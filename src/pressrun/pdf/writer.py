@@ -48,9 +48,10 @@ class PrintWriter(BodyWriter):
         return Markup("").join(notes)
 
     def _float_or_defer(self, note_id: str, marker: str, text: Markup, kind: str,
-                        description: str) -> Markup:
+                        description: str, call: str = "") -> Markup:
         """A note: floated to the page foot, or set under its block when the layout could
-        not place it there."""
+        not place it there. ``call`` is what its call says to a screen reader (default:
+        "Note 3")."""
         if note_id in self.set_under:
             shown = f"{marker}." if marker.isdigit() else marker  # 3. but * and a
             self._deferred.append(Markup('<p class="footnote-under" id="%s"><span class='
@@ -58,8 +59,8 @@ class PrintWriter(BodyWriter):
                 note_id, shown, text))
             return Markup("")
         self.floated[note_id] = description
-        return Markup('<span class="%s" id="%s" data-n="%s">%s</span>') % (
-            kind, note_id, marker, text)
+        return Markup('<span class="%s" id="%s" data-n="%s" data-call="%s">%s</span>') % (
+            kind, note_id, marker, call or self.words("note_call", mark=marker), text)
 
     def anchor(self, node: Node, url: str, text: Markup) -> Markup:
         anchor = super().anchor(node, url, text)
@@ -78,7 +79,8 @@ class PrintWriter(BodyWriter):
         note = Markup('<b class="glossnote-term">%s</b> %s') % (entry.term, entry.definition)
         note_id = ids.gloss_note(self.part, entry.slug)
         return Markup('<span class="glossterm">%s</span>') % text + self._float_or_defer(
-            note_id, "*", note, "footnote glossnote", f"the note {note_id}")
+            note_id, "*", note, "footnote glossnote", f"the note {note_id}",
+            f"{self.words('glossary')}: {entry.term}")
 
     def footnote_ref(self, node: Node) -> Markup:
         """A note call: the floating note itself at its first call, else a link to it."""
