@@ -170,6 +170,8 @@ class _Tree:
             return parent
         element = self.new(tag, parent, key)
         _attributes(box, element, tag, self.lang)
+        if "ID" in element:
+            self.ids[box.element.get("id")] = element.reference
         return element
 
     def child_parent(self, element: pydyf.Dictionary, child: Any) -> pydyf.Dictionary:
@@ -282,6 +284,8 @@ def _tag(box: Any, parent: pydyf.Dictionary) -> str | None:
     classes = (html.get("class") or "").split()
     if html.tag == "aside" or "role-sidebar" in classes:
         return "Aside"
+    if "footnote-under" in classes:  # a note set under its paragraph
+        return "Note"
     if html.tag == "nav":
         return "Sect"
     if html.tag == "figure":
@@ -305,6 +309,8 @@ def _attributes(box: Any, element: pydyf.Dictionary, tag: str, lang: str) -> Non
     own = html.get("lang")
     if own and own != lang:
         element["Lang"] = pydyf.String(own)
+    if tag == "Note" and html.get("id"):
+        element["ID"] = pydyf.String(html.get("id"))
     if tag == "Figure":
         if alt := html.get("alt"):
             element["Alt"] = pydyf.String(alt)
