@@ -150,7 +150,7 @@ def test_bookmarks_for_the_title_page_contents_and_every_heading(book) -> None:
         stack = list(outline.root)
         while stack:
             item = stack.pop(0)
-            titles.append(item.title)
+            titles.append(" ".join(item.title.split()))
             stack[:0] = list(item.children)
     headings = [text for attributes, text in re.findall(
         r"<h[12]([^>]*)>(.*?)</h[12]>", html, re.S) if "notes-page-title" not in attributes]
