@@ -94,9 +94,10 @@ def ten_days(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 def squash(text: str) -> str:
-    """Text reduced to what survives line breaking: no whitespace, hyphens or soft hyphens."""
+    """Text reduced to what survives line breaking: no whitespace, hyphens, soft hyphens
+    or word joiners (invisible; the one before an em dash keeps it off a line's start)."""
     text = unicodedata.normalize("NFC", text)
-    return re.sub(r"[\s\u00ad\u2010\u2011-]+", "", text)
+    return re.sub(r"[\s\u00ad\u2010\u2011\u2060-]+", "", text)
 
 
 def pdf_text(path: Path) -> list[str]:

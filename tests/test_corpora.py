@@ -137,3 +137,34 @@ def test_the_print_structure_tree_holds_each_passage_s_language(ten_days: Built)
     found.pop("en-GB", None)  # the book's own language, where a part restates it
     assert set(found) == {"ru-Latn", "fr", "la", "de"}
     assert found["ru-Latn"] >= 558 and found["fr"] >= 7 and found["la"] >= 5
+
+
+def _dash_line_starts(pdf: Path, project: Path) -> list[str]:
+    """Lines of ``pdf`` that begin with an em dash the author set close after a word."""
+    source = "".join(path.read_text(encoding="utf-8")
+                     for path in sorted((project / "manuscript").glob("*.md")))
+    source = re.sub(r"[*_]", "", source)
+    found = []
+    for text in pdf_text(pdf):
+        for line in text.splitlines():
+            line = line.strip()
+            if not line.startswith("\u2014"):
+                continue
+            words = " ".join(line[1:].split()[:4])
+            where = source.find("\u2014" + words)
+            if where < 0 or not source[where - 1].isspace():
+                found.append(line)
+    return found
+
+
+def test_no_line_starts_with_an_em_dash_set_after_a_word(ten_days: Built) -> None:
+    # 26 did before the word joiner (pp. 12, 25, 56, 81, 86, 88…).
+    assert _dash_line_starts(ten_days.pdf, CORPUS / "ten-days-that-shook-the-world") == []
+
+
+def test_no_line_of_the_large_print_pamphlet_starts_with_such_a_dash(tmp_path: Path) -> None:
+    from conftest import ROOT, run
+
+    pdf = tmp_path / "large.pdf"
+    assert run("pdf", "-C", ROOT, "--edition", "large-print", "-o", pdf, "-q").exit_code == 0
+    assert _dash_line_starts(pdf, ROOT) == []

@@ -48,6 +48,25 @@ def test_quotes_follow_the_language(project) -> None:
     assert blocks_of(root)[0].plain_text == "Er sagte „Hallo“."
 
 
+def test_titles_get_the_typography_of_the_text(project) -> None:
+    root = project()
+    yaml = root / "manuscript" / "pamphlet.yaml"
+    yaml.write_text(yaml.read_text().replace("title: A Minimal Pamphlet",
+                                             "title: '\"Cheap Print\" -- a history...'"))
+    write_part(root, "Text.", front="title: '\"Cheap Print\" and the ''penny'' press'\n"
+               "subtitle: Bob's story")
+    pamphlet, _ = load_pamphlet(Project(root))
+    assert pamphlet.metadata.title == "“Cheap Print” – a history…"
+    part = pamphlet.parts[0]
+    assert (part.title, part.subtitle) == ("“Cheap Print” and the ‘penny’ press", "Bob’s story")
+    result = run("build", "-C", root)
+    assert result.exit_code == 0, result.output
+    epub = next((root / "build").glob("*.epub"))
+    with zipfile.ZipFile(epub) as archive:
+        nav = archive.read(next(n for n in archive.namelist() if n.endswith("nav.xhtml")))
+    assert "“Cheap Print” and the ‘penny’ press" in nav.decode()
+
+
 def test_typographic_characters_are_kept_as_written(project) -> None:
     root = project()
     write_part(root, "It’s “already” curly—and\u00a0spaced\u200a…")

@@ -61,13 +61,17 @@ def test_content_is_deterministic(tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("title", ['Lenin: the "April" Theses', "It's #1: 'yes' -- or no?"])
-def test_title_with_colon_and_quotes_reaches_the_pdf(tmp_path: Path, title: str) -> None:
+@pytest.mark.parametrize(("title", "typeset"), [
+    ('Lenin: the "April" Theses', "Lenin: the “April” Theses"),
+    ("It's #1: 'yes' -- or no?", "It’s #1: ‘yes’ – or no?")])
+def test_title_with_colon_and_quotes_reaches_the_pdf(tmp_path: Path, title: str,
+                                                     typeset: str) -> None:
     target = tmp_path / "p"
     create_project(target, title=title)
     result = run("pdf", "-C", target, "-o", tmp_path / "out.pdf")
     assert result.exit_code == 0, result.output
-    assert PdfReader(tmp_path / "out.pdf").metadata.title == title
+    # Typeset as the text is: curly quotes, dashes; nothing else changed.
+    assert PdfReader(tmp_path / "out.pdf").metadata.title == typeset
 
 
 def test_language_that_yaml_would_read_as_a_boolean_stays_text(tmp_path: Path) -> None:

@@ -199,3 +199,38 @@ def test_output_is_deterministic(images: Path):
     # Found by the fuzz test: EPUBCheck refuses a space (or a '%') in the package's links.
     assert screen_image(picture(jpeg)).href == "images/a-b-e536f71b.jpg"
     assert screen_image(picture(png)).href == "images/b.png"
+
+
+def test_img_sizes_are_those_of_the_file_each_format_shows(project) -> None:
+    """A photo taken on its side (EXIF orientation 6) declares its upright size in print,
+    and in the EPUB the size of the converted file; a placeholder the size of its PNG."""
+    import re
+    import zipfile
+
+    from conftest import run
+
+    root = project()
+    exif = PILImage.Exif()
+    exif[0x0112] = 6
+    photo((1600, 1000)).save(root / "images" / "sideways.jpg", exif=exif)
+    part = root / "manuscript" / "01-first.md"
+    part.write_text(part.read_text(encoding="utf-8") + "\n![A photo](../images/sideways.jpg "
+                    "\"Taken sideways\")\n", encoding="utf-8")
+    assert run("build", "-C", root, "-q").exit_code == 0
+    assert run("html", "-C", root, "-o", root / "build" / "print.html", "-q").exit_code == 0
+    printed = (root / "build" / "print.html").read_text(encoding="utf-8")
+    assert re.search(r'<img src="[^"]*sideways\.jpg" alt="A photo" width="1000" '
+                     r'height="1600"', printed)
+    epub = next((root / "build").glob("*.epub"))
+    checked = 0
+    with zipfile.ZipFile(epub) as archive:
+        names = archive.namelist()
+        for name in (n for n in names if n.endswith(".xhtml")):
+            page = archive.read(name).decode()
+            for src, width, height in re.findall(
+                    r'<img[^>]* src="([^"]+)"[^>]* width="(\d+)" height="(\d+)"', page):
+                target = next(n for n in names if n.endswith(src.split("/", 1)[-1]))
+                with PILImage.open(io.BytesIO(archive.read(target))) as shown:
+                    assert shown.size == (int(width), int(height)), (src, shown.size)
+                checked += 1
+    assert checked >= 3  # the photo, the minimal project's picture and its placeholder

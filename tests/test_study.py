@@ -316,6 +316,16 @@ def test_handouts_one_per_part_paged_from_one(study: Built, project) -> None:
         "handouts/02-guards.pdf" in result.output
 
 
+def test_a_handout_of_a_part_without_its_own_credit_names_the_publications(tmp_path) -> None:
+    from conftest import ROOT
+
+    target = tmp_path / "pamphlet.pdf"
+    assert run("pdf", "--handouts", "-C", ROOT, "-o", target, "-q").exit_code == 0
+    for handout in sorted((tmp_path / "handouts").glob("*.pdf")):
+        head = pdf_text(handout)[0].splitlines()[0]
+        assert head == "How workers won in 1917 · Socialist Worker, issue 2578", head
+
+
 # --------------------------------------------------------------------------- large print
 
 

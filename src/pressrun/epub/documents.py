@@ -7,6 +7,7 @@ marked in the text and listed in the page list. Returns bytes; writes nothing.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -69,6 +70,17 @@ class EpubJob:
         """A picture converted for screens (once per build)."""
         return self.pictures.converted("screen", image, lambda each: picturecache.convert(
             each, self.pictures.read(each), self.theme.project, self.screen_cache))
+
+    def size(self, image: Image) -> tuple[int, int]:
+        """Width and height of the file ``href`` leads to (a placeholder's, a picture's
+        as converted for screens)."""
+        from PIL import Image as PILImage
+
+        if image.media_type == "image/svg+xml" and not image.missing:
+            return image.width, image.height
+        data = self.pictures.placeholder(image) if image.missing else self.screen(image).data
+        with PILImage.open(io.BytesIO(data)) as picture:
+            return picture.size
 
     def href(self, image: Image) -> str:
         """Where a picture (or its placeholder) lives inside the EPUB."""
@@ -143,6 +155,7 @@ def _writer(job: EpubJob, part: Part, **options: object) -> EpubWriter:
     hrefs = {ids.markdown_name(each): part_href(each) for each in job.pamphlet.parts}
     glossary = {entry.slug: entry for entry in job.pamphlet.glossary}
     return EpubWriter(part, job.href, hrefs, job.theme.words, glossary=glossary,
+                      image_size=job.size,
                       numbered=meta.paragraph_numbers, questions_at_end=meta.questions == "end",
                       **options)  # type: ignore[arg-type]
 

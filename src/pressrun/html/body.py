@@ -45,6 +45,9 @@ class BodyWriter:
     """Number the part's body paragraphs (``paragraph_numbers: true``)."""
     questions_at_end: bool = False
     """``::: questions`` are left out here: they are gathered at the end of the book."""
+    image_size: Callable[[Image], tuple[int, int]] | None = None
+    """Width and height of the file ``image_src`` leads to, when the format converts
+    pictures (else the picture's own, upright)."""
 
     def __post_init__(self) -> None:
         self._notes = {note.label: note for note in self.part.footnotes}
@@ -124,8 +127,10 @@ class BodyWriter:
 
     def img(self, image: Image, alt: str, attributes: Markup = NO_ATTRIBUTES) -> Markup:
         """An ``<img>`` of ``image``, with its intrinsic size."""
+        width, height = self.image_size(image) if self.image_size else (image.width,
+                                                                         image.height)
         return Markup('<img%s src="%s" alt="%s" width="%s" height="%s"/>') % (
-            attributes, self.image_src(image), alt, image.width, image.height)
+            attributes, self.image_src(image), alt, width, height)
 
     def container(self, node: Node, head: Markup = NO_ATTRIBUTES) -> Markup:
         """A fenced ``::: name`` container."""
@@ -196,7 +201,9 @@ class BodyWriter:
         """``text``, escaped; a "word" too long to be one (a URL pasted without spaces,
         a row of symbols) is marked ``long-word``: the theme breaks it anywhere rather
         than hyphenate it, which WeasyPrint does by trying every break in it, each time
-        laying out all of it, too slowly to finish."""
+        laying out all of it, too slowly to finish. An em dash set close after a word
+        keeps to it (a word joiner, invisible): no line starts with it."""
+        text = _DASH_AFTER_WORD.sub("\u2060\u2014", text)
         found, last = Markup(""), 0
         for match in _LONG_WORD.finditer(text):
             found += escape(text[last:match.start()])
@@ -253,6 +260,10 @@ def _whole_address(target: SplitResult) -> bool:
 
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 """A host name (markdown-it writes international ones in punycode) or an IPv6 address."""
+_DASH_AFTER_WORD = re.compile(r"(?:(?<=[^\s\u2060])|^)\u2014")
+"""An unspaced em dash ("palace—and", "*Avrora*—the"): a line may break after it, never
+before. (A text starting with one follows an element, or starts its block: the joiner
+is harmless there.)"""
 _LONG_WORD = re.compile(r"\S{64,}")
 """Longer than any word of a language (German compounds stay under it)."""
 BLOCK_KINDS = {"paragraph", "heading", "figure", "hr", "code_block", "ordered_list",

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SQUASH = re.compile(r"[\s\u00ad\u2010\u2011-]+")
+_SQUASH = re.compile(r"[\s\u00ad\u2010\u2011\u2060-]+")
 
 
 def squash(text: str) -> str:
-    """Text as compared across print and EPUB: no whitespace or hyphens, case-folded."""
+    """Text as compared across print and EPUB: no whitespace, hyphens or word joiners,
+    case-folded."""
     return _SQUASH.sub("", text).casefold()
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pressrun.manuscript.coverage import uncovered
 from pressrun.manuscript.glossary import mark_terms, parse_glossary, used_terms
-from pressrun.manuscript.markdown import ParsedPart, parse_inline, parse_part
+from pressrun.manuscript.markdown import ParsedPart, parse_inline, parse_part, typeset
 from pressrun.manuscript.pictures import resolve_image
 from pressrun.manuscript.schema import (
     BOOL,
@@ -157,9 +157,9 @@ def _metadata(project: Project, fields: Fields, report: Problems) -> Metadata:
                          "manuscript/, e.g. ../images/cover.jpg); remove 'cover' to have one "
                          "generated")
     return Metadata(
-        title=values.get("title", ""),
+        title=typeset(values.get("title", ""), language),
         language=language,
-        subtitle=values.get("subtitle"),
+        subtitle=values.get("subtitle") and typeset(values["subtitle"], language),
         creators=values.get("creators", ()),
         publisher=values.get("publisher"),
         source=values.get("source"),
@@ -287,9 +287,9 @@ def _load_part(
     return Part(
         location=SourceLocation(rel),
         slug=slugify(path.stem, "part"),
-        title=values["title"],
+        title=typeset(values["title"], part_language),
         role=values.get("role", "chapter"),
-        subtitle=values.get("subtitle"),
+        subtitle=values.get("subtitle") and typeset(values["subtitle"], part_language),
         standfirst=standfirst,
         creators=values.get("creators", ()),
         source=values.get("source"),

@@ -54,6 +54,23 @@ def _parser() -> MarkdownIt:
     return md
 
 
+def typeset(text: str, language: str) -> str:
+    """A plain text such as a title with the typography the Markdown gets (quotation
+    marks of ``language``, dashes, ellipses, French spacing); nothing in it is read as
+    Markdown."""
+    from markdown_it.rules_core import StateCore
+
+    if not text:
+        return text
+    state = StateCore("", _parser(), {"language": language})
+    inline = Token("inline", "", 0)
+    inline.children = [Token("text", "", 0, content=text)]
+    state.tokens = [inline]
+    dashes_and_ellipses(state)
+    by_language(state)
+    return inline.children[0].content
+
+
 @dataclass(frozen=True)
 class ParsedPart:
     """The Markdown of one part, before front matter validation."""

@@ -95,6 +95,10 @@ def probe(project: Project, path: Path) -> tuple[int, int, str, tuple[str, ...],
     return probe_bytes(data, path)
 
 
+_ORIENTATION = 0x0112
+"""The EXIF tag saying how a photo was turned when it was taken."""
+
+
 def probe_bytes(data: bytes, path: Path) -> tuple[int, int, str, tuple[str, ...], bool]:
     """``probe`` of the picture ``data``, to be saved as ``path``."""
     if path.suffix.lower() == ".svg":
@@ -108,6 +112,8 @@ def probe_bytes(data: bytes, path: Path) -> tuple[int, int, str, tuple[str, ...]
                 image.load()
                 width, height, kind = image.width, image.height, image.format
                 deep = image.mode.startswith("I") or image.mode == "F"
+                if image.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8):
+                    width, height = height, width  # a photo taken on its side, shown upright
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise ValueError("is too large to be an image (over "
                          f"{PILImage.MAX_IMAGE_PIXELS:,} pixels): scale it down") from None
