@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import unicodedata
@@ -180,3 +181,21 @@ def unembedded_fonts(path: Path) -> list[str]:
             if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
                 missing.add(str(font.get("/BaseFont")))
     return sorted(missing)
+
+
+def font_sizes(pdf: Path, containing: str = "") -> dict[float, str]:
+    """The effective size (pt) of every piece of text in a PDF (that has ``containing``
+    in it), with a sample of it."""
+    from pypdf import PdfReader
+
+    sizes: dict[float, str] = {}
+
+    def visit(text, cm, tm, font, size) -> None:
+        if text.strip() and containing in text:
+            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+            c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+            sizes.setdefault(round(size * math.sqrt(abs(a * d - b * c)), 1), text.strip())
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return sizes

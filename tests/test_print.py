@@ -248,3 +248,15 @@ def test_booklet_refused_with_the_press_profile(project) -> None:
     result = run("pdf", "-C", project(), "--booklet", "--profile", "press")
     assert result.exit_code == 2
     assert "--booklet is for printing at home" in result.stderr
+
+
+def test_small_print_is_legible(pamphlet: Built, manifesto: Built) -> None:
+    """On A5 nothing is set under 7 pt (note calls and glossary marks were 5 pt, paragraph
+    numbers 6.2 pt, running heads 7 pt), and the notes are 8 pt."""
+    from conftest import font_sizes
+
+    for built in (pamphlet, manifesto):
+        sizes = font_sizes(built.pdf)
+        assert min(sizes) >= 7.0, sorted(sizes.items())[:3]
+    notes = font_sizes(pamphlet.pdf, containing="The capitalist government")
+    assert notes and min(notes) >= 8.0

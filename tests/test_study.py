@@ -3,7 +3,6 @@ the QR code, notes pages, handouts, large print and reading times."""
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import subprocess
@@ -13,7 +12,17 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import CORPUS, ROOT, Built, epub_texts, epubcheck_problems, pdf_text, run, squash
+from conftest import (
+    CORPUS,
+    ROOT,
+    Built,
+    epub_texts,
+    epubcheck_problems,
+    font_sizes,
+    pdf_text,
+    run,
+    squash,
+)
 from pressrun.manuscript.loader import load_pamphlet
 from pressrun.project import Project
 
@@ -327,23 +336,6 @@ def test_a_handout_of_a_part_without_its_own_credit_names_the_publications(tmp_p
 
 
 # --------------------------------------------------------------------------- large print
-
-
-def font_sizes(pdf: Path) -> dict[float, str]:
-    """The effective size (pt) of every piece of text in a PDF, with a sample of it."""
-    from pypdf import PdfReader
-
-    sizes: dict[float, str] = {}
-
-    def visit(text, cm, tm, font, size) -> None:
-        if text.strip():
-            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
-            c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
-            sizes.setdefault(round(size * math.sqrt(abs(a * d - b * c)), 1), text.strip())
-
-    for page in PdfReader(pdf).pages:
-        page.extract_text(visitor_text=visit)
-    return sizes
 
 
 def test_large_print_sets_nothing_under_16_points(pamphlet: Built, project) -> None:
