@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -152,3 +153,12 @@ def test_the_article_is_not_edited(pamphlet: Built) -> None:
             paragraph = paragraph.strip()
             if paragraph and not paragraph.startswith("!["):
                 assert squash(paragraph) in source, paragraph
+
+
+def test_epub_paragraph_numbers_are_words_of_their_own(pamphlet: Built) -> None:
+    """A number is a word of its own: "1 The Provisional…", not "1The Provisional…"."""
+    with zipfile.ZipFile(pamphlet.epub) as archive:
+        page = next(archive.read(n).decode() for n in archive.namelist()
+                    if n.endswith("how-workers-won.xhtml"))
+    numbers = re.findall(r'<span class="pn">\d+</span>(.)', page)
+    assert len(numbers) > 20 and set(numbers) == {" "}

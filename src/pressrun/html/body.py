@@ -65,7 +65,8 @@ class BodyWriter:
             return Markup("")
         head = Markup(' id="%s"') % ids.block(self.part, index)
         if index in self._numbers:
-            return Markup('<p%s class="numbered"><span class="pn">%s</span>%s</p>') % (
+            # The space keeps the number a word of its own, copied or read aloud.
+            return Markup('<p%s class="numbered"><span class="pn">%s</span> %s</p>') % (
                 head, self._numbers[index], self.inlines(node.children))
         return self.block(node, head)
 
