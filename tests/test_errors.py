@@ -104,6 +104,12 @@ CASES = {
     "lists nested too deeply": (edit(PART, "## A section heading", "\n".join(
         "  " * depth + f"- level {depth}" for depth in range(10))),
         "manuscript/01-first.md:20: lists, quotes and containers nested too deeply"),
+    # Found again by the fuzz test: the same in the definition of a note no text calls,
+    # which markdown-it's note plugin then took out with the check's evidence.
+    "lists nested too deeply in an unused note": (edit(PART, "## A section heading", "\n".join(
+        ["[^unused]: A note.", ""] + ["    " + "  " * depth + f"- level {depth}"
+                                      for depth in range(10)])),
+        "manuscript/01-first.md:22: lists, quotes and containers nested too deeply"),
     "YAML nested too deeply": (edit(YAML, "rights: Public domain",
                                     "rights: " + "[" * 1000 + "]" * 1000),
                                "manuscript/pamphlet.yaml:1: YAML nested too deeply"),

@@ -40,6 +40,11 @@ def _parser() -> MarkdownIt:
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.core.ruler.at("replacements", dashes_and_ellipses)
     md.core.ruler.at("smartquotes", by_language)
+    # The blocks as read, before the note plugin takes out the definitions of notes: the
+    # nesting check must see those too (a list nested too deeply in an unused note drops
+    # the rest of the part with it).
+    md.core.ruler.after("block", "keep_blocks",
+                        lambda state: state.env.__setitem__("blocks", list(state.tokens)))
     # Every link becomes a link node, whatever its address: the writers decide what may
     # be followed, and the converter warns about the rest (markdown-it would leave
     # [text](javascript:…) in the text as it was typed).
@@ -106,14 +111,16 @@ def parse_part(
     text: str, language: str, location: SourceLocation, resolve: ImageResolver, report: Problems
 ) -> ParsedPart:
     """Parse a part's Markdown; problems go to ``report`` with their lines."""
-    tokens = _parser().parse(text, {"language": language})
+    env: dict = {"language": language}
+    tokens = _parser().parse(text, env)
     front, end = None, 0
     if tokens and tokens[0].type == "front_matter":
         front, end = tokens[0].content, (tokens[0].map or (0, 0))[1]
         tokens = tokens[1:]
     # Too deep, markdown-it drops the rest of the part, note definitions too: then an
     # undefined note is most likely one of those, not worth a line of its own.
-    complete = _check_nesting(tokens, _parser().options["maxNesting"], location, report)
+    complete = _check_nesting(env.get("blocks", tokens), _parser().options["maxNesting"],
+                              location, report)
     root = SyntaxTreeNode(tokens)
     converter = _Converter(report, location, resolve)
     blocks: list[Node] = []

@@ -100,10 +100,23 @@ UNADJUSTED = Adjustments()
 
 def print_sections(pamphlet: Pamphlet) -> list[str]:
     """The print edition's sections in order, each starting a new page: the front matter,
-    each part, then the back matter when there is any."""
+    each part (a sidebar goes on in the section of the part before it), then the back
+    matter when there is any."""
     meta = pamphlet.metadata
     back = bool(gathered_questions(pamphlet) or pamphlet.glossary or meta.notes_pages)
-    return [ids.FRONT, *(ids.part(part) for part in pamphlet.parts)] + [ids.BACK] * back
+    return [ids.FRONT, *dict.fromkeys(part_sections(pamphlet).values())] + [ids.BACK] * back
+
+
+def part_sections(pamphlet: Pamphlet) -> dict[str, str]:
+    """The section each part is laid out in, by slug: its own, or for a sidebar the one
+    of the part before it, which it follows on the same page when it fits."""
+    found: dict[str, str] = {}
+    current = None
+    for part in pamphlet.parts:
+        if part.role != "sidebar" or current is None:
+            current = ids.part(part)
+        found[part.slug] = current
+    return found
 
 
 def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = False,
@@ -129,8 +142,9 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
     front = (whole and handout is None) or section == ids.FRONT
     body = whole or (section or "").startswith("part-")
     back = whole or section == ids.BACK  # a handout has its questions, not the rest
+    sections = part_sections(pamphlet)
     shown = (handout,) if handout is not None else tuple(
-        part for part in pamphlet.parts if section in (None, ids.BACK, ids.part(part)))
+        part for part in pamphlet.parts if section in (None, ids.BACK, sections[part.slug]))
     writers = _writers(job, lambda image: _src(job, image, locate), shown, adjust.set_under)
     parts = [(part, writers[part.slug]) for part in shown if body]
     gathered = [(part, writers[part.slug], found)
