@@ -70,7 +70,9 @@ def test_missing_art_is_a_captioned_placeholder(minimal: Built) -> None:
         names = archive.namelist()
     assert '<figure id="02-second-b1" class="figure placeholder"><img ' \
         'src="placeholders/images-not-yet-jpg.png"' in part
-    assert "<figcaption>The caption of the missing picture</figcaption>" in part
+    # The caption's last two words keep together on a line.
+    assert '<figcaption>The caption of the <span class="together">missing picture</span>' \
+        '</figcaption>' in part
     assert "EPUB/placeholders/images-not-yet-jpg.png" in names
 
 

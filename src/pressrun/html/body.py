@@ -123,7 +123,8 @@ class BodyWriter:
         alt = self.words("picture_to_come_alt", description=image.alt or caption) \
             if image.missing else image.alt
         img = self.img(image, alt)
-        figcaption = Markup("<figcaption>%s</figcaption>") % caption if caption else Markup("")
+        figcaption = Markup("<figcaption>%s</figcaption>") % together(caption) \
+            if caption else Markup("")
         return Markup('<figure%s class="%s">%s%s</figure>') % (head, classes, img, figcaption)
 
     def img(self, image: Image, alt: str, attributes: Markup = NO_ATTRIBUTES) -> Markup:
@@ -261,6 +262,15 @@ def _whole_address(target: SplitResult) -> bool:
 
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 """A host name (markdown-it writes international ones in punycode) or an IPv6 address."""
+def together(text: str) -> Markup:
+    """A title or caption with its last two words kept on one line, so that it never ends
+    on a line holding one word ("How workers won in / 1917")."""
+    words = str(text).rsplit(" ", 2)
+    if len(words) < 3 or not words[1] or not words[2]:
+        return escape(text)
+    return Markup('%s <span class="together">%s %s</span>') % tuple(words)
+
+
 _DASH_AFTER_WORD = re.compile(r"(?:(?<=[^\s\u2060])|^)\u2014")
 """An unspaced em dash ("palace—and", "*Avrora*—the"): a line may break after it, never
 before. (A text starting with one follows an element, or starts its block: the joiner

@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pressrun import __version__
 from pressrun.dates import build_date
 from pressrun.html import ids
+from pressrun.html.body import together
 from pressrun.html.words import Words
 from pressrun.model import Pamphlet
 from pressrun.problems import PressrunError
@@ -78,6 +79,7 @@ class Theme:
         )
         self.env.globals.update(words=words, ids=ids.FOR_TEMPLATES,
                                 reading_minutes=reading_minutes)
+        self.env.filters["together"] = together
 
     def find(self, name: str) -> Path:
         """The file ``name`` from the first theme folder that has it."""
