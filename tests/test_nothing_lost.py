@@ -127,7 +127,8 @@ def test_a_very_long_word_is_kept_whole_in_both_formats(project) -> None:
     with_text(root, f"A paragraph with a {word} word.")
     pdf = root / "build" / "a-minimal-pamphlet.pdf"
     build_both(root)
-    assert squash("".join(pdf_text(pdf))).count("x" * 100) >= 49  # all 5,000 on the pages
+    # All 5,000 on the pages: each page the word crosses breaks one run (running heads).
+    assert squash("".join(pdf_text(pdf))).count("x" * 100) >= 46
     assert "".join(pdf_text(pdf)).count("x") >= 5000
     assert word in "".join(epub_texts(root / "build" / "a-minimal-pamphlet.epub").values())
 
@@ -164,7 +165,7 @@ def test_a_table_that_cannot_fit_fails_with_its_line(project) -> None:
     result = run("pdf", "-C", root)
     assert result.exit_code == 1
     assert result.stderr.startswith("error: manuscript/02-second.md:26: a table here is too "
-                                    "wide for page 6 even in small type")
+                                    "wide for page 5 even in small type")
     assert not (root / "build" / "a-minimal-pamphlet.pdf").exists()
 
 
@@ -436,7 +437,7 @@ def test_text_nested_too_deeply_for_the_layout_is_a_user_error(project, monkeypa
     render = weasyprint.HTML.render
 
     def shallow(self, *args, **kwargs):
-        if any("The second part" in (e.text or "") for e in self.etree_element.iter()):
+        if "The second part" in "".join(self.etree_element.itertext()):
             raise RecursionError("maximum recursion depth exceeded")
         return render(self, *args, **kwargs)
 

@@ -28,6 +28,7 @@ from pressrun.pdf.render import (
     Adjustments,
     PrintHtml,
     PrintJob,
+    part_sections,
     print_html,
     print_sections,
 )
@@ -156,7 +157,7 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
             except PressrunError as exc:
                 if exc.problems[0].code != TOO_DEEP or exc.path:
                     raise
-                raise PressrunError(exc.message, source(job.pamphlet, name).path,
+                raise PressrunError(exc.message, _too_deep(job, name, shared),
                                     code=TOO_DEEP) from None
             layouts.laid_out += 1
         used[key] = layouts.documents[key]
@@ -181,6 +182,20 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
         numbers = placed
     layouts.numbers, layouts.documents = numbers, used
     return documents[0].copy(pages)
+
+
+def _too_deep(job: PrintJob, section: str, shared: Shared) -> str:
+    """The file of the part of ``section`` nested too deeply for the layout: the section's
+    own, unless it also holds a sidebar, whose parts are then laid out one by one."""
+    sections = part_sections(job.pamphlet)
+    parts = [part for part in job.pamphlet.parts if sections[part.slug] == section]
+    for part in parts[1:]:
+        try:
+            layout(print_html(job, handout=part), job.theme.project, shared)
+        except PressrunError as exc:
+            if exc.problems[0].code == TOO_DEEP:
+                return part.location.path
+    return source(job.pamphlet, section).path
 
 
 def _key(page: PrintHtml) -> bytes:
