@@ -60,7 +60,8 @@ def _text_block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.Fre
 
 
 def placeholder_png(image: Image, words: Words) -> bytes:
-    """A clearly marked box standing in for missing art, with its caption and file name."""
+    """A clearly marked box standing in for missing art, with what it will show (the
+    description, else the caption) and its file name."""
     width, height = _placeholder_size(image)
     canvas = PILImage.new("RGB", (width, height), (236, 233, 227))
     draw = ImageDraw.Draw(canvas)
@@ -76,7 +77,9 @@ def placeholder_png(image: Image, words: Words) -> bytes:
     y = height * 0.16
     y = _text_block(draw, [words("picture_to_come")], label, margin, y, RED,
                     centre_width=inner)
-    text = image.caption or image.alt or words("no_caption")
+    # What the picture will show (the author's description): the caption is printed once,
+    # under the box.
+    text = image.alt or image.caption or words("no_caption")
     font, lines = _fit(draw, text, "CharisSIL-Italic.ttf", max(18, width // 24), inner, 5)
     box_h = len(lines) * font.size * 1.25
     y = max(y + font.size, (height - box_h) / 2)
