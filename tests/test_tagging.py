@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from pdfua import validate
 
-from conftest import Built, article_sentences, run, squash
+from conftest import CORPUS, ROOT, Built, article_sentences, run, squash
 from pressrun.build import load
 from pressrun.project import Project
 from structure import Reading, read
@@ -19,21 +19,13 @@ from structure import Reading, read
 BOOKS = ("pamphlet", "manifesto", "ten_days")
 
 
-@pytest.fixture(scope="session")
-def readings(request) -> dict[str, tuple[Built, Reading, str]]:
-    """Each book's PDF read through its structure tree, with its print HTML."""
-    return {}
-
-
-@pytest.fixture(params=BOOKS)
-def book(request, readings, tmp_path_factory) -> tuple[Built, Reading, str]:
-    """One book: its build, its PDF read through the structure tree, its print HTML."""
-    name = request.param
-    if name not in readings:
-        built: Built = request.getfixturevalue(name)
-        html = tmp_path_factory.mktemp(f"html-{name}") / "print.html"
-        readings[name] = (built, read(built.pdf), _print_html(built, html))
-    return readings[name]
+@pytest.fixture(scope="session", params=BOOKS)
+def book(request, tmp_path_factory) -> tuple[Built, Reading, str]:
+    """One book, once a session: its build, its PDF read through the structure tree, and
+    its print HTML."""
+    built: Built = request.getfixturevalue(request.param)
+    html = tmp_path_factory.mktemp(f"html-{request.param}") / "print.html"
+    return built, read(built.pdf), _print_html(built, html)
 
 
 def _print_html(built: Built, target: Path) -> str:
@@ -44,15 +36,10 @@ def _print_html(built: Built, target: Path) -> str:
     return target.read_text(encoding="utf-8")
 
 
-def _sources() -> dict[str, Path]:
-    from conftest import CORPUS, ROOT
-
-    return {"how-workers-won-in-1917.pdf": ROOT,
+_SOURCES = {"how-workers-won-in-1917.pdf": ROOT,
             "the-communist-manifesto.pdf": CORPUS / "communist-manifesto",
             "ten-days-that-shook-the-world.pdf": CORPUS / "ten-days-that-shook-the-world"}
-
-
-_SOURCES = _sources()
+"""The project each book's PDF is built from, by the PDF's name."""
 
 
 def _count(html: str, pattern: str) -> int:

@@ -88,21 +88,21 @@ def written(run: Run, document: Document) -> bytes:
     if not run.profile.output_intent:
         return data
     from pressrun.pdf.press import press_ready
-    from pressrun.project import DEFAULT_THEME
 
-    return press_ready(data, output_intent(run), run.project.read_bytes(DEFAULT_THEME /
-                                                                        "srgb.icc"))
+    return press_ready(data, *run.once("colour profiles", lambda: _profiles(run)))
 
 
-def output_intent(run: Run) -> OutputIntent:
-    """The printing condition of the run's press file: ``styles/output-intent.icc``, else
-    the bundled FOGRA39 characterisation."""
+def _profiles(run: Run) -> tuple[OutputIntent, bytes]:
+    """The printing condition of the run's press file (``styles/output-intent.icc``, else
+    the bundled FOGRA39 characterisation) and the sRGB profile, read once a build (the
+    handouts share them)."""
     from pressrun.pdf.press import OutputIntent
     from pressrun.project import DEFAULT_THEME
 
     path = run.theme.find("output-intent.icc")
     bundled = path.resolve().is_relative_to(DEFAULT_THEME)
-    return OutputIntent.of(run.project.read_bytes(path), run.project.rel(path), bundled)
+    intent = OutputIntent.of(run.project.read_bytes(path), run.project.rel(path), bundled)
+    return intent, run.project.read_bytes(DEFAULT_THEME / "srgb.icc")
 
 
 def _check_resolution(found: dict[str, float], minimum: int) -> None:

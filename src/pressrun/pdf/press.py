@@ -110,13 +110,11 @@ def _manage_colour(pdf, rgb) -> None:
     it; and no picture smoothing."""
     import pikepdf
 
-    for page in pdf.pages:
-        _default_rgb(page.obj, rgb)
-        _replace_rgb(page.obj, rgb)
-    for obj in pdf.objects:
+    for obj in pdf.objects:  # the pages among them
         if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
             continue
-        if obj.get("/Subtype") == "/Form" or obj.get("/PatternType") == 1:
+        if obj.get("/Type") == "/Page" or obj.get("/Subtype") == "/Form" or \
+                obj.get("/PatternType") == 1:
             _default_rgb(obj, rgb)
         if obj.get("/Subtype") == "/Image" and "/Interpolate" in obj:
             del obj["/Interpolate"]

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -226,14 +227,9 @@ def grey_png(pictures: Pictures, image: Image) -> bytes:
     from PIL import Image as PILImage
     from PIL import ImageOps
 
-    data = pictures.placeholder(image) if image.missing else \
-        eight_bit_png(pictures, image) if image.deep else pictures.read(image)
-    with PILImage.open(io.BytesIO(data)) as opened:
+    with PILImage.open(io.BytesIO(_drawn(pictures, image))) as opened:
         picture = ImageOps.exif_transpose(opened)
-        if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
-            grey = picture.convert("LA")
-        else:
-            grey = picture.convert("L")
+        grey = picture.convert("LA" if _transparent(picture) else "L")
         out = io.BytesIO()
         grey.save(out, format="PNG")
     return out.getvalue()
@@ -245,15 +241,24 @@ def flat_png(pictures: Pictures, image: Image) -> bytes | None:
     from PIL import Image as PILImage
     from PIL import ImageOps
 
-    data = pictures.placeholder(image) if image.missing else \
-        eight_bit_png(pictures, image) if image.deep else pictures.read(image)
-    with PILImage.open(io.BytesIO(data)) as opened:
-        if opened.mode not in ("RGBA", "LA", "PA", "P") and "transparency" not in opened.info:
-            return None
-        if opened.mode == "P" and "transparency" not in opened.info:
+    with PILImage.open(io.BytesIO(_drawn(pictures, image))) as opened:
+        if not _transparent(opened):
             return None
         picture = ImageOps.exif_transpose(opened).convert("RGBA")
         paper = PILImage.new("RGBA", picture.size, "white")
         out = io.BytesIO()
         PILImage.alpha_composite(paper, picture).convert("RGB").save(out, format="PNG")
     return out.getvalue()
+
+
+def _drawn(pictures: Pictures, image: Image) -> bytes:
+    """The picture the print edition starts from: its placeholder when missing, its
+    8-bit version when deep, else its file."""
+    if image.missing:
+        return pictures.placeholder(image)
+    return eight_bit_png(pictures, image) if image.deep else pictures.read(image)
+
+
+def _transparent(picture: Any) -> bool:
+    """Whether a Pillow picture has transparency (an alpha channel or a clear colour)."""
+    return picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info

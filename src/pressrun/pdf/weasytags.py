@@ -97,6 +97,7 @@ class _Tree:
         self.number = 0
         self.tags: dict[Any, dict] = {}
         self.parents: dict[Any, Any] = {}
+        self.link_texts: dict[int, str] = {}
         self.roots: set[int] = set()
 
     def page(self, number: int, page_box: Any, tags: dict[Any, dict]) -> None:
@@ -170,8 +171,9 @@ class _Tree:
             return parent
         element = self.new(tag, parent, key)
         _attributes(box, element, tag, self.lang)
-        if "ID" in element:
-            self.ids[box.element.get("id")] = element.reference
+        self.identify(element, box.element)
+        if tag == "Link":
+            self.link_texts[id(element)] = _link_text(box)
         return element
 
     def child_parent(self, element: pydyf.Dictionary, child: Any) -> pydyf.Dictionary:
@@ -204,12 +206,16 @@ class _Tree:
         holder = self.top if block is None else _object(self.pdf, block["P"])
         after = self.notes_after.get(id(block), block) if block is not None else None
         element = self.new("Note", holder, key, after=after)
-        if note.element.get("id"):
-            element["ID"] = pydyf.String(note.element.get("id"))
-            self.ids[note.element.get("id")] = element.reference
+        self.identify(element, note.element)
         if block is not None:
             self.notes_after[id(block)] = element
         return element
+
+    def identify(self, element: pydyf.Dictionary, html: Any) -> None:
+        """A note's ``/ID``, its HTML id, listed for the id tree."""
+        if element["S"] == "/Note" and html.get("id"):
+            element["ID"] = pydyf.String(html.get("id"))
+            self.ids[html.get("id")] = element.reference
 
     def calling_block(self, html: Any) -> pydyf.Dictionary | None:
         """The block-level structure element around the element ``html`` (a note)."""
@@ -222,13 +228,14 @@ class _Tree:
         return None
 
     def link(self, element: pydyf.Dictionary, annotation: Any) -> None:
-        """A link annotation as a kid of its ``/Link`` element, saying its text."""
+        """A link annotation as a kid of its ``/Link`` element, saying the link's text (the
+        boxes inside a link carry annotations too)."""
         page = self.pdf.page_references[self.number]
         reference = pydyf.Dictionary({"Type": "/OBJR", "Obj": annotation.reference, "Pg": page})
         self.pdf.add_object(reference)
         element["K"].append(reference.reference)
         self.annotations.append((element.reference, annotation))
-        text = element.get("pressrun_text")
+        text = self.link_texts.get(id(element))
         if text:
             annotation["Contents"] = pydyf.String(text)
 
@@ -247,8 +254,6 @@ class _Tree:
             for name in sorted(self.ids):
                 names.extend([pydyf.String(name), self.ids[name]])
             root["IDTree"] = pydyf.Dictionary({"Names": names})
-        for element in self.elements.values():
-            element.pop("pressrun_text", None)
         _prune(self.pdf, self.top)
 
 
@@ -262,10 +267,6 @@ def _key(box: Any) -> tuple[Any, str] | None:
     pseudo = tag.split("::", 1)[1] if "::" in tag else ""
     if element.tag == "a" and pseudo in ("before", "after"):
         pseudo = ""
-    if pseudo == "footnote-call":
-        return (element, "footnote-call")
-    if pseudo == "footnote-marker":
-        return (element, "footnote-marker")
     return (element, pseudo)
 
 
@@ -290,8 +291,10 @@ def _tag(box: Any, parent: pydyf.Dictionary) -> str | None:
         return "Sect"
     if html.tag == "figure":
         return "Div"
-    if html.tag in _INLINE or html.tag == "span":
-        return None if not html.get("lang") and html.tag == "span" else "Span"
+    if html.tag == "span":
+        return "Span" if html.get("lang") else None
+    if html.tag in _INLINE:
+        return "Span"
     if html.tag in ("dt", "dd"):
         return "LI"
     tag = _get_pdf_tag(html.tag)
@@ -303,14 +306,11 @@ def _tag(box: Any, parent: pydyf.Dictionary) -> str | None:
 
 
 def _attributes(box: Any, element: pydyf.Dictionary, tag: str, lang: str) -> None:
-    """A new element's attributes: language, alternate text, table cells' scope, and the
-    text a link annotation says."""
+    """A new element's attributes: language, alternate text and table cells' scope."""
     html = box.element
     own = html.get("lang")
     if own and own != lang:
         element["Lang"] = pydyf.String(own)
-    if tag == "Note" and html.get("id"):
-        element["ID"] = pydyf.String(html.get("id"))
     if tag == "Figure":
         if alt := html.get("alt"):
             element["Alt"] = pydyf.String(alt)
@@ -326,12 +326,14 @@ def _attributes(box: Any, element: pydyf.Dictionary, tag: str, lang: str) -> Non
             element["A"]["ColSpan"] = box.colspan
         if getattr(box, "rowspan", 1) != 1:
             element["A"]["RowSpan"] = box.rowspan
-    elif tag == "Link":
-        if (box.element_tag or "").endswith("::footnote-call"):
-            text = html.get("data-call") or html.get("data-n") or ""
-        else:
-            text = " ".join("".join(html.itertext()).split())
-        element["pressrun_text"] = text
+
+
+def _link_text(box: Any) -> str:
+    """What a link annotation says: a note call's "Note 3", else the link's text."""
+    html = box.element
+    if (box.element_tag or "").endswith("::footnote-call"):
+        return html.get("data-call") or html.get("data-n") or ""
+    return " ".join("".join(html.itertext()).split())
 
 
 def _unhyphenated(box: Any) -> str | None:
@@ -359,7 +361,6 @@ def _prune(pdf: Any, element: pydyf.Dictionary) -> bool:
         kept.append(kid)
     element["K"] = pydyf.Array(kept)
     return not kept and element["S"] not in ("/Figure", "/Document")
-
 
 
 def _object(pdf: Any, reference: bytes) -> Any:
