@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import PROJECTS, Built, pdf_text, run, squash
+from conftest import CORPUS, PROJECTS, Built, pdf_text, run, squash
 from pressrun.build import prepare
 from pressrun.pdf import print_layout
 from pressrun.pdf.profiles import PROFILES
@@ -261,3 +261,22 @@ def test_small_print_is_legible(pamphlet: Built, manifesto: Built) -> None:
         assert min(sizes) >= 7.0, sorted(sizes.items())[:3]
     notes = font_sizes(pamphlet.pdf, containing="The capitalist government")
     assert notes and min(notes) >= 8.0
+
+
+def test_part_start_right_starts_parts_on_right_hand_pages(manifesto: Built,
+                                                           tmp_path: Path) -> None:
+    """A pamphlet's parts start on the next page, left or right; ``part_start: right``
+    puts each on a right-hand page, as in a book, after a blank page without a folio."""
+    assert 4 in part_start_pages(PdfReader(manifesto.pdf)).values()  # a left-hand page
+    root = tmp_path / "book"
+    shutil.copytree(CORPUS / "communist-manifesto", root)
+    yaml = root / "manuscript" / "pamphlet.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8") + "part_start: right\n", encoding="utf-8")
+    result = run("pdf", "-C", root, "-o", tmp_path / "book.pdf")
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(tmp_path / "book.pdf")
+    starts = list(part_start_pages(reader).values())[2:]
+    assert starts and all(page % 2 for page in starts), starts
+    blank = [number for number, page in enumerate(reader.pages, 1)
+             if not page.extract_text().strip()]
+    assert blank and all(number + 1 in starts for number in blank)

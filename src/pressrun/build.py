@@ -98,6 +98,31 @@ class Result:
     cached: bool = False
     """Nothing changed since the last identical build: nothing was written."""
 
+    def lines(self) -> list[str]:
+        """What the build wrote (path, pages, size), then the art still missing."""
+        lines = []
+        for item in self.written:
+            size = f"{item.size / 1024:,.0f} KB"
+            unit = "sheet sides" if item.kind == "booklet" else "pages"
+            what = f"{item.pages} {unit}, {size}" if item.pages is not None else size
+            lines.append(f"wrote {shown(item.path)} ({what})")
+            lines += [f"  {note}" for note in item.notes]
+        if self.missing_art:
+            lines.append(f"missing art ({len(self.missing_art)}), drawn as placeholders:")
+            lines += [f"  {rel}  ({where})" for rel, where in self.missing_art]
+        if self.cached:
+            lines.append("nothing changed since the last build: outputs are up to date "
+                         "(--no-cache rebuilds anyway)")
+        return lines
+
+
+def shown(path: Path) -> str:
+    """``path`` as a user would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
 
 @dataclass
 class Run:

@@ -154,35 +154,10 @@ def _build(request: Request, layouts: Layouts | None = None) -> Result:
     return build(settings.project, request, layouts, settings.progress)
 
 
-def _lines(result: Result) -> list[str]:
-    """What a build wrote (path, pages, size), then the art still missing."""
-    lines = []
-    for item in result.written:
-        size = f"{item.size / 1024:,.0f} KB"
-        unit = "sheet sides" if item.kind == "booklet" else "pages"
-        what = f"{item.pages} {unit}, {size}" if item.pages is not None else size
-        lines.append(f"wrote {_show(item.path)} ({what})")
-        lines += [f"  {note}" for note in item.notes]
-    if result.missing_art:
-        lines.append(f"missing art ({len(result.missing_art)}), drawn as placeholders:")
-        lines += [f"  {rel}  ({where})" for rel, where in result.missing_art]
-    if result.cached:
-        lines.append("nothing changed since the last build: outputs are up to date "
-                     "(--no-cache rebuilds anyway)")
-    return lines
-
-
 def _report(result: Result) -> None:
     if not _settings().quiet:
-        for line in _lines(result):
+        for line in result.lines():
             click.echo(line)
-
-
-def _show(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _request(**options: Any) -> Request:
@@ -235,22 +210,37 @@ def build(output: Path | None, strict: bool, profile: str, booklet: bool) -> Non
 @click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: one object with every problem, for CI.")
-def check(strict: bool, output_format: str) -> None:
+@click.option("--layout", is_flag=True, help="Also lay out the print edition and report "
+              "what a book designer would send back, by page: notes away from their call, "
+              "ladders of hyphens, loose lines, lines alone on a page, near-empty pages.")
+@click.option("--edition", type=click.Choice(list(EDITIONS)), default="standard",
+              show_default=True, help="The print edition --layout lays out.")
+def check(strict: bool, output_format: str, layout: bool, edition: str) -> None:
     """Check the manuscript without building: every problem, one per line."""
     from pressrun.manuscript.check import check_project
 
     problems = check_project(_settings().project)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
+    report = None
+    if layout and not errors:
+        from pressrun.pdf import layout_faults
+
+        report = layout_faults(_settings().project, edition)
+        warnings += len(report.faults)
     if output_format == "json":
         import json
         from dataclasses import asdict
 
-        click.echo(json.dumps({"errors": errors, "warnings": warnings,
-                               "findings": [asdict(p) for p in problems]}, indent=2,
-                              ensure_ascii=False))
+        found = {"errors": errors, "warnings": warnings,
+                 "findings": [asdict(p) for p in problems]}
+        if report is not None:
+            found["layout"] = report.as_json()
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
     else:
         _list_problems(problems)
+        for line in report.listed() if report is not None else ():
+            click.echo(line)
     if errors or (strict and warnings):
         sys.exit(1)
 
@@ -286,7 +276,7 @@ def watch(only: str | None) -> None:
         raise PressrunError("nothing to watch: no manuscript/ folder here (pass -C DIR)")
     click.echo(f"watching {', '.join(p.name + '/' for p in paths)}", err=True)
     try:
-        rebuild_loop(lambda: _lines(_build(request, layouts)), changes(*paths),
+        rebuild_loop(lambda: _build(request, layouts).lines(), changes(*paths),
                      lambda line: click.echo(line))
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
@@ -301,6 +291,7 @@ def watch(only: str | None) -> None:
               "article, as pressrun import reads it (title and language from the article).")
 def new(folder: Path, title: str, language: str, source: str | None) -> None:
     """Create a new project in FOLDER (which must be new or empty), ready to build."""
+    from pressrun.build import shown
     from pressrun.scaffold import create_project
 
     if source is None:
@@ -314,7 +305,7 @@ def new(folder: Path, title: str, language: str, source: str | None) -> None:
         created, prepared = create_from(folder, source, given.get("title"),
                                         given.get("language"), language)
         _imported(prepared, "the pamphlet's only part")
-    click.echo(f"created {_show(folder)} with {len(created)} files; next:")
+    click.echo(f"created {shown(folder)} with {len(created)} files; next:")
     click.echo(f"  cd {folder}\n  pressrun build")
 
 

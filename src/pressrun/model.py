@@ -234,6 +234,9 @@ class Metadata:
     """Number the body paragraphs of every part, identically in print and EPUB."""
     notes_pages: int = 0
     """Ruled pages for readers' notes at the end of the print edition."""
+    part_start: str = "next"
+    """Where a printed part starts: on the ``next`` page, left or right (no paper wasted
+    in a pamphlet), or on the next ``right``-hand page, as in a book."""
 
 
 @dataclass(frozen=True)

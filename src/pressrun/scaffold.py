@@ -37,6 +37,7 @@ contents:
 # rights: CC BY-SA 4.0  # a licence or credit line for the title page
 # page_size: A5  # A5 (the default), A4, A6, letter, half-letter or "120mm 190mm"
 # notes: endnotes  # footnotes (the default) at the foot of the page, or endnotes
+# part_start: right  # start each part on a right-hand page, as in a book
 
 # Study-group features (see docs/study.md):
 # questions: end  # gather every '::: questions' box at the end of the book

@@ -9,7 +9,7 @@ linked notes and page-break markers).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -81,7 +81,7 @@ class BodyWriter:
             return Markup("<p%s>%s</p>") % (head, self.inlines(node.children))
         if kind == "heading":
             level = node.attr("level", "2")
-            return Markup(f"<h{level}%s>%s</h{level}>") % (head, self.inlines(node.children))
+            return Markup(f"<h{level}%s>%s</h{level}>") % (head, self.heading(node.children))
         if kind == "figure":
             return self.figure(node, head)
         if kind == "hr":
@@ -162,6 +162,16 @@ class BodyWriter:
                 items.append(self.block(child))
         lis = Markup("\n").join(Markup("<li>%s</li>") % item for item in items)
         return Markup('<ol class="questions-list">\n%s\n</ol>') % lis
+
+    def heading(self, nodes: Sequence[Node]) -> Markup:
+        """A heading's inline nodes, its last two words kept on one line when they are
+        plain text (see ``together``)."""
+        words = nodes[-1].text.rsplit(" ", 2) if nodes and nodes[-1].kind == "text" else []
+        if len(words) < 2 or not all(words[-2:]):
+            return self.inlines(nodes)
+        rest = words[0] + " " if len(words) == 3 else ""
+        return self.inlines(nodes[:-1]) + self.text(rest) + Markup(
+            '<span class="together">%s</span>') % self.text(" ".join(words[-2:]))
 
     def inlines(self, nodes: Iterable[Node]) -> Markup:
         """Inline nodes as HTML."""

@@ -55,6 +55,7 @@ PAMPHLET_KEYS = {
     "questions": Key(TEXT, choices=("inline", "end")),
     "paragraph_numbers": Key(BOOL),
     "notes_pages": Key(COUNT),
+    "part_start": Key(TEXT, choices=("next", "right")),
     "contents": Key(LIST, required=True),
 }
 
@@ -174,6 +175,7 @@ def _metadata(project: Project, fields: Fields, report: Problems) -> Metadata:
         questions=values.get("questions", "inline"),
         paragraph_numbers=values.get("paragraph_numbers", False),
         notes_pages=values.get("notes_pages", 0),
+        part_start=values.get("part_start", "next"),
     )
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pressrun.build import Output, Run
     from pressrun.html.pagemap import PageMap
     from pressrun.pdf.press import OutputIntent
+    from pressrun.pdf.quality import LayoutReport
     from pressrun.pdf.render import PrintJob
 
 
@@ -43,6 +44,15 @@ def print_layout(run: Run) -> Document:
         return document
 
     return run.once("print layout", lay_out)
+
+
+def layout_faults(root: Path, edition: str = "standard") -> LayoutReport:
+    """What a book designer would send back in the print ``edition`` of the project at
+    ``root`` (see ``pdf.quality``)."""
+    from pressrun.build import Request, prepare
+    from pressrun.pdf.quality import LayoutReport
+
+    return LayoutReport.of(print_layout(prepare(root, Request(("pdf",), edition=edition))))
 
 
 def page_map(run: Run) -> PageMap:

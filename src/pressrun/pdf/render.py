@@ -94,6 +94,14 @@ class Adjustments:
     """Notes to set under their paragraph: they did not fit at the foot of their page."""
     fit_tables: bool = False
     """Set tables smaller, with their words broken anywhere: one was too wide for the page."""
+    restyled: tuple[tuple[str, str], ...] = ()
+    """CSS declarations by selector that mend what a designer would send back: a paragraph
+    re-set with other hyphenation, a page broken earlier (see ``pdf.quality``)."""
+
+    @property
+    def css(self) -> str:
+        """The ``restyled`` rules, cascading after the theme."""
+        return "".join(f"\n{selector} {{ {rule} }}" for selector, rule in self.restyled)
 
 
 UNADJUSTED = Adjustments()
@@ -155,7 +163,8 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
     stylesheets = tuple(locate(theme.find(name)) for name in names)
     geometry = job.edition.geometry_for(meta.page_size)
     page_css = Markup(theme.render("_page.css", g=geometry, profile=profile, start=start,
-                                   rtl=theme.words.direction == "rtl"))
+                                   rtl=theme.words.direction == "rtl",
+                                   part_start=meta.part_start if body or back else "next"))
     qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url and front else None
     context = base_context(pamphlet)
     edition_back = back and handout is None
@@ -170,7 +179,7 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
                         handout=handout, g=geometry, fit_tables=adjust.fit_tables, **context)
     floated = {note: about for writer in writers.values() for note, about in
                writer.floated.items()}
-    return PrintHtml(html, stylesheets, str(page_css), floated)
+    return PrintHtml(html, stylesheets, str(page_css) + adjust.css, floated)
 
 
 def _writers(job: PrintJob, src, parts: tuple[Part, ...],

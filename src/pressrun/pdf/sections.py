@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from pressrun.html import ids
 from pressrun.html.ids import source
+from pressrun.pdf.quality import remedies
 from pressrun.pdf.render import (
     UNADJUSTED,
     Adjustments,
@@ -77,6 +78,11 @@ class Layouts:
         return self.shared
 
 
+ROUNDS = 8
+"""The most layouts of one section: notes set under their paragraph, tables fitted and
+paragraphs re-set each take one."""
+
+
 def layout_checked(job: PrintJob, html_for: Callable[[Adjustments], PrintHtml],
                    shared: Shared | None = None, first_page: int = 1) -> Document:
     """Lay out ``html_for(adjustments)``, making sure no text is lost.
@@ -84,12 +90,14 @@ def layout_checked(job: PrintJob, html_for: Callable[[Adjustments], PrintHtml],
     WeasyPrint sometimes drops a footnote whose call sits on the last lines of a page:
     every floated note's id must appear among the laid-out pages' anchors; a note that
     does not is set under the paragraph that calls it, and the pages are laid out again.
-    A table too wide for the page is set again to fit. Text that still runs past the
+    A table too wide for the page is set again to fit. What a designer would send back
+    and another setting mends (a note away from its call, a ladder of hyphens, a line
+    alone on a page: see ``quality.remedies``) is re-set. Text that still runs past the
     edge of its page is an error naming its file and line. Paragraph numbers are then
     moved into the outer margin.
     """
     adjust, wide, off = UNADJUSTED, [], []
-    for _ in range(5):
+    for _ in range(ROUNDS):
         page = html_for(adjust)
         document = layout(page, job.theme.project, shared)
         lost = page.floated.keys() - placed_anchors(document)
@@ -97,12 +105,15 @@ def layout_checked(job: PrintJob, html_for: Callable[[Adjustments], PrintHtml],
             log.info("%s is set under its paragraph: it did not fit at the foot of its page",
                      page.floated[note_id])
         off = [] if lost else overflows(document)
-        if not adjust.fit_tables and any(o.in_table for o in off):
+        if lost:
+            adjust = replace(adjust, set_under=adjust.set_under | lost)
+        elif not adjust.fit_tables and any(o.in_table for o in off):
             wide = [o for o in off if o.in_table]
-        elif not lost:
+            adjust = replace(adjust, fit_tables=True)
+        elif off or (restyled := remedies(document, adjust.restyled)) == adjust.restyled:
             break
-        adjust = replace(adjust, set_under=adjust.set_under | lost,
-                         fit_tables=adjust.fit_tables or bool(wide))
+        else:
+            adjust = replace(adjust, restyled=restyled)
     if off:
         raise PressrunError.of([Problem.at(
             source(job.pamphlet, o.element), "off-page",

@@ -2,8 +2,8 @@
 resolution pictures print at, text past the edge of its page, each page's first line,
 the boxes that are page furniture, and links for note calls.
 
-With ``weasy``, ``weasytags`` and ``weasyfonts``, the only modules that touch WeasyPrint's
-internals.
+With ``weasy``, ``weasytags``, ``weasyfonts`` and ``quality``, the only modules that touch
+WeasyPrint's internals.
 """
 
 from __future__ import annotations

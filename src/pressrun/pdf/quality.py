@@ -1,0 +1,341 @@
+"""What a book designer looks for on laid-out pages, measured on WeasyPrint's boxes.
+
+``LayoutReport.of(document)`` lists each fault with its page: a note printed on another
+page than its call, a line starting with a dash, a ladder of hyphens, a loose justified
+line, a one-word last line in a heading or caption, a page left nearly empty, a line or
+two stranded alone on a page; and the share of lines ending in a hyphen. ``pressrun
+check --layout`` reports them for any project; the tests hold the bundled pamphlet and
+the corpora to them. ``remedies`` says how to re-set what another layout mends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pressrun.pdf.weasyboxes import descendants
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+HYPHENS = ("-", "\u2010", "\u00ad")
+"""What a hyphenated line ends with: the author's hyphen, or the one the layout adds."""
+DASHES = ("\u2014", "\u2013")
+MAX_LADDER = 2
+"""The most hyphenated line ends in a row."""
+MAX_GAP = 2.0
+"""The widest word gap of a justified line, in normal spaces."""
+MIN_FILL = 0.25
+"""How full a page must be, unless it ends a section or the book."""
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"})
+FORCED = frozenset({"page", "left", "right", "recto", "verso"})
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One thing a designer would send back."""
+
+    page: int
+    """The page, from 1."""
+    code: str
+    """``note-page``, ``dash-line``, ``ladder``, ``loose-line``, ``one-word-line``,
+    ``near-empty`` or ``stranded``."""
+    message: str
+    """What is wrong, with the text it is about."""
+    element: Any = field(default=None, compare=False, repr=False)
+    """The block a re-set would mend (see ``remedies``), if any."""
+    gap: float = field(default=0.0, compare=False, repr=False)
+    """For a loose line, its word gap in normal spaces."""
+
+
+@dataclass
+class _Line:
+    page: int
+    text: str
+    element: Any
+    index: int
+    """The line's place in its block, from 0 (over pages)."""
+    gap: float = 1.0
+    """The word gap, in normal spaces (1 unless justified)."""
+    hyphenated: bool = False
+    flow: bool = True
+    """In the page's text, not among its footnotes."""
+
+
+@dataclass
+class _Reading:
+    lines: list[_Line] = field(default_factory=list)
+    calls: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
+    fill: dict[int, float] = field(default_factory=dict)
+    starts: set[int] = field(default_factory=set)
+    """Pages that start a section (a forced page break)."""
+    foot: dict[int, Any] = field(default_factory=dict)
+    """The last block of each page's text."""
+
+
+@dataclass(frozen=True)
+class LayoutReport:
+    """The faults of a laid-out edition, and the measures no single fault shows."""
+
+    faults: tuple[Fault, ...]
+    """Every fault, by page (loose lines among them)."""
+    hyphenated: int
+    """Lines of running text ending in a hyphen."""
+    lines: int
+    """Lines of running text."""
+    pages: int
+    """Pages laid out."""
+
+    @classmethod
+    def of(cls, document: Document) -> LayoutReport:
+        """The report on ``document``."""
+        reading = _read(document)
+        running = [line for line in reading.lines if line.element.tag not in HEADINGS]
+        return cls(tuple(_faults(reading, len(document.pages))),
+                   sum(line.hyphenated for line in running), len(running),
+                   len(document.pages))
+
+    def listed(self) -> list[str]:
+        """The report as ``pressrun check --layout`` prints it: a fault a line, the five
+        loosest lines, and the hyphenation."""
+        found = [f"page {f.page}: warning: {f.message} [{f.code}]"
+                 for f in self.faults if f.code != "loose-line"]
+        loose = sorted((f for f in self.faults if f.code == "loose-line"), key=lambda f: -f.gap)
+        if loose:
+            found.append(f"{_count(len(loose), 'loose line')} (word gaps over {MAX_GAP:g}× a "
+                         "space); the loosest:")
+            found += [f"  page {f.page}: {f.message}" for f in loose[:5]]
+        share = self.hyphenated / self.lines if self.lines else 0
+        return [*found, f"{self.pages} pages; {self.hyphenated} of {self.lines} lines end in "
+                f"a hyphen ({share:.1%}); {_count(len(self.faults), 'layout fault')}"]
+
+    def as_json(self) -> dict[str, Any]:
+        """The report for ``--format json``."""
+        return {"pages": self.pages, "hyphenated_lines": self.hyphenated, "lines": self.lines,
+                "faults": [{"page": f.page, "code": f.code, "message": f.message}
+                           for f in self.faults]}
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'s' * (number != 1)}"
+
+
+def _faults(reading: _Reading, pages: int) -> list[Fault]:
+    found = [*_notes(reading), *_lines(reading), *_pages(reading, pages)]
+    return sorted(found, key=lambda fault: (fault.page, fault.code))
+
+
+def _read(document: Document) -> _Reading:
+    reading = _Reading()
+    counts: dict[Any, int] = {}
+    forced: set[str] = set()
+    first: dict[str, int] = {}
+    spaces: dict[tuple, float] = {}
+    for number, page in enumerate(document.pages, 1):
+        box = page._page_box
+        top, height = box.content_box_y(), box.height
+        bottom = top
+        for anchor in page.anchors:
+            first.setdefault(anchor, number)
+        for each in (b for child in box.children if type(child).__name__ != "MarginBox"
+                     for b in descendants(child)):
+            name = type(each).__name__
+            tag, element = each.element_tag or "", getattr(each, "element", None)
+            key = element.get("id") if element is not None else None
+            if tag.endswith("::footnote-call") and key:
+                reading.calls.setdefault(key, number)
+            if each.style["break_before"] in FORCED and key:
+                forced.add(key)
+            if name == "FootnoteAreaBox":
+                for note in each.children:
+                    reading.notes.setdefault(note.element.get("id"), number)
+        for each in descendants(box.children[0]):
+            name = type(each).__name__
+            if (name == "LineBox" and _text(each).strip()) or "Replaced" in name:
+                bottom = max(bottom, each.position_y + each.height)
+        for child in box.children:
+            for block in _blocks(child):
+                for line in block.children:
+                    text = _text(line)
+                    if not text.strip():
+                        continue
+                    index = counts.get(block.element, 0)
+                    counts[block.element] = index + 1
+                    reading.lines.append(_Line(
+                        number, text, block.element, index, _gap(line, spaces),
+                        text.rstrip().endswith(HYPHENS), child is box.children[0]))
+        flow = [line for line in reading.lines if line.page == number and line.flow]
+        if flow:
+            reading.foot[number] = flow[-1].element
+        area = next((c for c in box.children if type(c).__name__ == "FootnoteAreaBox"), None)
+        notes = area.margin_height() if area is not None and area.children else 0
+        reading.fill[number] = (bottom - top + notes) / height if height else 1
+    reading.starts = {first[key] for key in forced if key in first}
+    return reading
+
+
+def _blocks(box: Any) -> Iterator[Any]:
+    """The blocks of ``box`` that hold lines (margin boxes and notes' own areas included
+    only for the notes)."""
+    if type(box).__name__ == "MarginBox":
+        return
+    children = getattr(box, "children", ())
+    if children and type(children[0]).__name__ == "LineBox":
+        yield box
+        return
+    for child in children:
+        yield from _blocks(child)
+
+
+def _text(box: Any) -> str:
+    """The words of a line, without note calls, markers or floated notes."""
+    tag = box.element_tag or ""
+    if "::" in tag or box.style["float"] == "footnote":
+        return ""
+    if type(box).__name__ == "TextBox":
+        return box.text.replace("\u2060", "")
+    return "".join(_text(child) for child in getattr(box, "children", ()))
+
+
+def _gap(line: Any, spaces: dict[tuple, float]) -> float:
+    """The word gap of a justified line, in normal spaces of its type."""
+    texts = [b for b in descendants(line) if type(b).__name__ == "TextBox"]
+    extra = max((getattr(b, "justification_spacing", 0) or 0 for b in texts), default=0)
+    if not extra:
+        return 1.0
+    box = max(texts, key=lambda b: len(b.text))
+    space = _space(box.style, spaces)
+    return (space + extra) / space if space else 1.0
+
+
+def _space(style: Any, spaces: dict[tuple, float]) -> float:
+    """The width of a normal space in ``style``'s font."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
+           style["font_style"], style["word_spacing"])
+    if key not in spaces:
+        def width(text: str) -> float:
+            layout = create_layout(text, style, None, None, 0)
+            return line_size(layout.get_first_line()[0], style)[0]
+        spaces[key] = width("n n") - width("nn")
+    return spaces[key]
+
+
+def _notes(reading: _Reading) -> Iterator[Fault]:
+    for note, page in reading.notes.items():
+        call = reading.calls.get(note)
+        if call is not None and call != page:
+            yield Fault(call, "note-page", f"the note {note} is printed on page {page}, "
+                        "away from its call", reading.foot.get(call))
+
+
+def _lines(reading: _Reading) -> Iterator[Fault]:
+    runs: dict[Any, list[_Line]] = {}
+    for line in reading.lines:
+        if line.element.tag in HEADINGS:
+            continue
+        if line.index and line.text.lstrip().startswith(DASHES):
+            yield Fault(line.page, "dash-line", f"a line starts with a dash: {line.text[:40]!r}")
+        if line.gap > MAX_GAP:
+            yield Fault(line.page, "loose-line", f"word gaps {line.gap:.1f}× a space: "
+                        f"{line.text[:50]!r}", line.element, line.gap)
+        run = runs.setdefault(line.element, [])
+        run[:] = [*run, line] if line.hyphenated else []
+        if len(run) == MAX_LADDER + 1:
+            yield Fault(run[0].page, "ladder", f"{len(run)} hyphens in a row from "
+                        f"{run[0].text[-20:]!r}", line.element)
+    ends = {line.element: line for line in reading.lines}
+    for element, last in ends.items():
+        if element.tag in HEADINGS and last.index and len(last.text.split()) == 1:
+            yield Fault(last.page, "one-word-line", "a heading or caption ends in a line of "
+                        f"one word: {last.text!r}")
+
+
+def _pages(reading: _Reading, pages: int) -> Iterator[Fault]:
+    on_page: dict[int, list[_Line]] = {}
+    for line in reading.lines:
+        if line.flow:
+            on_page.setdefault(line.page, []).append(line)
+    for number in range(1, pages + 1):
+        lines = on_page.get(number, [])
+        full = reading.fill[number]
+        if number in reading.starts or full >= MIN_FILL:
+            continue
+        if lines and len(lines) <= 2:
+            first = lines[0]
+            yield Fault(number, "stranded", f"{len(lines)} line(s) alone on the page: "
+                        f"{first.text[:40]!r}", first.element)
+        elif number + 1 not in reading.starts and number != pages:
+            yield Fault(number, "near-empty", f"the page is {full:.0%} full")
+
+
+LADDER_STEPS = ("hyphenate-limit-chars: 9 4 4", "hyphens: manual")
+"""How a paragraph with a ladder is re-set, in turn: fewer words hyphenated, then none."""
+
+
+def remedies(document: Document, restyled: tuple[tuple[str, str], ...] = ()
+             ) -> tuple[tuple[str, str], ...]:
+    """``restyled`` (CSS declarations by selector, see ``render.Adjustments``) with rules
+    added for the faults that another layout of a paragraph or page break mends:
+
+    - a note printed after its call's page: WeasyPrint made room for a paragraph's second
+      line at the foot of the page by moving notes on (orphans); that paragraph (or the
+      heading before it) starts the next page instead;
+    - a ladder: the paragraph is set with fewer hyphens, then with none;
+    - one or two lines alone on a page: they take the lines before them along.
+    """
+    reading = _read(document)
+    rules = dict(restyled)
+    tree = _Tree(document.pages[0]._page_box.children[0].element)
+    for fault in [*_notes(reading), *_lines(reading), *_pages(reading, len(document.pages))]:
+        if fault.element is None or fault.code == "loose-line":
+            continue
+        selector = tree.selector(fault.element)
+        if fault.code == "note-page":
+            rules[tree.selector(tree.heading_before(fault.element))] = "break-before: page"
+        elif fault.code == "ladder":
+            now = rules.get(selector)
+            steps = LADDER_STEPS[LADDER_STEPS.index(now) + 1:] if now in LADDER_STEPS \
+                else LADDER_STEPS
+            if steps:
+                rules[selector] = steps[0]
+        elif fault.code == "stranded":
+            before = any(line.element is fault.element and line.page < fault.page
+                         for line in reading.lines)
+            here = sum(line.element is fault.element and line.page == fault.page
+                       for line in reading.lines)
+            rules[selector] = f"widows: {here + 2}" if before else "break-before: avoid"
+    return tuple(sorted(rules.items()))
+
+
+class _Tree:
+    """Selectors for the elements of a laid-out document."""
+
+    def __init__(self, root: Any) -> None:
+        self.parents = {child: parent for parent in root.iter() for child in parent}
+
+    def selector(self, element: Any) -> str:
+        """A selector for ``element`` alone: its id, or its place under the nearest
+        element with one."""
+        steps = []
+        while element.get("id") is None and element in self.parents:
+            parent = self.parents[element]
+            steps.append(f" > :nth-child({list(parent).index(element) + 1})")
+            element = parent
+        key = element.get("id")
+        head = f'[id="{key}"]' if key is not None else element.tag
+        return head + "".join(reversed(steps))
+
+    def heading_before(self, element: Any) -> Any:
+        """The heading right before ``element``, which keeps with it, else ``element``."""
+        parent = self.parents.get(element)
+        if parent is None:
+            return element
+        siblings = list(parent)
+        index = siblings.index(element)
+        if index and siblings[index - 1].tag in HEADINGS - {"figcaption"}:
+            return siblings[index - 1]
+        return element
