@@ -199,3 +199,25 @@ def font_sizes(pdf: Path, containing: str = "") -> dict[float, str]:
     for page in PdfReader(pdf).pages:
         page.extract_text(visitor_text=visit)
     return sizes
+
+
+def drawn_texts(path: Path) -> list[str]:
+    """The text of each form XObject of a PDF, once each: a vector picture's words, which
+    ``extract_text`` does not read."""
+    from pypdf import PageObject, PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    found, seen, writer = [], set(), PdfWriter()
+    for page in PdfReader(path).pages:
+        for ref in page["/Resources"].get("/XObject", {}).values():
+            form = ref.get_object()
+            if form.get("/Subtype") != "/Form" or ref.idnum in seen:
+                continue
+            seen.add(ref.idnum)
+            sheet = PageObject.create_blank_page(writer, 3000, 3000)
+            sheet[NameObject("/Resources")] = form.get("/Resources", {})
+            stream = DecodedStreamObject()
+            stream.set_data(form.get_data())
+            sheet.replace_contents(stream)
+            found.append(sheet.extract_text())
+    return found

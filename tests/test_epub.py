@@ -69,11 +69,11 @@ def test_missing_art_is_a_captioned_placeholder(minimal: Built) -> None:
         part = archive.read("EPUB/02-second.xhtml").decode()
         names = archive.namelist()
     assert '<figure id="02-second-b1" class="figure placeholder"><img ' \
-        'src="placeholders/images-not-yet-jpg.png"' in part
+        'src="placeholders/images-not-yet-jpg.svg"' in part
     # The caption's last two words keep together on a line.
     assert '<figcaption>The caption of the <span class="together">missing picture</span>' \
         '</figcaption>' in part
-    assert "EPUB/placeholders/images-not-yet-jpg.png" in names
+    assert "EPUB/placeholders/images-not-yet-jpg.svg" in names
 
 
 def test_every_document_declares_its_language(minimal: Built) -> None:

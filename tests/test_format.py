@@ -195,6 +195,25 @@ def test_pages_beginning_inside_code_blocks_are_marked(project) -> None:
     assert epubcheck_problems(out) == []
 
 
+def test_a_page_that_begins_inside_a_table_is_marked_in_its_row(project) -> None:
+    """The table's header row, repeated at the top of the page, is not where the page
+    begins: the marker goes in the first row of the page (the issue's Ten Days p. 390
+    had it before the table)."""
+    import re
+
+    root = project()
+    rows = "\n".join(f"| place {n} | {n * 7} votes |" for n in range(1, 90))
+    write_part(root, f"| Party | Vote |\n|---|---|\n{rows}")
+    out = root / "table.epub"
+    assert run("epub", "-C", root, "-o", out).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        xhtml = archive.read("EPUB/01-first.xhtml").decode()
+    table = xhtml[xhtml.index("<table"):xhtml.index("</table>")]
+    inside = re.findall(r'<td>(?:<span epub:type="pagebreak"[^>]*></span>)+place (\d+)', table)
+    assert len(inside) >= 2 and "1" not in inside, inside
+    assert not re.search(r'pagebreak[^>]*></span>\s*<table', xhtml)
+
+
 def test_page_markers_in_a_list_go_inside_its_last_item() -> None:
     # Found by the fuzz test: code spans were not counted, and a marker past the end of a
     # list was put between its items, where EPUBCheck allows only <li>.
@@ -222,3 +241,38 @@ def test_page_size_from_pamphlet_yaml(project, size: str, points: tuple[float, f
     assert run("pdf", "-C", root).exit_code == 0
     box = PdfReader(root / "build" / "a-minimal-pamphlet.pdf").pages[1].mediabox
     assert (round(float(box.width), 1), round(float(box.height), 1)) == points
+
+
+@pytest.mark.parametrize("written, shown", [("{width=35%}", "width: 35%"),
+                                            ("{width=60mm}", "width: 60mm"),
+                                            ('{width="50%"}', "width: 50%")])
+def test_a_picture_says_its_printed_width(project, written: str, shown: str) -> None:
+    """``{width=…}`` after a picture sets the width it is shown at, in both formats, and
+    its placeholder is drawn narrower to match."""
+    root = project()
+    write_part(root, f"Text.\n\n![A small stamp](../images/stamp.jpg \"A stamp\"){written}\n\n"
+               "More text.")
+    assert run("build", "-C", root, "-q").exit_code == 0
+    assert run("html", "-C", root, "-o", root / "print.html", "-q").exit_code == 0
+    printed = (root / "print.html").read_text(encoding="utf-8")
+    assert f'style="{shown}"' in printed and "{width" not in printed
+    with zipfile.ZipFile(next((root / "build").glob("*.epub"))) as archive:
+        part = archive.read("EPUB/01-first.xhtml").decode()
+        svg = archive.read("EPUB/placeholders/images-stamp-jpg.svg").decode()
+    assert f'style="{shown}"' in part and "{width" not in part
+    assert 'width="1200"' not in svg  # drawn narrower than the text
+
+
+@pytest.mark.parametrize("written, message", [
+    ("{width=wide}", "width='wide' is not a printed width"),
+    ("{width=150%}", "width='150%' is not a printed width"),
+    ("{lang=fr}", "{lang=…} means nothing on a picture"),
+])
+def test_a_bad_picture_width_is_an_error_with_its_line(project, written: str,
+                                                       message: str) -> None:
+    root = project()
+    write_part(root, f"Text.\n\n![A stamp](../images/stamp.jpg){written}")
+    result = run("pdf", "-C", root)
+    assert result.exit_code == 1
+    assert "manuscript/01-first.md:7" in result.stderr and message in result.stderr, \
+        result.stderr

@@ -17,8 +17,10 @@ A6 = (297.64, 419.53)
 HALF_LETTER = (396.0, 612.0)
 
 
-def make_pdf(count: int, size: tuple[float, float] = A5, title: str | None = None) -> bytes:
-    """A PDF of ``count`` pages of ``size``, page n showing the text "P<n>" in Helvetica."""
+def make_pdf(count: int, size: tuple[float, float] = A5, title: str | None = None,
+             mark: str = "P") -> bytes:
+    """A PDF of ``count`` pages of ``size``, page n showing the text "P<n>" (``mark``)
+    in Helvetica."""
     writer = PdfWriter()
     font = DictionaryObject(
         {
@@ -33,7 +35,7 @@ def make_pdf(count: int, size: tuple[float, float] = A5, title: str | None = Non
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
         )
         stream = DecodedStreamObject()
-        stream.set_data(f"BT /F1 24 Tf 50 {size[1] / 2:.0f} Td (P{n}) Tj ET".encode())
+        stream.set_data(f"BT /F1 24 Tf 50 {size[1] / 2:.0f} Td ({mark}{n}) Tj ET".encode())
         page.replace_contents(stream)
         writer.add_page(page)
     if title:
@@ -84,33 +86,46 @@ def test_saddle_stitch_order_for_eight_pages() -> None:
     assert sheet_sides(4) == [(4, 1), (2, 3)]
 
 
-def test_eight_pages_impose_as_8_1_2_7_on_the_first_sheet() -> None:
-    imp = impose(make_pdf(8))
-    assert (imp.pages, imp.padded_pages, imp.blanks, imp.sheets) == (8, 8, 0, 2)
+def test_seven_pages_and_a_back_cover_impose_as_8_1_2_7_on_the_first_sheet() -> None:
+    imp = impose(make_pdf(7), back_cover=make_pdf(1, mark="B"))
+    assert (imp.pages, imp.padded_pages, imp.blanks, imp.sheets) == (7, 8, 0, 2)
     assert imp.sheet_size == "A4"
     sizes = sheet_size_of(imp)
     assert len(sizes) == 4
     for w, h in sizes:
         assert w == pytest.approx(A4_LANDSCAPE[0], abs=0.5)
         assert h == pytest.approx(A4_LANDSCAPE[1], abs=0.5)
-    assert sides(imp) == [("P8", "P1"), ("P2", "P7"), ("P6", "P3"), ("P4", "P5")]
-
-
-def test_eight_pages_need_no_blank_pages() -> None:
-    assert summary(impose(make_pdf(8))) == [
+    assert sides(imp) == [("B1", "P1"), ("P2", "P7"), ("P6", "P3"), ("P4", "P5")]
+    assert summary(imp) == [
         "8 pages → 2 sheets of A4, print double-sided, flip on short edge",
-        "page budget: 8 pages, a multiple of 4: no blank pages needed",
+        "page budget: 7 pages of content + the back cover, to make a multiple of 4",
     ]
 
 
-def test_six_pages_get_two_blanks_before_the_back_cover() -> None:
+def test_the_last_page_of_text_is_never_the_back_cover() -> None:
+    """Eight pages of text take three sheets: a text page on the outside of the booklet,
+    with its folio beside the fold, is a fault."""
+    imp = impose(make_pdf(8))
+    assert (imp.padded_pages, imp.blanks) == (12, 3)
+    assert sides(imp) == [("", "P1"), ("P2", ""), ("", "P3"), ("P4", ""), ("P8", "P5"),
+                          ("P6", "P7")]
+
+
+def test_padding_follows_the_text_and_the_filler_never_takes_the_back_cover() -> None:
+    imp = impose(make_pdf(5), filler=make_pdf(2, mark="N"), back_cover=make_pdf(1, mark="B"))
+    assert sides(imp) == [("B1", "P1"), ("P2", "N1"), ("N2", "P3"), ("P4", "P5")]
+    assert summary(imp)[1] == ("page budget: 5 pages of content + 2 notes pages + the back "
+                               "cover, to make a multiple of 4")
+
+
+def test_six_pages_get_a_blank_page_and_a_blank_back_cover() -> None:
     imp = impose(make_pdf(6))
-    assert (imp.pages, imp.padded_pages, imp.blanks, imp.sheets) == (6, 8, 2, 2)
-    # Booklet pages 5 and 6 are blank; the document's last page stays the back cover (8).
-    assert sides(imp) == [("P6", "P1"), ("P2", ""), ("", "P3"), ("P4", "P5")]
+    assert (imp.pages, imp.padded_pages, imp.blanks, imp.sheets) == (6, 8, 1, 2)
+    assert sides(imp) == [("", "P1"), ("P2", ""), ("P6", "P3"), ("P4", "P5")]
     assert summary(imp) == [
         "8 pages → 2 sheets of A4, print double-sided, flip on short edge",
-        "page budget: 6 pages of content + 2 blank pages added to make a multiple of 4",
+        "page budget: 6 pages of content + 1 blank page + a blank back cover, to make a "
+        "multiple of 4",
     ]
 
 
@@ -121,67 +136,57 @@ def test_blank_pages_leave_their_half_of_the_sheet_empty() -> None:
     assert all(f"P{n}" not in back_of_first_sheet for n in (1, 3, 4, 5, 6, 7, 8))
 
 
-def test_one_page_becomes_one_sheet_with_three_blanks() -> None:
+def test_one_page_becomes_one_sheet_with_two_blanks_and_a_back_cover() -> None:
     imp = impose(make_pdf(1))
-    assert (imp.pages, imp.padded_pages, imp.blanks, imp.sheets) == (1, 4, 3, 1)
+    assert (imp.pages, imp.padded_pages, imp.blanks, imp.sheets) == (1, 4, 2, 1)
     assert sides(imp) == [("", "P1"), ("", "")]
-    assert summary(imp) == [
-        "4 pages → 1 sheet of A4, print double-sided, flip on short edge",
-        "page budget: 1 page of content + 3 blank pages added to make a multiple of 4",
-    ]
+    assert summary(imp)[1] == ("page budget: 1 page of content + 2 blank pages + a blank "
+                               "back cover, to make a multiple of 4")
 
 
-def test_seven_pages_get_one_blank_page() -> None:
-    imp = impose(make_pdf(7))
-    assert imp.blanks == 1
-    assert summary(imp)[1] == (
-        "page budget: 7 pages of content + 1 blank page added to make a multiple of 4"
-    )
-    assert sides(imp)[0] == ("P7", "P1")
-
-
-def test_padding_keeps_the_last_page_last() -> None:
-    assert padded_order(5) == [0, 1, 2, 3, None, None, None, 4]
-    assert padded_order(4) == [0, 1, 2, 3]
+def test_padding_keeps_the_pages_in_order_and_ends_with_the_back_cover() -> None:
+    assert padded_order(5) == [0, 1, 2, 3, 4, None, None, None]
+    assert padded_order(4) == [0, 1, 2, 3, None, None, None, None]
+    assert padded_order(3) == [0, 1, 2, None]
     assert padded_order(1) == [0, None, None, None]
 
 
 def test_a6_pages_print_on_a5_sheets() -> None:
-    imp = impose(make_pdf(4, A6))
+    imp = impose(make_pdf(3, A6))
     assert imp.sheet_size == "A5"
     assert sheet_size_of(imp)[0] == pytest.approx((2 * A6[0], A6[1]), abs=0.5)
-    assert sides(imp) == [("P4", "P1"), ("P2", "P3")]
+    assert sides(imp) == [("", "P1"), ("P2", "P3")]
 
 
 def test_a5_pages_meet_at_the_fold_of_the_a4_sheet() -> None:
     # Two A5 pages are 1 mm narrower than A4: they touch at the fold, the spare goes outside.
     fold = A4_LANDSCAPE[0] / 2
-    marks = mark_positions(impose(make_pdf(4)))
-    assert marks["P4"][0] == pytest.approx(fold - A5[0] + 50, abs=0.01)
+    marks = mark_positions(impose(make_pdf(3), back_cover=make_pdf(1, mark="B")))
+    assert marks["B1"][0] == pytest.approx(fold - A5[0] + 50, abs=0.01)
     assert marks["P1"][0] == pytest.approx(fold + 50, abs=0.01)
     assert marks["P1"][1] == pytest.approx(A5[1] / 2, abs=0.5)
 
 
 def test_rotated_pages_are_placed_as_displayed() -> None:
     # Landscape A5 media turned by /Rotate 90 displays as portrait A5.
-    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(4, (A5[1], A5[0]))))
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(3, (A5[1], A5[0]))))
     for page in writer.pages:
         page.rotate(90)
     out = io.BytesIO()
     writer.write(out)
     imp = impose(out.getvalue())
     assert imp.sheet_size == "A4"
-    assert sides(imp) == [("P4", "P1"), ("P2", "P3")]
+    assert sides(imp) == [("", "P1"), ("P2", "P3")]
 
 
 def test_links_are_dropped_from_the_printed_sheets() -> None:
-    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(4)))
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(3)))
     writer.add_annotation(0, Link(rect=(50, 290, 100, 320), target_page_index=2))
     out = io.BytesIO()
     writer.write(out)
     imp = impose(out.getvalue())
     assert all("/Annots" not in page for page in PdfReader(io.BytesIO(imp.data)).pages)
-    assert sides(imp)[0] == ("P4", "P1")
+    assert sides(imp)[0] == ("", "P1")
 
 
 def test_half_letter_pages_print_on_letter_sheets() -> None:
@@ -197,7 +202,7 @@ def test_sheet_names_for_standard_sizes_within_one_point() -> None:
 
 
 def test_odd_page_size_gets_a_millimetre_description() -> None:
-    imp = impose(make_pdf(4, (419.53, 595.28 + 20)))
+    imp = impose(make_pdf(3, (419.53, 595.28 + 20)))
     assert imp.sheet_size == "296×217 mm"
     assert summary(imp)[0] == (
         "4 pages → 1 sheet of 296×217 mm, print double-sided, flip on short edge"

@@ -13,6 +13,7 @@ from conftest import (
     ROOT,
     Built,
     article_sentences,
+    drawn_texts,
     epub_texts,
     epubcheck_problems,
     pdf_text,
@@ -66,6 +67,22 @@ def test_pdf_prints_both_captions(pamphlet: Built) -> None:
     text = squash("".join(pdf_text(pamphlet.pdf)))
     for caption in CAPTIONS:
         assert squash(caption) in text
+
+
+def test_placeholders_are_searchable_words_and_the_caption_is_printed_once(
+        pamphlet: Built) -> None:
+    """A placeholder is vector art whose words are text (a 1200 px picture before): what
+    the picture will show, in the author's words, and the file expected; the caption is
+    printed once, under it."""
+    pages = pdf_text(pamphlet.pdf)
+    drawn = drawn_texts(pamphlet.pdf)
+    assert drawn.count("PICTURE TO COME") == 2
+    assert "Soldiers in greatcoats and caps packed shoulder" in drawn
+    assert "expectedfile:images/overprintedpostagestamp.jpg" in squash("".join(drawn))
+    printed = squash("".join(pages))
+    for caption in CAPTIONS:
+        assert printed.count(squash(caption)) == 1
+        assert not any(squash(caption) in squash(text) for text in drawn)
 
 
 def test_pdf_keeps_typographic_quotes_and_dashes(pamphlet: Built) -> None:

@@ -291,19 +291,29 @@ def test_notes_pages_close_the_print_edition(study: Built) -> None:
 
 
 def test_booklet_padding_pages_are_notes_pages(project) -> None:
+    """The back matter follows the text; ruled notes pages fill the booklet up to its
+    outside back cover, which is a real one: the back_cover text, the title, the
+    publisher and the QR code of the web address; never a page of text."""
     from pypdf import PdfReader
 
     root = project("study")
-    edit(root / "manuscript" / "pamphlet.yaml", "notes_pages: 2", "notes_pages: 1")
+    yaml = root / "manuscript" / "pamphlet.yaml"
+    edit(yaml, "notes_pages: 2", "notes_pages: 1\nback_cover: Read it -- then argue.")
     result = run("pdf", "--booklet", "-C", root)
     assert result.exit_code == 0, result.output
-    assert "9 pages of content + 3 notes pages added" in result.output
+    assert "9 pages of content + 2 notes pages + the back cover" in result.output
     sheets = PdfReader(root / "build" / "a-reader-for-study-groups-booklet.pdf").pages
     assert len(sheets) == 6
-    # 12 pages: the 3 padding pages are 9, 10 and 11, before the back cover (page 12,
-    # the notes page the manuscript asked for). Page 9 is on sheet side 5 (10|3 is side 3…).
     text = " ".join(page.extract_text() for page in sheets).upper()
-    assert text.count("NOTES") == 4
+    assert text.count("NOTES") == 3  # the page asked for, and two more
+    # The outer sheet's outside: the back cover (page 12) beside the title page (page 1).
+    cover = " ".join(sheets[0].extract_text().split())
+    assert "Read it – then argue." in cover
+    assert cover.count("A Reader for Study Groups") == 2
+    assert "Tests Branch Study Group" in cover and "https://example.org/reader" in cover
+    # Pages 9 (the notes page asked for) and 10, 11 (padding) follow the text in order.
+    pages = pdf_text(root / "build" / "a-reader-for-study-groups.pdf")
+    assert len(pages) == 9 and pages[-1].strip().upper() == "NOTES"
 
 
 # --------------------------------------------------------------------------- handouts

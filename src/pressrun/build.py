@@ -217,8 +217,8 @@ def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = 
     progress = progress or Progress(False, False)
     with progress.stage("load"):
         pamphlet, theme = load(project, request.strict)
-    return Run(project, pamphlet, theme, request, Pictures(project, theme.words), layouts,
-               progress)
+    pictures = Pictures(project, theme.words, theme.render)
+    return Run(project, pamphlet, theme, request, pictures, layouts, progress)
 
 
 def build(root: Path, request: Request = Request(), layouts: Layouts | None = None,

@@ -80,10 +80,13 @@ class Image:
     height: int = 1000
     """Intrinsic height in pixels."""
     media_type: str = "image/png"
-    """MIME type of the file (a placeholder is drawn as PNG)."""
+    """MIME type of the file (a placeholder is drawn as SVG)."""
     deep: bool = False
     """More than 8 bits per channel (a 16-bit greyscale PNG, say), which print needs
     converted."""
+    printed_width: str = ""
+    """The width it is shown at, from ``{width=…}``: a share of the text width (``35%``)
+    or millimetres (``60mm``); empty: its own size, up to the text width."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,8 @@ class Metadata:
     """Number the body paragraphs of every part, identically in print and EPUB."""
     notes_pages: int = 0
     """Ruled pages for readers' notes at the end of the print edition."""
+    back_cover: str | None = None
+    """Text for the outside back cover of a booklet (a blurb), above the title."""
     part_start: str = "next"
     """Where a printed part starts: on the ``next`` page, left or right (no paper wasted
     in a pamphlet), or on the next ``right``-hand page, as in a book."""

@@ -38,6 +38,7 @@ contents:
 # page_size: A5  # A5 (the default), A4, A6, letter, half-letter or "120mm 190mm"
 # notes: endnotes  # footnotes (the default) at the foot of the page, or endnotes
 # part_start: right  # start each part on a right-hand page, as in a book
+# back_cover: A few sentences for the back of a booklet (pressrun pdf --booklet)
 
 # Study-group features (see docs/study.md):
 # questions: end  # gather every '::: questions' box at the end of the book

@@ -17,6 +17,7 @@ from pressrun.epub.pagelist import Placement
 from pressrun.epub.pictures import ScreenImage
 from pressrun.epub.writer import GLOSSARY_HREF, QUESTIONS_HREF, EpubWriter, markers
 from pressrun.html import ids
+from pressrun.html.drawing import svg_size
 from pressrun.html.pictures import Pictures
 from pressrun.html.theme import Theme, base_context
 from pressrun.model import Image, Pamphlet, Part, slugify
@@ -76,16 +77,17 @@ class EpubJob:
         as converted for screens)."""
         from PIL import Image as PILImage
 
-        if image.media_type == "image/svg+xml" and not image.missing:
+        if image.missing:
+            return svg_size(self.pictures.placeholder(image))
+        if image.media_type == "image/svg+xml":
             return image.width, image.height
-        data = self.pictures.placeholder(image) if image.missing else self.screen(image).data
-        with PILImage.open(io.BytesIO(data)) as picture:
+        with PILImage.open(io.BytesIO(self.screen(image).data)) as picture:
             return picture.size
 
     def href(self, image: Image) -> str:
         """Where a picture (or its placeholder) lives inside the EPUB."""
         if image.missing:
-            return f"placeholders/{slugify(image.rel, 'art')}.png"
+            return f"placeholders/{slugify(image.rel, 'art')}.svg"
         return quote(self.screen(image).href)
 
 
@@ -145,7 +147,8 @@ def epub_documents(job: EpubJob, cover_href: str, placement: Placement | None = 
             title = words("glossary")
         docs.append(EpubFile(href, XHTML, content.encode(), title))
     nav = theme.render("nav.xhtml", toc=_toc(pamphlet, docs), landmarks=_landmarks(job),
-                       page_list=_page_list(pamphlet, placement), **context)
+                       page_list=_page_list(pamphlet, placement),
+                       contents_markers=markers(placement.contents), **context)
     docs.append(EpubFile("nav.xhtml", XHTML, nav.encode(), words("contents")))
     return docs
 
@@ -185,6 +188,7 @@ def _landmarks(job: EpubJob) -> list[dict[str, str]]:
 def _page_list(pamphlet: Pamphlet, placement: Placement) -> list[dict[str, str]]:
     """Each printed page with the EPUB location of its marker, in page order."""
     where = {label: "titlepage.xhtml" for label in placement.front_start + placement.front_end}
+    where.update({label: "nav.xhtml" for label in placement.contents})
     last = "titlepage.xhtml"
     for part in pamphlet.parts:
         labels = placement.part_start.get(part.slug, []) + placement.part_end.get(part.slug, [])

@@ -149,7 +149,7 @@ def _assets(job: EpubJob) -> list[EpubFile]:
         if href in files:
             continue
         if image.missing:
-            files[href] = EpubFile(href, "image/png", job.pictures.placeholder(image))
+            files[href] = EpubFile(href, "image/svg+xml", job.pictures.placeholder(image))
         else:
             converted = job.screen(image)
             files[href] = EpubFile(href, converted.media_type, converted.data)

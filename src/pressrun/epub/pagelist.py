@@ -24,7 +24,9 @@ class Placement:
     front_start: list[str] = field(default_factory=list)
     """Pages at the start of the title page document."""
     front_end: list[str] = field(default_factory=list)
-    """Pages of print-only front matter (verso, contents): the end of the title page."""
+    """Pages of the colophon: before the title page's imprint, which says what it says."""
+    contents: list[str] = field(default_factory=list)
+    """Pages of the contents: before the nav's table of contents."""
     back: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     """By back-matter section (``ids.BACK_MATTER``): pages that begin in it."""
     back_end: list[str] = field(default_factory=list)
@@ -42,6 +44,8 @@ def place(pages: PageMap, pamphlet: Pamphlet) -> Placement:
         placement.labels.append(start.label)
         if start.block in ids.FRONT_START:
             placement.front_start.append(start.label)
+        elif start.block == ids.CONTENTS:
+            placement.contents.append(start.label)
         elif start.block in ids.FRONT_END:
             placement.front_end.append(start.label)
         elif start.block in ids.BACK_MATTER:
@@ -78,7 +82,8 @@ def insert_breaks(node: Node, breaks: list[tuple[int, str]]) -> Node:
     """``node`` with ``pagebreak`` inline nodes at the given character offsets.
 
     Offsets count the characters that survive ``pagemap.squash`` (no whitespace
-    or hyphens); a break at the end of a word goes before the next word.
+    or hyphens); a break at the end of a word goes before the next word, and one inside
+    a word (hyphenated across two pages) before that word, which is not split.
     """
     pending = sorted(breaks)
     counted = 0
@@ -86,12 +91,15 @@ def insert_breaks(node: Node, breaks: list[tuple[int, str]]) -> Node:
     def split(text: str) -> tuple[Node, ...]:
         nonlocal counted
         pieces: list[Node] = []
-        start = 0
+        start = word = 0  # where the text not yet split off, and the current word, begin
         for position, char in enumerate(text):
+            if char.isspace():
+                word = position + 1
             while pending and pending[0][0] <= counted and not char.isspace():
-                if position > start:
-                    pieces.append(Node("text", text=text[start:position]))
-                    start = position
+                at = word if word >= start else position  # a word is not split
+                if at > start:
+                    pieces.append(Node("text", text=text[start:at]))
+                    start = at
                 pieces.append(_marker(pending.pop(0)[1]))
             if not (char.isspace() or char in "\u00ad\u2010\u2011-"):
                 counted += len(char.casefold())

@@ -131,6 +131,8 @@ class BodyWriter:
         """An ``<img>`` of ``image``, with its intrinsic size."""
         width, height = self.image_size(image) if self.image_size else (image.width,
                                                                          image.height)
+        if image.printed_width:  # checked: "35%" or "60mm"
+            attributes += Markup(' style="width: %s"') % image.printed_width
         return Markup('<img%s src="%s" alt="%s" width="%s" height="%s"/>') % (
             attributes, self.image_src(image), alt, width, height)
 

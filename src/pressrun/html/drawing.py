@@ -1,8 +1,11 @@
-"""Pictures pressrun draws itself with Pillow: image placeholders and the generated cover."""
+"""Pictures pressrun draws itself: image placeholders (SVG from the theme's template, lines
+broken with Pillow's measures), the generated cover (Pillow) and QR codes."""
 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable
 
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
@@ -18,12 +21,16 @@ GREY = (120, 116, 110)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
-          width: float) -> list[str]:
-    """Greedy line breaking of ``text`` to ``width`` pixels."""
+          width: float, anywhere: bool = False) -> list[str]:
+    """Greedy line breaking of ``text`` to ``width`` pixels; with ``anywhere``, a word
+    wider than that (a file's path) is broken after its slashes, else between letters."""
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line = ""
-        for word in paragraph.split():
+        words = paragraph.split()
+        if anywhere:
+            words = [piece for word in words for piece in _pieces(word, font, width)]
+        for word in words:
             trial = f"{line} {word}".strip()
             if line and length(trial, font) > width:
                 lines.append(line)
@@ -32,6 +39,19 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
                 line = trial
         lines.append(line)
     return lines
+
+
+def _pieces(word: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """``word`` in pieces no wider than ``width``, broken after a slash where one fits."""
+    pieces = []
+    while length(word, font) > width and len(word) > 1:
+        cut = next((n for n in range(len(word) - 1, 0, -1)
+                    if length(word[:n], font) <= width), 1)
+        slash = word.rfind("/", 0, cut)
+        cut = slash + 1 if slash > 0 else cut
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word]
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, name: str, size: int, width: float,
@@ -59,44 +79,93 @@ def _text_block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.Fre
     return y
 
 
-def placeholder_png(image: Image, words: Words) -> bytes:
-    """A clearly marked box standing in for missing art, with what it will show (the
-    description, else the caption) and its file name."""
-    width, height = _placeholder_size(image)
-    canvas = PILImage.new("RGB", (width, height), (236, 233, 227))
-    draw = ImageDraw.Draw(canvas)
-    stroke = max(4, width // 200)
-    draw.line((0, 0, width, height), fill=(214, 209, 200), width=stroke)
-    draw.line((0, height, width, 0), fill=(214, 209, 200), width=stroke)
-    for inset in (0, stroke * 3):
-        draw.rectangle((inset, inset, width - 1 - inset, height - 1 - inset),
-                       outline=GREY, width=stroke)
-    margin = width * 0.08
-    inner = width - 2 * margin
-    label = bundled("NotoSans-Bold.ttf", max(16, width // 22))
-    y = height * 0.16
-    y = _text_block(draw, [words("picture_to_come")], label, margin, y, RED,
-                    centre_width=inner)
-    # What the picture will show (the author's description): the caption is printed once,
-    # under the box.
+SERIF = '"Charis SIL", "Gentium Plus", "Noto Naskh Arabic", "Noto Serif Hebrew", serif'
+SANS = '"Noto Sans", "Gentium Plus", "Noto Naskh Arabic", "Noto Serif Hebrew", sans-serif'
+"""The theme's font stacks (``common.css``), which the placeholder's words are set in."""
+COLOURS = {"paper": "#ece9e3", "diagonal": "#d6d1c8", "frame": "#78746e", "label": "#b22222",
+           "ink": "#221e1c", "file": "#78746e"}
+GREYS = {"paper": "#ebebeb", "diagonal": "#d4d4d4", "frame": "#777777", "label": "#3c3c3c",
+         "ink": "#222222", "file": "#777777"}
+"""The grayscale print profile's: no colour at all."""
+
+
+def placeholder_svg(image: Image, words: Words, render: Callable[..., str],
+                    grey: bool = False) -> bytes:
+    """A clearly marked box standing in for missing art, drawn from the theme's
+    ``placeholder.svg``: what it will show (the description, else the caption) and the
+    file expected, its lines broken here with the bundled fonts' measures. In a box
+    printed narrower the words shrink less than the box, which grows taller to hold
+    them."""
+    width, height = placeholder_size(image)
+    unit = BASE_WIDTH * (width / BASE_WIDTH) ** 0.5  # the words' scale
+    inner = width * 0.84
+    canvas = ImageDraw.Draw(PILImage.new("RGB", (1, 1)))
+    colours = GREYS if grey else COLOURS
+    label, heads = _fit(canvas, words("picture_to_come"), "NotoSans-Bold.ttf",
+                        int(unit / 22), inner, 2)
     text = image.alt or image.caption or words("no_caption")
-    font, lines = _fit(draw, text, "CharisSIL-Italic.ttf", max(18, width // 24), inner, 5)
-    box_h = len(lines) * font.size * 1.25
-    y = max(y + font.size, (height - box_h) / 2)
-    _text_block(draw, lines, font, margin, y, INK, centre_width=inner)
-    mono = bundled("NotoSans-Regular.ttf", max(14, width // 34))
+    font, lines = _fit(canvas, text, "CharisSIL-Italic.ttf", int(unit / 24), inner, 8)
+    small = bundled("NotoSans-Regular.ttf", int(unit / 34))
     name = image.rel if image.rel != "missing" else image.ref
-    name_lines = _wrap(draw, words("expected_file", file=name), mono, inner)
-    _text_block(draw, name_lines, mono, margin, height * 0.86 - mono.size * 1.25 *
-                (len(name_lines) - 1), GREY, centre_width=inner)
-    return _png(canvas)
+    names = _wrap(canvas, words("expected_file", file=name), small, inner, anywhere=True)
+    texts = [(heads, label, SANS, colours["label"], {"bold": True}),
+             (lines, font, SERIF, colours["ink"], {"italic": True}),
+             (names, small, SANS, colours["file"], {})]
+    gap = unit * 0.05
+    needed = sum(len(each[0]) * each[1].size * 1.25 for each in texts) + 4 * gap
+    height = max(height, round(needed))
+    # The label near the top, the file name near the foot, the description between.
+    tops = [gap, 0.0, height - gap - len(names) * small.size * 1.25]
+    middle = len(lines) * font.size * 1.25
+    below_label = gap + len(heads) * label.size * 1.25
+    tops[1] = min(max(below_label + gap, (height - middle) / 2), tops[2] - gap - middle)
+    blocks = [_block(width, top, *each) for top, each in zip(tops, texts, strict=True)]
+    return render("placeholder.svg", width=width, height=height, stroke=int(unit / 200),
+                  blocks=blocks, colours=colours, language=words.language,
+                  direction=words.direction).encode()
 
 
-def _placeholder_size(image: Image) -> tuple[int, int]:
-    """1200 px wide, at the aspect the art will have (3:2 unless known)."""
+def _block(width: float, top: float, lines: list[str], font: ImageFont.FreeTypeFont,
+           family: str, colour: str, style: dict[str, bool]) -> dict[str, object]:
+    """Lines of one font centred in ``width`` from ``top``, on a plate of the paper's
+    colour that the diagonals stop at (for ``placeholder.svg``)."""
+    widest = max((length(line, font) for line in lines), default=0)
+    pad = font.size * 0.4
+    return {"lines": [{"text": line, "y": round(top + font.size * (0.95 + 1.25 * n), 1)}
+                      for n, line in enumerate(lines)],
+            "x": round((width - widest) / 2 - pad, 1), "width": round(widest + 2 * pad, 1),
+            "top": round(top - pad / 2, 1), "height": round(len(lines) * font.size * 1.25
+                                                             + pad, 1),
+            "size": font.size, "family": family, "colour": colour, "bold": False,
+            "italic": False, **style}
+
+
+def placeholder_size(image: Image) -> tuple[int, int]:
+    """1200 units wide (fewer for a picture printed narrower), at the aspect the art will
+    have (3:2 unless known)."""
     aspect = image.height / image.width if image.width and image.height else 2 / 3
     aspect = min(max(aspect, 0.3), 2.0)
-    return 1200, round(1200 * aspect)
+    share = 1.0
+    if image.printed_width.endswith("%"):
+        share = float(image.printed_width[:-1]) / 100
+    elif image.printed_width.endswith("mm"):
+        share = float(image.printed_width[:-2]) / NOMINAL_TEXT_MM
+    width = round(BASE_WIDTH * min(max(share, 0.3), 1.0))
+    return width, round(width * aspect)
+
+
+def svg_size(svg: bytes) -> tuple[int, int]:
+    """The width and height a placeholder's SVG declares."""
+    found = re.search(rb'<svg[^>]* width="(\d+)" height="(\d+)"', svg)
+    assert found, "placeholder.svg must declare its width and height"
+    return int(found[1]), int(found[2])
+
+
+BASE_WIDTH = 1200
+"""A placeholder as wide as the text, in its drawing's units."""
+NOMINAL_TEXT_MM = 110
+"""About the text width of an A5 page: what a width in millimetres is measured against
+to draw a placeholder's words at their usual size (its printed width is exact)."""
 
 
 def cover_png(metadata: Metadata, size: tuple[int, int] = (1600, 2560)) -> bytes:

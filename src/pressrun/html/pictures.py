@@ -2,7 +2,7 @@
 
 A build makes one ``Pictures`` and passes it down; nothing is kept from one build to the
 next (a picture may change under the same name while ``pressrun watch`` runs).
-Placeholders for missing art are the same bytes in both formats; a format's own
+Placeholders for missing art (vector drawings) are the same bytes in both formats; a format's own
 conversions (grey for the grayscale print profile, smaller copies for screens) are kept
 by kind.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pressrun.html.drawing import placeholder_png
+from pressrun.html.drawing import placeholder_svg
 from pressrun.html.words import Words
 from pressrun.model import Image
 from pressrun.project import Project
@@ -27,12 +27,15 @@ class Pictures:
     """Where picture files are read from."""
     words: Words
     """The words placeholders are drawn with."""
+    render: Callable[..., str]
+    """Renders a theme template (the placeholder's ``placeholder.svg``)."""
     _done: dict[tuple[str, Image], Any] = field(default_factory=dict)
 
-    def placeholder(self, image: Image) -> bytes:
-        """The PNG drawn for missing art."""
-        return self.converted("placeholder", image,
-                              lambda missing: placeholder_png(missing, self.words))
+    def placeholder(self, image: Image, grey: bool = False) -> bytes:
+        """The SVG drawn for missing art (in greys for the grayscale print profile)."""
+        return self.converted("grey placeholder" if grey else "placeholder", image,
+                              lambda missing: placeholder_svg(missing, self.words,
+                                                              self.render, grey))
 
     def read(self, image: Image) -> bytes:
         """The bytes of a picture's file."""

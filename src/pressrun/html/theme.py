@@ -71,7 +71,7 @@ class Theme:
         self.words = words
         self.env = Sandbox(
             loader=_Loader(project),
-            autoescape=select_autoescape(["html", "xhtml", "xml"], default_for_string=True),
+            autoescape=select_autoescape(["html", "xhtml", "xml", "svg"], default_for_string=True),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -56,6 +56,7 @@ PAMPHLET_KEYS = {
     "paragraph_numbers": Key(BOOL),
     "notes_pages": Key(COUNT),
     "part_start": Key(TEXT, choices=("next", "right")),
+    "back_cover": Key(TEXT),
     "contents": Key(LIST, required=True),
 }
 
@@ -176,6 +177,7 @@ def _metadata(project: Project, fields: Fields, report: Problems) -> Metadata:
         paragraph_numbers=values.get("paragraph_numbers", False),
         notes_pages=values.get("notes_pages", 0),
         part_start=values.get("part_start", "next"),
+        back_cover=values.get("back_cover") and typeset(values["back_cover"], language),
     )
 
 

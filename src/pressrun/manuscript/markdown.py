@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_plugin
@@ -22,6 +23,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from pressrun.manuscript.pictures import printed_width, share_width
 from pressrun.manuscript.schema import check_language
 from pressrun.manuscript.typography import LINK_SCHEMES, by_language, dashes_and_ellipses
 from pressrun.model import CONTAINERS, Footnote, Image, Node, SourceLocation
@@ -50,8 +52,10 @@ def _parser() -> MarkdownIt:
     # [text](javascript:…) in the text as it was typed).
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(front_matter_plugin)
-    # [De l'audace]{lang=fr}: a passage in another language (pandoc's bracketed spans).
-    md.use(attrs_plugin, after=("span_close",), spans=True)
+    # [De l'audace]{lang=fr}: a passage in another language (pandoc's bracketed spans);
+    # ![…](stamp.jpg){width=35%}: a picture's printed width.
+    md.use(attrs_plugin, after=("image", "span_close"), spans=True)
+    md.core.ruler.after("inline", "share_width", share_width)
     md.use(footnote_plugin)
     # One catch-all container rule, so an unknown name is reported instead of
     # silently becoming a paragraph of colons.
@@ -63,7 +67,6 @@ def typeset(text: str, language: str) -> str:
     """A plain text such as a title with the typography the Markdown gets (quotation
     marks of ``language``, dashes, ellipses, French spacing); nothing in it is read as
     Markdown."""
-    from markdown_it.rules_core import StateCore
 
     if not text:
         return text
@@ -233,7 +236,25 @@ class _Converter:
     def _image(self, node: SyntaxTreeNode, line: int | None) -> Image:
         alt = "".join(c.content for c in node.children if c.type in ("text", "code_inline"))
         caption = str(node.attrs.get("title") or "")
-        return self.resolve(str(node.attrs.get("src", "")), alt, caption, line or 0)
+        image = self.resolve(str(node.attrs.get("src", "")), alt, caption, line or 0)
+        width = self._printed_width(node.attrs, line)
+        return replace(image, printed_width=width) if width else image
+
+    def _printed_width(self, attributes: dict, line: int | None) -> str:
+        """The printed width a picture's attributes give (``{width=35%}``, ``{width=60mm}``),
+        checked; problems are reported at ``line``."""
+        at = SourceLocation(self.location.path, line)
+        for key in attributes.keys() - {"src", "alt", "title", "width"}:
+            self.report.error(at, "bad-attributes", f"{{{key}=…}} means nothing "
+                              "on a picture: give its printed width, {width=35%} of the text "
+                              "width or {width=60mm}")
+        width = str(attributes.get("width", ""))
+        if width and not printed_width(width):
+            self.report.error(at, "bad-width", f"width={_excerpt(width)} is not a printed "
+                              "width: write a share of the text width from 1% to 100% "
+                              "({width=35%}) or millimetres ({width=60mm})")
+            return ""
+        return width
 
     def _container(self, node: SyntaxTreeNode, line: int | None) -> Node:
         info = (node.info or "").strip()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
 
+from markdown_it.rules_core import StateCore
 from PIL import Image as PILImage
 from PIL import ImageFile
 
@@ -23,6 +25,31 @@ RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
 SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px|pt|mm|cm|in)?\s*$")
+
+
+_WIDTH = re.compile(r"(\d+(?:\.\d+)?)(%|mm)")
+_SHARE = re.compile(r"\{\s*width\s*=\s*(\d+(?:\.\d+)?%)\s*\}")
+
+
+def share_width(state: StateCore) -> None:
+    """``![…](stamp.jpg){width=35%}``: the attributes' grammar (djot's) takes no "%" in a
+    bare value, as pandoc's does; a width so written after a picture is its attribute."""
+    for token in state.tokens:
+        children = token.children or []
+        for image, text in itertools.pairwise(children):
+            found = _SHARE.match(text.content) if image.type == "image" and \
+                text.type == "text" else None
+            if found:
+                image.attrs["width"] = found[1]
+                text.content = text.content[found.end():]
+"""A picture's printed width: a share of the text width, or millimetres."""
+
+
+def printed_width(width: str) -> bool:
+    """Whether ``width`` is a picture's printed width: 1% to 100% of the text width, or up
+    to 1000 millimetres."""
+    found = _WIDTH.fullmatch(width)
+    return bool(found and 0 < float(found[1]) <= (100 if found[2] == "%" else 1000))
 
 
 def resolve_image(

@@ -124,15 +124,17 @@ def _check_resolution(found: dict[str, float], minimum: int) -> None:
 
 
 def _booklet(run: Run, target: Path, data: bytes, pages: int) -> Output:
-    """The PDF imposed two pages to a sheet side, padded with ruled notes pages."""
+    """The PDF imposed two pages to a sheet side: its pages in order, ruled notes pages
+    up to the back cover, and the back cover."""
     from pressrun.build import Output
     from pressrun.pdf.impose import impose, summary
     from pressrun.pdf.sections import layout_whole
     from pressrun.pdf.weasy import pdf_bytes
 
-    filler = pdf_bytes(layout_whole(print_job(run), notes_only=2),
-                       run.profile.pdf_variant) if pages % 4 else None
-    imposed = impose(data, filler, rtl=run.theme.words.direction == "rtl")
+    job, variant = print_job(run), run.profile.pdf_variant
+    filler = pdf_bytes(layout_whole(job, notes_only=2), variant) if (pages + 1) % 4 else None
+    back = pdf_bytes(layout_whole(job, back_cover=True, start=2), variant)
+    imposed = impose(data, filler, rtl=run.theme.words.direction == "rtl", back_cover=back)
     sheets = target.with_name(f"{target.stem}-booklet.pdf")
     run.project.check_target(sheets)
     return Output(sheets, "booklet", imposed.data, imposed.padded_pages // 2,

@@ -1,11 +1,11 @@
 """Booklet imposition: turn a PDF of equal-sized pages into sheets for saddle stitching.
 
 Each sheet side is a landscape page about twice the source page width carrying two source pages
-side by side, meeting at the fold (A5 pages → A4 sheets, half-letter → letter). The page count
-is padded to a multiple of 4 with blank pages (or the caller's filler pages, e.g. ruled pages
-for notes) inserted before the back cover, so the last page of the document stays on the back
-of the booklet. The source pages are merged as vector content
-with pypdf transforms, never rasterised.
+side by side, meeting at the fold (A5 pages → A4 sheets, half-letter → letter). The pages
+keep their order; then come blank pages (or the caller's filler pages, e.g. ruled pages for
+notes) up to the outside back cover, the booklet's last page, which is the caller's back
+cover or blank: never a page of text. The source pages are merged as vector content with
+pypdf transforms, never rasterised.
 
 Pure functions only: bytes in, bytes out; the caller writes the file.
 """
@@ -37,10 +37,11 @@ class Imposition:
     data: bytes
     pages: int  # pages in the original document
     padded_pages: int  # pages in the booklet, a multiple of 4
-    blanks: int  # blank (or filler) pages added by padding
+    blanks: int  # blank (or filler) pages added inside, before the back cover
     sheets: int  # physical sheets of paper, each printed on both sides
     sheet_size: str  # "A4", "letter", … or "296×210 mm"
     filler: str = "blank page"  # what each padding page is, for the summary
+    back_cover: bool = False  # the back cover is the caller's, not blank
 
 
 def sheet_name(width: float, height: float) -> str:
@@ -64,16 +65,14 @@ def sheet_size(width: float, height: float) -> tuple[float, float]:
 
 
 def padded_order(pages: int) -> list[int | None]:
-    """The booklet's pages as 0-based source indexes, blanks (None) inserted before the last page.
+    """The booklet's pages as 0-based source indexes, in order, then padding (None) up to a
+    multiple of 4; the last, the outside back cover, is always padding.
 
-    A 1-page document becomes that page followed by three blanks.
+    A 3-page document becomes its pages and a back cover; a 4-page one takes two sheets.
     """
     if pages < 1:
         raise ValueError("cannot impose an empty document")
-    blanks = -pages % 4
-    if pages == 1:
-        return [0, None, None, None]
-    return [*range(pages - 1), *[None] * blanks, pages - 1]
+    return [*range(pages), *[None] * (-pages % 4 or 4)]
 
 
 def sheet_sides(n: int) -> list[tuple[int, int]]:
@@ -123,7 +122,7 @@ def _place(side: PageObject, page: PageObject, x: float, y: float) -> None:
 
 
 def impose(pdf: bytes, filler: bytes | None = None, filler_name: str = "notes page",
-           rtl: bool = False) -> Imposition:
+           rtl: bool = False, back_cover: bytes | None = None) -> Imposition:
     """Impose a PDF of equal-sized pages as a saddle-stitched booklet of landscape sheets.
 
     With ``rtl`` the booklet is bound on the right, as a right-to-left book is: every sheet
@@ -131,11 +130,13 @@ def impose(pdf: bytes, filler: bytes | None = None, filler_name: str = "notes pa
     outside, beside the back cover, and each spread reads right to left.
 
     ``filler`` is a PDF whose first page pads right-hand (odd) slots and whose last page
-    pads left-hand (even) ones; without it, padding pages are blank.
+    pads left-hand (even) ones; without it, padding pages are blank. ``back_cover`` is a
+    PDF whose first page is the outside back cover; without it, that is blank.
     """
     reader = PdfReader(io.BytesIO(pdf))
     source = list(reader.pages)
     fill = list(PdfReader(io.BytesIO(filler)).pages) if filler else []
+    back = PdfReader(io.BytesIO(back_cover)).pages[0] if back_cover else None
     order = padded_order(len(source))
     width, height = _page_size(source[0])
     for number, page in enumerate(source, start=1):
@@ -157,6 +158,9 @@ def impose(pdf: bytes, filler: bytes | None = None, filler_name: str = "notes pa
             index = order[number - 1]
             if index is not None:
                 _place(side, source[index], x, y)
+            elif number == len(order):
+                if back is not None:
+                    _place(side, back, x, y)
             elif fill:  # a blank page puts nothing on its half of the sheet
                 _place(side, fill[-1] if number % 2 == 0 else fill[0], x, y)
         side.compress_content_streams()
@@ -169,10 +173,11 @@ def impose(pdf: bytes, filler: bytes | None = None, filler_name: str = "notes pa
         data=out.getvalue(),
         pages=len(source),
         padded_pages=len(order),
-        blanks=len(order) - len(source),
+        blanks=len(order) - len(source) - 1,
         sheets=len(order) // 4,
         sheet_size=sheet_name(sheet_width, sheet_height),
         filler=filler_name if fill else "blank page",
+        back_cover=back is not None,
     )
 
 
@@ -186,13 +191,8 @@ def summary(imp: Imposition) -> list[str]:
         f"{_plural(imp.padded_pages, 'page')} → {_plural(imp.sheets, 'sheet')} of "
         f"{imp.sheet_size}, print double-sided, flip on short edge"
     ]
-    if imp.blanks:
-        lines.append(
-            f"page budget: {_plural(imp.pages, 'page')} of content + "
-            f"{_plural(imp.blanks, imp.filler)} added to make a multiple of 4"
-        )
-    else:
-        lines.append(
-            f"page budget: {_plural(imp.pages, 'page')}, a multiple of 4: no blank pages needed"
-        )
+    cover = "the back cover" if imp.back_cover else "a blank back cover"
+    added = f" + {_plural(imp.blanks, imp.filler)}" if imp.blanks else ""
+    lines.append(f"page budget: {_plural(imp.pages, 'page')} of content{added} + {cover}, "
+                 "to make a multiple of 4")
     return lines

@@ -130,6 +130,7 @@ def part_sections(pamphlet: Pamphlet) -> dict[str, str]:
 
 def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = False,
                notes_only: int = 0, handout: Part | None = None, section: str | None = None,
+               back_cover: bool = False,
                start: int = 1, page_numbers: dict[str, int] | None = None) -> PrintHtml:
     """The whole publication as one HTML document for WeasyPrint.
 
@@ -137,6 +138,7 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
     tables made to fit).
     With ``preview``, files are named by their real paths, for opening in a browser.
     With ``notes_only``, the document is that many ruled notes pages and nothing else;
+    with ``back_cover``, it is a booklet's outside back cover;
     with ``handout``, it is that part alone, for reading in one meeting.
     With ``section`` (see ``print_sections``), it is that section alone, paged from
     ``start``; the contents then print ``page_numbers`` (by element id) as they are.
@@ -147,7 +149,7 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
     def locate(path: Path) -> str:
         return path.resolve().as_uri() if preview else virtual_url(path, pamphlet.root)
 
-    whole = section is None and not notes_only  # the edition, or a handout
+    whole = section is None and not notes_only and not back_cover  # the edition, or a handout
     front = (whole and handout is None) or section == ids.FRONT
     body = whole or (section or "").startswith("part-")
     back = whole or section == ids.BACK  # a handout has its questions, not the rest
@@ -165,7 +167,8 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
     page_css = Markup(theme.render("_page.css", g=geometry, profile=profile, start=start,
                                    rtl=theme.words.direction == "rtl",
                                    part_start=meta.part_start if body or back else "next"))
-    qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url and front else None
+    qr = _data_url(qr_svg(meta.url), "image/svg+xml") if meta.url and (front or back_cover) \
+        else None
     context = base_context(pamphlet)
     edition_back = back and handout is None
     if not edition_back:
@@ -176,7 +179,8 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
                         contents_parts=pamphlet.parts if len(pamphlet.parts) >= 3 else (),
                         contents_back=ids.back_matter(pamphlet), page_numbers=page_numbers,
                         notes_pages=notes_only or meta.notes_pages * edition_back,
-                        handout=handout, g=geometry, fit_tables=adjust.fit_tables, **context)
+                        handout=handout, g=geometry, fit_tables=adjust.fit_tables,
+                        back_cover=back_cover, **context)
     floated = {note: about for writer in writers.values() for note, about in
                writer.floated.items()}
     return PrintHtml(html, stylesheets, str(page_css) + adjust.css, floated)
@@ -196,15 +200,16 @@ def _writers(job: PrintJob, src, parts: tuple[Part, ...],
 
 def _src(job: PrintJob, image: Image, locate) -> str:
     """Where the print HTML finds a picture: a file, or the data of one drawn or made grey."""
-    if job.profile.grayscale and (image.missing or image.media_type != "image/svg+xml"):
+    if image.missing:
+        return _data_url(job.pictures.placeholder(image, job.profile.grayscale),
+                         "image/svg+xml")
+    if job.profile.grayscale and image.media_type != "image/svg+xml":
         return _data_url(job.pictures.converted("grey", image,
                                                 lambda each: grey_png(job.pictures, each)))
     if job.profile.output_intent and image.media_type != "image/svg+xml":
         flat = job.pictures.converted("flat", image, lambda each: flat_png(job.pictures, each))
         if flat is not None:
             return _data_url(flat)
-    if image.missing:
-        return _data_url(job.pictures.placeholder(image))
     if image.deep:
         return _data_url(job.pictures.converted("8-bit", image,
                                                 lambda each: eight_bit_png(job.pictures, each)))
@@ -232,7 +237,7 @@ def eight_bit_png(pictures: Pictures, image: Image) -> bytes:
 
 
 def grey_png(pictures: Pictures, image: Image) -> bytes:
-    """A picture (or its placeholder) converted to grey, for the grayscale profile."""
+    """A picture converted to grey, for the grayscale profile."""
     from PIL import Image as PILImage
     from PIL import ImageOps
 
@@ -245,7 +250,7 @@ def grey_png(pictures: Pictures, image: Image) -> bytes:
 
 
 def flat_png(pictures: Pictures, image: Image) -> bytes | None:
-    """A picture (or placeholder) with transparency laid on white paper, as the press
+    """A picture with transparency laid on white paper, as the press
     prints it, so the press file needs no soft mask; None when it has no transparency."""
     from PIL import Image as PILImage
     from PIL import ImageOps
@@ -261,10 +266,8 @@ def flat_png(pictures: Pictures, image: Image) -> bytes | None:
 
 
 def _drawn(pictures: Pictures, image: Image) -> bytes:
-    """The picture the print edition starts from: its placeholder when missing, its
-    8-bit version when deep, else its file."""
-    if image.missing:
-        return pictures.placeholder(image)
+    """The picture the print edition starts from: its 8-bit version when deep, else its
+    file (a placeholder is vector art: see ``_src``)."""
     return eight_bit_png(pictures, image) if image.deep else pictures.read(image)
 
 

@@ -1,5 +1,5 @@
 """Reading WeasyPrint's laid-out boxes: paragraph numbers set in the outer margin, the
-resolution pictures print at, text past the edge of its page, each page's first line,
+resolution pictures print at, text past the edge of its page, each page's lines,
 the boxes that are page furniture, and links for note calls.
 
 With ``weasy``, ``weasytags``, ``weasyfonts`` and ``quality``, the only modules that touch
@@ -8,7 +8,7 @@ WeasyPrint's internals.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -137,22 +137,26 @@ def _texts(box: Any, element: str | None,
         yield from _texts(child, element, in_table)
 
 
-def first_line(page: Page, ids: dict[str, str]) -> tuple[str | None, str]:
-    """The innermost element of ``ids`` around the page's first line or picture, and the
-    line's text."""
+def page_lines(page: Page, ids: dict[str, str],
+               skip: Container[int] = frozenset()) -> Iterator[tuple[str | None, str]]:
+    """The page's lines and pictures in order, each with the innermost element of ``ids``
+    around it and its text ("" for a picture); boxes whose ``id()`` is in ``skip`` (page
+    furniture: a table's header row repeated on the page, a pull quote) are passed over."""
     root = page._page_box.children[0]
-    for box, block in _walk(root, None, ids):
+    for box, block in _walk(root, None, ids, skip):
         name = type(box).__name__
         if name == "LineBox":
             text = "".join(_line_text(box))
             if text.strip():
-                return block, text
+                yield block, text
         elif "Replaced" in name:
-            return block, ""
-    return None, ""
+            yield block, ""
 
 
-def _walk(box: Any, block: str | None, ids: dict[str, str]) -> Iterator[tuple[Any, str | None]]:
+def _walk(box: Any, block: str | None, ids: dict[str, str],
+          skip: Container[int]) -> Iterator[tuple[Any, str | None]]:
+    if id(box) in skip:
+        return
     element = getattr(box, "element", None)
     element_id = element.get("id") if element is not None and hasattr(element, "get") else None
     if element_id in ids and not getattr(box, "element_tag", "").count("::"):
@@ -161,14 +165,15 @@ def _walk(box: Any, block: str | None, ids: dict[str, str]) -> Iterator[tuple[An
     if type(box).__name__ == "LineBox":
         return
     for child in getattr(box, "children", ()):
-        yield from _walk(child, block, ids)
+        yield from _walk(child, block, ids, skip)
 
 
 def _line_text(box: Any) -> Iterator[str]:
     """The words of a line, without footnote calls, list markers or floated notes."""
     tag = getattr(box, "element_tag", "") or ""
-    if "::" in tag:
-        return
+    if "::" in tag or getattr(getattr(box, "element", None), "get", lambda _: None)(
+            "class") == "pn":
+        return  # a paragraph's number is not its text
     style = getattr(box, "style", None)
     if style is not None and style["float"] == "footnote":
         return
