@@ -200,14 +200,15 @@ def _text(box: Any) -> str:
 
 
 def _gap(line: Any, spaces: dict[tuple, float]) -> float:
-    """The word gap of a justified line, in normal spaces of its type."""
+    """The word gap of a justified line, in normal spaces of its font (a theme's
+    ``word-spacing`` counts as part of the gap)."""
     texts = [b for b in descendants(line) if type(b).__name__ == "TextBox"]
     extra = max((getattr(b, "justification_spacing", 0) or 0 for b in texts), default=0)
     if not extra:
         return 1.0
-    box = max(texts, key=lambda b: len(b.text))
-    space = _space(box.style, spaces)
-    return (space + extra) / space if space else 1.0
+    style = max(texts, key=lambda b: len(b.text)).style
+    space = _space(style, spaces)
+    return (space + (style["word_spacing"] or 0) + extra) / space if space else 1.0
 
 
 def _space(style: Any, spaces: dict[tuple, float]) -> float:
@@ -220,7 +221,7 @@ def _space(style: Any, spaces: dict[tuple, float]) -> float:
         def width(text: str) -> float:
             layout = create_layout(text, style, None, None, 0)
             return line_size(layout.get_first_line()[0], style)[0]
-        spaces[key] = width("n n") - width("nn")
+        spaces[key] = width("n n") - width("nn") - (style["word_spacing"] or 0)
     return spaces[key]
 
 
