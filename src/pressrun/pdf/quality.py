@@ -26,6 +26,9 @@ MAX_LADDER = 2
 """The most hyphenated line ends in a row."""
 MAX_GAP = 2.0
 """The widest word gap of a justified line, in normal spaces."""
+MAX_STRANDED = 3
+"""The most lines a page may hold alone (under a quarter full, not starting a section):
+a part's last line, a dateline, one glossary entry."""
 MIN_FILL = 0.25
 """How full a page must be, unless it ends a section or the book."""
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"})
@@ -265,7 +268,7 @@ def _pages(reading: _Reading, pages: int) -> Iterator[Fault]:
         full = reading.fill[number]
         if number in reading.starts or full >= MIN_FILL:
             continue
-        if lines and len(lines) <= 2:
+        if lines and len(lines) <= MAX_STRANDED:
             first = lines[0]
             yield Fault(number, "stranded", f"{len(lines)} line(s) alone on the page: "
                         f"{first.text[:40]!r}", first.element)
@@ -286,7 +289,7 @@ def remedies(document: Document, restyled: tuple[tuple[str, str], ...] = ()
       line at the foot of the page by moving notes on (orphans); that paragraph (or the
       heading before it) starts the next page instead;
     - a ladder: the paragraph is set with fewer hyphens, then with none;
-    - one or two lines alone on a page: they take the lines before them along.
+    - a few lines alone on a page: they take the lines before them along.
     """
     reading = _read(document)
     rules = dict(restyled)
