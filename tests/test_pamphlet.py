@@ -181,10 +181,13 @@ def test_epub_paragraph_numbers_are_words_of_their_own(pamphlet: Built) -> None:
     assert len(numbers) > 20 and set(numbers) == {" "}
 
 
-def test_titles_do_not_end_on_a_line_of_one_word(pamphlet: Built, ten_days: Built) -> None:
-    """'How workers won in / 1917' was the title page; the last two words keep together."""
-    for built, lines in ((pamphlet, ["How workers won", "in 1917"]),
-                         (ten_days, ["Ten Days That Shook", "the World"])):
+def test_titles_are_balanced_and_never_end_on_a_line_of_one_word(pamphlet: Built,
+                                                                  ten_days: Built) -> None:
+    """'How workers won in / 1917' was the title page: the last two words keep together,
+    and the lines are set about as long as each other ('How workers won / in 1917' and
+    'Ten Days That Shook / the World' before that)."""
+    for built, lines in ((pamphlet, ["How workers", "won in 1917"]),
+                         (ten_days, ["Ten Days That", "Shook the World"])):
         title = [line.strip() for line in PdfReader(built.pdf).pages[0].extract_text()
                  .splitlines()]
         assert title[:2] == lines, title[:3]

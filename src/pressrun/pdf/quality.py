@@ -64,6 +64,8 @@ class _Line:
     hyphenated: bool = False
     flow: bool = True
     """In the page's text, not among its footnotes."""
+    width: float = 0.0
+    """How wide its words are, in CSS pixels."""
 
 
 @dataclass
@@ -168,7 +170,9 @@ def _read(document: Document) -> _Reading:
                     counts[block.element] = index + 1
                     reading.lines.append(_Line(
                         number, text, block.element, index, _gap(line, spaces),
-                        text.rstrip().endswith(HYPHENS), child is box.children[0]))
+                        text.rstrip().endswith(HYPHENS), child is box.children[0],
+                        sum(b.width for b in descendants(line)
+                            if type(b).__name__ == "TextBox")))
         flow = [line for line in reading.lines if line.page == number and line.flow]
         if flow:
             reading.foot[number] = flow[-1].element
@@ -289,7 +293,10 @@ def remedies(document: Document, restyled: tuple[tuple[str, str], ...] = ()
       line at the foot of the page by moving notes on (orphans); that paragraph (or the
       heading before it) starts the next page instead;
     - a ladder: the paragraph is set with fewer hyphens, then with none;
-    - a few lines alone on a page: they take the lines before them along.
+    - a few lines alone on a page: they take the lines before them along;
+    - a title whose last line is much shorter than its longest: it is set narrower, so
+      that its lines come out about as long as each other (WeasyPrint has no
+      ``text-wrap: balance``).
     """
     reading = _read(document)
     rules = dict(restyled)
@@ -312,7 +319,22 @@ def remedies(document: Document, restyled: tuple[tuple[str, str], ...] = ()
             here = sum(line.element is fault.element and line.page == fault.page
                        for line in reading.lines)
             rules[selector] = f"widows: {here + 2}" if before else "break-before: avoid"
+    for element, width in _unbalanced(reading):
+        rules.setdefault(tree.selector(element), f"max-width: {width:.0f}px")
     return tuple(sorted(rules.items()))
+
+
+def _unbalanced(reading: _Reading) -> Iterator[tuple[Any, float]]:
+    """Each title (``h1``) of two lines or more whose last line is under 60% of its
+    longest, with the width that would balance its lines."""
+    titles: dict[Any, list[_Line]] = {}
+    for line in reading.lines:
+        if line.element.tag == "h1":
+            titles.setdefault(line.element, []).append(line)
+    for element, lines in titles.items():
+        widths = [line.width for line in lines]
+        if len(widths) > 1 and widths[-1] < 0.6 * max(widths):
+            yield element, sum(widths) / len(widths) * 1.12
 
 
 class _Tree:
