@@ -168,12 +168,9 @@ class BodyWriter:
     def heading(self, nodes: Sequence[Node]) -> Markup:
         """A heading's inline nodes, its last two words kept on one line when they are
         plain text (see ``together``)."""
-        words = nodes[-1].text.rsplit(" ", 2) if nodes and nodes[-1].kind == "text" else []
-        if len(words) < 2 or not all(words[-2:]):
+        if not nodes or nodes[-1].kind != "text":
             return self.inlines(nodes)
-        rest = words[0] + " " if len(words) == 3 else ""
-        return self.inlines(nodes[:-1]) + self.text(rest) + Markup(
-            '<span class="together">%s</span>') % self.text(" ".join(words[-2:]))
+        return self.inlines(nodes[:-1]) + together(nodes[-1].text, self.text, least=2)
 
     def inlines(self, nodes: Iterable[Node]) -> Markup:
         """Inline nodes as HTML."""
@@ -274,13 +271,16 @@ def _whole_address(target: SplitResult) -> bool:
 
 _HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 """A host name (markdown-it writes international ones in punycode) or an IPv6 address."""
-def together(text: str) -> Markup:
-    """A title or caption with its last two words kept on one line, so that it never ends
-    on a line holding one word ("How workers won in / 1917")."""
+def together(text: str, write: Callable[[str], Markup] = escape, least: int = 3) -> Markup:
+    """A title or caption (of ``least`` words or more) with its last two words kept on
+    one line, so that it never ends on a line holding one word ("How workers won in /
+    1917"); each piece is written with ``write``."""
     words = str(text).rsplit(" ", 2)
-    if len(words) < 3 or not words[1] or not words[2]:
-        return escape(text)
-    return Markup('%s <span class="together">%s %s</span>') % tuple(words)
+    if len(words) < least or not all(words[-2:]):
+        return write(text)
+    rest = words[0] + " " if len(words) == 3 else ""
+    return write(rest) + Markup('<span class="together">%s</span>') % write(
+        " ".join(words[-2:]))
 
 
 _DASH_AFTER_WORD = re.compile(r"(?:(?<=[^\s\u2060])|^)\u2014")

@@ -20,8 +20,8 @@ RED = (178, 34, 34)
 GREY = (120, 116, 110)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
-          width: float, anywhere: bool = False) -> list[str]:
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float,
+          anywhere: bool = False) -> list[str]:
     """Greedy line breaking of ``text`` to ``width`` pixels; with ``anywhere``, a word
     wider than that (a file's path) is broken after its slashes, else between letters."""
     lines: list[str] = []
@@ -54,12 +54,12 @@ def _pieces(word: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return [*pieces, word]
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, name: str, size: int, width: float,
+def _fit(text: str, name: str, size: int, width: float,
          max_lines: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest font (down to a third of ``size``) that sets ``text`` in ``max_lines``."""
     while True:
         font = bundled(name, size)
-        lines = _wrap(draw, text, font, width)
+        lines = _wrap(text, font, width)
         if len(lines) <= max_lines or size <= 12:
             return font, lines
         size = int(size * 0.9)
@@ -99,15 +99,14 @@ def placeholder_svg(image: Image, words: Words, render: Callable[..., str],
     width, height = placeholder_size(image)
     unit = BASE_WIDTH * (width / BASE_WIDTH) ** 0.5  # the words' scale
     inner = width * 0.84
-    canvas = ImageDraw.Draw(PILImage.new("RGB", (1, 1)))
     colours = GREYS if grey else COLOURS
-    label, heads = _fit(canvas, words("picture_to_come"), "NotoSans-Bold.ttf",
+    label, heads = _fit(words("picture_to_come"), "NotoSans-Bold.ttf",
                         int(unit / 22), inner, 2)
     text = image.alt or image.caption or words("no_caption")
-    font, lines = _fit(canvas, text, "CharisSIL-Italic.ttf", int(unit / 24), inner, 8)
+    font, lines = _fit(text, "CharisSIL-Italic.ttf", int(unit / 24), inner, 8)
     small = bundled("NotoSans-Regular.ttf", int(unit / 34))
     name = image.rel if image.rel != "missing" else image.ref
-    names = _wrap(canvas, words("expected_file", file=name), small, inner, anywhere=True)
+    names = _wrap(words("expected_file", file=name), small, inner, anywhere=True)
     texts = [(heads, label, SANS, colours["label"], {"bold": True}),
              (lines, font, SERIF, colours["ink"], {"italic": True}),
              (names, small, SANS, colours["file"], {})]
@@ -180,18 +179,18 @@ def cover_png(metadata: Metadata, size: tuple[int, int] = (1600, 2560)) -> bytes
     draw.rectangle((0, 0, width, height * 0.035), fill=RED)
     draw.rectangle((margin + (inner - bar if end else 0), height * 0.2,
                     margin + (inner if end else bar), height * 0.2 + 24), fill=RED)
-    font, lines = _fit(draw, metadata.title, "NotoSans-Bold.ttf", 190, inner, 5)
+    font, lines = _fit(metadata.title, "NotoSans-Bold.ttf", 190, inner, 5)
     y = _text_block(draw, lines, font, margin, height * 0.24, INK, leading=1.12, end_width=end)
     if metadata.subtitle:
-        sub, sub_lines = _fit(draw, metadata.subtitle, "CharisSIL-Italic.ttf", 90, inner, 4)
+        sub, sub_lines = _fit(metadata.subtitle, "CharisSIL-Italic.ttf", 90, inner, 4)
         y = _text_block(draw, sub_lines, sub, margin, y + 40, INK, end_width=end)
     if metadata.creators:
-        names, name_lines = _fit(draw, ", ".join(metadata.creators), "CharisSIL-Regular.ttf",
+        names, name_lines = _fit(", ".join(metadata.creators), "CharisSIL-Regular.ttf",
                                  84, inner, 3)
         _text_block(draw, name_lines, names, margin, y + 90, INK, end_width=end)
     foot = [text for text in (metadata.source, metadata.publisher) if text]
     if foot:
-        small, foot_lines = _fit(draw, "\n".join(foot), "NotoSans-Regular.ttf", 56, inner, 4)
+        small, foot_lines = _fit("\n".join(foot), "NotoSans-Regular.ttf", 56, inner, 4)
         block = len(foot_lines) * small.size * 1.25
         _text_block(draw, foot_lines, small, margin, height * 0.92 - block, GREY,
                     end_width=end)

@@ -28,6 +28,7 @@ _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px|pt|mm|cm|in)?\s*$")
 
 
 _WIDTH = re.compile(r"(\d+(?:\.\d+)?)(%|mm)")
+"""A picture's printed width: a share of the text width, or millimetres."""
 _SHARE = re.compile(r"\{\s*width\s*=\s*(\d+(?:\.\d+)?%)\s*\}")
 
 
@@ -42,7 +43,6 @@ def share_width(state: StateCore) -> None:
             if found:
                 image.attrs["width"] = found[1]
                 text.content = text.content[found.end():]
-"""A picture's printed width: a share of the text width, or millimetres."""
 
 
 def printed_width(width: str) -> bool:
