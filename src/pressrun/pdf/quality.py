@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pressrun.pdf.weasyboxes import descendants
+from pressrun.pdf.weasyboxes import descendants, line_text
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -98,7 +98,8 @@ class LayoutReport:
         """The report on ``document``."""
         reading = _read(document)
         running = [line for line in reading.lines if line.element.tag not in HEADINGS]
-        return cls(tuple(_faults(reading, len(document.pages))),
+        found = sorted(_faults(reading, len(document.pages)), key=lambda f: (f.page, f.code))
+        return cls(tuple(found),
                    sum(line.hyphenated for line in running), len(running),
                    len(document.pages))
 
@@ -128,8 +129,8 @@ def _count(number: int, thing: str) -> str:
 
 
 def _faults(reading: _Reading, pages: int) -> list[Fault]:
-    found = [*_notes(reading), *_lines(reading), *_pages(reading, pages)]
-    return sorted(found, key=lambda fault: (fault.page, fault.code))
+    """Every fault: notes, then lines, then pages."""
+    return [*_notes(reading), *_lines(reading), *_pages(reading, pages)]
 
 
 def _read(document: Document) -> _Reading:
@@ -140,54 +141,49 @@ def _read(document: Document) -> _Reading:
     spaces: dict[tuple, float] = {}
     for number, page in enumerate(document.pages, 1):
         box = page._page_box
+        root = box.children[0]
         top, height = box.content_box_y(), box.height
-        bottom = top
+        bottom, notes = top, 0.0
         for anchor in page.anchors:
             first.setdefault(anchor, number)
-        for each in (b for child in box.children if type(child).__name__ != "MarginBox"
-                     for b in descendants(child)):
-            name = type(each).__name__
-            tag, element = each.element_tag or "", getattr(each, "element", None)
-            key = element.get("id") if element is not None else None
-            if tag.endswith("::footnote-call") and key:
-                reading.calls.setdefault(key, number)
-            if each.style["break_before"] in FORCED and key:
-                forced.add(key)
-            if name == "FootnoteAreaBox":
-                for note in each.children:
-                    reading.notes.setdefault(note.element.get("id"), number)
-        for each in descendants(box.children[0]):
-            name = type(each).__name__
-            if (name == "LineBox" and _text(each).strip()) or "Replaced" in name:
-                bottom = max(bottom, each.position_y + each.height)
         for child in box.children:
+            if type(child).__name__ == "MarginBox":
+                continue
+            if type(child).__name__ == "FootnoteAreaBox" and child.children:
+                notes = child.margin_height()
+                for note in child.children:
+                    reading.notes.setdefault(note.element.get("id"), number)
+            for each in descendants(child):
+                element = getattr(each, "element", None)
+                key = element.get("id") if element is not None else None
+                if key and (each.element_tag or "").endswith("::footnote-call"):
+                    reading.calls.setdefault(key, number)
+                if key and each.style["break_before"] in FORCED:
+                    forced.add(key)
+                if child is root and "Replaced" in type(each).__name__:
+                    bottom = max(bottom, each.position_y + each.height)
             for block in _blocks(child):
                 for line in block.children:
-                    text = _text(line)
+                    text = line_text(line).replace("\u2060", "")
                     if not text.strip():
                         continue
                     index = counts.get(block.element, 0)
                     counts[block.element] = index + 1
+                    texts = [b for b in descendants(line) if type(b).__name__ == "TextBox"]
                     reading.lines.append(_Line(
-                        number, text, block.element, index, _gap(line, spaces),
-                        text.rstrip().endswith(HYPHENS), child is box.children[0],
-                        sum(b.width for b in descendants(line)
-                            if type(b).__name__ == "TextBox")))
-        flow = [line for line in reading.lines if line.page == number and line.flow]
-        if flow:
-            reading.foot[number] = flow[-1].element
-        area = next((c for c in box.children if type(c).__name__ == "FootnoteAreaBox"), None)
-        notes = area.margin_height() if area is not None and area.children else 0
+                        number, text, block.element, index, _gap(texts, spaces),
+                        text.rstrip().endswith(HYPHENS), child is root,
+                        sum(b.width for b in texts)))
+                    if child is root:
+                        bottom = max(bottom, line.position_y + line.height)
+                        reading.foot[number] = block.element
         reading.fill[number] = (bottom - top + notes) / height if height else 1
     reading.starts = {first[key] for key in forced if key in first}
     return reading
 
 
 def _blocks(box: Any) -> Iterator[Any]:
-    """The blocks of ``box`` that hold lines (margin boxes and notes' own areas included
-    only for the notes)."""
-    if type(box).__name__ == "MarginBox":
-        return
+    """The blocks of ``box`` that hold lines."""
     children = getattr(box, "children", ())
     if children and type(children[0]).__name__ == "LineBox":
         yield box
@@ -196,20 +192,9 @@ def _blocks(box: Any) -> Iterator[Any]:
         yield from _blocks(child)
 
 
-def _text(box: Any) -> str:
-    """The words of a line, without note calls, markers or floated notes."""
-    tag = box.element_tag or ""
-    if "::" in tag or box.style["float"] == "footnote":
-        return ""
-    if type(box).__name__ == "TextBox":
-        return box.text.replace("\u2060", "")
-    return "".join(_text(child) for child in getattr(box, "children", ()))
-
-
-def _gap(line: Any, spaces: dict[tuple, float]) -> float:
-    """The word gap of a justified line, in normal spaces of its font (a theme's
-    ``word-spacing`` counts as part of the gap)."""
-    texts = [b for b in descendants(line) if type(b).__name__ == "TextBox"]
+def _gap(texts: list[Any], spaces: dict[tuple, float]) -> float:
+    """The word gap of a justified line (its text boxes), in normal spaces of its font (a
+    theme's ``word-spacing`` counts as part of the gap)."""
     extra = max((getattr(b, "justification_spacing", 0) or 0 for b in texts), default=0)
     if not extra:
         return 1.0
@@ -301,7 +286,7 @@ def remedies(document: Document, restyled: tuple[tuple[str, str], ...] = ()
     reading = _read(document)
     rules = dict(restyled)
     tree = _Tree(document.pages[0]._page_box.children[0].element)
-    for fault in [*_notes(reading), *_lines(reading), *_pages(reading, len(document.pages))]:
+    for fault in _faults(reading, len(document.pages)):
         if fault.element is None or fault.code == "loose-line":
             continue
         selector = tree.selector(fault.element)
@@ -314,11 +299,12 @@ def remedies(document: Document, restyled: tuple[tuple[str, str], ...] = ()
             if steps:
                 rules[selector] = steps[0]
         elif fault.code == "stranded":
-            before = any(line.element is fault.element and line.page < fault.page
-                         for line in reading.lines)
-            here = sum(line.element is fault.element and line.page == fault.page
-                       for line in reading.lines)
-            rules[selector] = f"widows: {here + 2}" if before else "break-before: avoid"
+            here = [line for line in reading.lines
+                    if line.element is fault.element and line.page == fault.page]
+            # Begun on an earlier page: more of its lines come along; else it keeps with
+            # the block before.
+            rules[selector] = f"widows: {len(here) + 2}" if here[0].index \
+                else "break-before: avoid"
     for element, width in _unbalanced(reading):
         rules.setdefault(tree.selector(element), f"max-width: {width:.0f}px")
     return tuple(sorted(rules.items()))

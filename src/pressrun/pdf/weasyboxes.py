@@ -146,7 +146,7 @@ def page_lines(page: Page, ids: dict[str, str],
     for box, block in _walk(root, None, ids, skip):
         name = type(box).__name__
         if name == "LineBox":
-            text = "".join(_line_text(box))
+            text = line_text(box)
             if text.strip():
                 yield block, text
         elif "Replaced" in name:
@@ -168,8 +168,13 @@ def _walk(box: Any, block: str | None, ids: dict[str, str],
         yield from _walk(child, block, ids, skip)
 
 
-def _line_text(box: Any) -> Iterator[str]:
-    """The words of a line, without footnote calls, list markers or floated notes."""
+def line_text(box: Any) -> str:
+    """The words of a line, without footnote calls, list markers, floated notes or
+    paragraph numbers."""
+    return "".join(_line_words(box))
+
+
+def _line_words(box: Any) -> Iterator[str]:
     tag = getattr(box, "element_tag", "") or ""
     if "::" in tag or getattr(getattr(box, "element", None), "get", lambda _: None)(
             "class") == "pn":
@@ -180,7 +185,7 @@ def _line_text(box: Any) -> Iterator[str]:
     if type(box).__name__ == "TextBox":
         yield box.text
     for child in getattr(box, "children", ()):
-        yield from _line_text(child)
+        yield from _line_words(child)
 
 
 def descendants(box: Any) -> Iterator[Any]:
