@@ -194,7 +194,7 @@ def _marked_texts(epub: Path) -> dict[str, str]:
                 if label is not None:
                     pending.append(label)
                 elif pending and squash(text):
-                    found.update((each, squash(text)[:12]) for each in pending)
+                    found.update((each, squash(text)[:24]) for each in pending)
                     pending = []
             found.update((each, "") for each in pending)
     return found

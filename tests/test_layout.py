@@ -17,7 +17,14 @@ import pytest
 from conftest import ROOT, _corpus, run
 
 MENDED = {"note-page", "dash-line", "ladder", "one-word-line", "stranded", "near-empty"}
-"""What no book may show (loose lines and the hyphenation rate are reported, not met)."""
+"""What no book may show."""
+MAX_HYPHENATED = 0.08
+"""The most lines of running text ending in a hyphen (Ten Days had 12.6%, the Manifesto
+17.8%, filled line by line)."""
+MAX_LOOSE = {"pamphlet": 0, "communist-manifesto": 0.01, "ten-days-that-shook-the-world": 0.01}
+"""The share of lines with word gaps over twice a space (filled line by line: the
+Manifesto 4.0%, Ten Days 4.3%). A short paragraph of long words may have no setting
+without one: those that remain are listed, the loosest first, by ``check --layout``."""
 
 
 @cache
@@ -40,17 +47,29 @@ def test_no_page_a_designer_would_send_back(book: str, options: tuple[str, ...])
     assert layout["pages"] > 1 and layout["lines"] > 100
 
 
+@pytest.mark.parametrize("book, options", [
+    ("pamphlet", ()), ("pamphlet", ("--edition", "large-print")),
+    ("communist-manifesto", ()), ("ten-days-that-shook-the-world", ()),
+])
+def test_few_hyphens_and_few_loose_lines(book: str, options: tuple[str, ...]) -> None:
+    """Each paragraph's line ends are chosen together (``pdf/linebreak.py``)."""
+    layout = _layout(ROOT if book == "pamphlet" else _corpus(book), *options)
+    assert layout["hyphenated_lines"] / layout["lines"] < MAX_HYPHENATED
+    loose = [f["message"] for f in layout["faults"] if f["code"] == "loose-line"]
+    assert len(loose) <= MAX_LOOSE[book] * layout["lines"], "\n".join(loose)
+
+
 def test_ten_days_notes_are_on_their_calls_pages() -> None:
     """The five notes the issue names (calls on pp. 23, 51, 91, 271, 275) were all set at
     the foot of the next page; every note is now on its call's page."""
     layout = _layout(_corpus("ten-days-that-shook-the-world"))
     assert [f for f in layout["faults"] if f["code"] == "note-page"] == []
-    assert 390 <= layout["pages"] <= 410
+    assert 380 <= layout["pages"] <= 410
 
 
 def test_check_layout_names_the_page_of_a_loose_line(project) -> None:
     root = project()
-    unbreakable = "Qwrtpsdfghjklzxcvbnmqwrtpsdfghj"  # no vowel: no hyphenation point
+    unbreakable = "3141592653589793238462643383279"  # digits: no hyphenation point
     part = next((root / "manuscript").glob("0*.md"))
     part.write_text(part.read_text(encoding="utf-8") + "\n\n" + " ".join(
         f"a be {unbreakable}" for _ in range(12)) + "\n", encoding="utf-8")

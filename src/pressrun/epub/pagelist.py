@@ -82,8 +82,9 @@ def insert_breaks(node: Node, breaks: list[tuple[int, str]]) -> Node:
     """``node`` with ``pagebreak`` inline nodes at the given character offsets.
 
     Offsets count the characters that survive ``pagemap.squash`` (no whitespace
-    or hyphens); a break at the end of a word goes before the next word, and one inside
-    a word (hyphenated across two pages) before that word, which is not split.
+    or hyphens); a break at the end of a word (or after a dash) goes before the next
+    word, and one inside a word (hyphenated across two pages) before that word, which is
+    not split.
     """
     pending = sorted(breaks)
     counted = 0
@@ -103,6 +104,8 @@ def insert_breaks(node: Node, breaks: list[tuple[int, str]]) -> Node:
                 pieces.append(_marker(pending.pop(0)[1]))
             if not (char.isspace() or char in "\u00ad\u2010\u2011-"):
                 counted += len(char.casefold())
+            if char in "\u2014\u2013":  # a line may end after a dash: a word starts next
+                word = position + 1
         pieces.append(Node("text", text=text[start:]))
         return tuple(pieces)
 

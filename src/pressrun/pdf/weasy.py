@@ -2,8 +2,8 @@
 sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint and pydyf.
 
 Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out
-boxes), ``weasytags`` (the structure tree) and ``weasyfonts`` (the fonts): an upgrade is
-those four files' review.
+boxes), ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts) and ``weasylines``
+(where justified lines end): an upgrade is those five files' review.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from pressrun.manuscript import svg
 from pressrun.manuscript.stylesheets import named_families
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
 from pressrun.pdf.weasyfonts import font_configuration
+from pressrun.pdf.weasylines import optimal_breaks
 from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
 
@@ -113,7 +114,7 @@ def layout(page: PrintHtml, project: Project, shared: Shared | None = None) -> D
         sheets = [_sheet(shared, url, fetcher, url=url) for url in page.stylesheets]
         sheets.append(_sheet(shared, page.page_css, fetcher, string=page.page_css,
                              base_url=PROJECT_URL))
-        with deep_recursion():
+        with deep_recursion(), optimal_breaks():
             return HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
                 font_config=shared.font_config, cache=shared.images, stylesheets=sheets)
     except SandboxError as exc:

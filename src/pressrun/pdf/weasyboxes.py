@@ -110,8 +110,10 @@ def overflows(document: Document) -> list[Overflow]:
         left, top = box.content_box_x(), box.content_box_y()
         right, bottom = left + box.width, top + box.height
         for text, element, in_table in _texts(box, None, False):
-            if not text.text.strip():
-                continue  # a space left at the end of a line: no text is cut off
+            if not text.text.replace("\u200b", "").strip():
+                # A space left at the end of a line: no text is cut off. (WeasyPrint sets
+                # a lone space as " \u200b" when ``word-spacing`` is not normal.)
+                continue
             if text.position_x < left - TOLERANCE_PX or \
                     text.position_x + text.width > right + TOLERANCE_PX or \
                     text.position_y + text.height / 2 > bottom:
