@@ -93,11 +93,17 @@ def _patch() -> None:
                 offsets, hyphens = planned
                 at = bisect_right(offsets, skip or 0)
                 if at < len(offsets):
-                    text = box.text.encode()[skip or 0:offsets[at]].decode()
+                    encoded = box.text.encode()
+                    last = not encoded[offsets[at]:].strip(b" ")  # the line ends with the box
+                    text = encoded[skip or 0:len(encoded) if last else offsets[at]].decode()
                     if hyphens[at]:
                         text += box.style["hyphenate_character"]
                     width = _width(_planning, context, box.style, text)
-                    available_width = min(available_width, width + SLACK)
+                    laid = split(context, box, min(available_width, width + SLACK), skip,
+                                 is_line_start)
+                    if last and laid[1] is None:  # WeasyPrint would go on with the next box
+                        return laid[0], len(encoded), False
+                    return laid
         return split(context, box, available_width, skip, is_line_start)
 
     inline.iter_line_boxes = block.iter_line_boxes = iter_line_boxes
@@ -158,15 +164,21 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
     style = linebox.style
     space = _width(planning, context, style, "n n") - _width(planning, context, style, "nn")
     stretch = MAX_GAP * (space - (style["word_spacing"] or 0)) - space
+    previous = None
     for box in _inline(linebox, containing_block):
         if isinstance(box, (int, float)):
             items.append(Word(box))
             places.append(None)
+            previous = previous if not box else None  # a line ends inside a padded box
         elif box is None:
             return None
         else:
-            _words(planning, context, box, stretch, items, places)
-    if not any(isinstance(item, Space) for item in items):
+            _words(planning, context, box, stretch, items, places, previous)
+            previous = box
+    while items and not isinstance(items[-1], Word):  # no line ends at the paragraph's end
+        items.pop()
+        places.pop()
+    if not any(isinstance(item, Space) and item.breakable for item in items):
         return None
     return items, places
 
@@ -192,11 +204,12 @@ def _edge(box: Any, side: str) -> float:
             + getattr(box, f"padding_{side}"))
 
 
-def _words(planning: _Planning, context: Any, box: Any, stretch: float,
-           items: list[Item], places: list[tuple[Any, int, bool] | None]) -> None:
+def _words(planning: _Planning, context: Any, box: Any, stretch: float, items: list[Item],
+           places: list[tuple[Any, int, bool] | None], previous: Any) -> None:
     """Add the words of text box ``box``, the spaces between them (``stretch`` each) and
     the places inside words a line may end: where Pango would break (after a dash or a
-    hyphen), or where WeasyPrint would hyphenate."""
+    hyphen), or where WeasyPrint would hyphenate. A line ending at the space that starts
+    the box ends with the ``previous`` text box, if any."""
     style, text = box.style, box.text
     space = _width(planning, context, style, "n n") - _width(planning, context, style, "nn")
     dictionary = _dictionary(style)
@@ -204,9 +217,10 @@ def _words(planning: _Planning, context: Any, box: Any, stretch: float,
     at = 0
     for run in text.split(" "):
         if at:
-            inside = 1 < at < len(text) and text[at - 2] != " " and run != ""
-            items.append(Space(space, stretch, inside))
-            places.append((box, at - 1, False))
+            place = (box, at - 1, False) if at > 1 else (
+                None if previous is None else (previous, len(previous.text), False))
+            items.append(Space(space, stretch, place is not None and text[at - 2:at] != "  "))
+            places.append(place)
         opened = [cut for cut in range(1, len(run))
                   if attributes is not None and attributes[at + cut].is_line_break]
         cuts = opened or _hyphens(dictionary, run)
