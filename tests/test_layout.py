@@ -82,6 +82,20 @@ def test_check_layout_names_the_page_of_a_loose_line(project) -> None:
     assert run("check", "--layout", "--strict", "-C", root).exit_code == 1
 
 
+def test_check_layout_names_a_line_of_one_word_inside_a_paragraph(project) -> None:
+    """A justified line holding one short word cannot be justified: a fault, unless it
+    ends its paragraph."""
+    root = project()
+    part = next((root / "manuscript").glob("0*.md"))
+    number = "31415926535897932384626433832795028841971693993751058209"  # a line alone
+    part.write_text(part.read_text(encoding="utf-8") + f"\n\nPi: {number} ends.\n",
+                    encoding="utf-8")
+    result = run("check", "--layout", "-C", root)
+    assert result.exit_code == 0, result.output
+    assert "one word on a line, not justified: 'Pi:'" in result.output, result.output
+    assert "'ends.'" not in result.output
+
+
 def test_check_without_layout_lays_nothing_out(project) -> None:
     result = run("check", "-C", project())
     assert result.exit_code == 0 and "lines end in a hyphen" not in result.output

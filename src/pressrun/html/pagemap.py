@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SQUASH = re.compile(r"[\s\u00ad\u2010\u2011\u2060-]+")
+_SQUASH = re.compile(r"[\s\u00ad\u200b\u2010\u2011\u2060-]+")
 
 
 def squash(text: str) -> str:
-    """Text as compared across print and EPUB: no whitespace, hyphens or word joiners,
-    case-folded."""
+    """Text as compared across print and EPUB: no whitespace, hyphens or word joiners
+    (nor the zero-width space WeasyPrint adds to a lone space), case-folded."""
     return _SQUASH.sub("", text).casefold()
 
 

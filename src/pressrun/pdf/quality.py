@@ -29,6 +29,8 @@ MAX_GAP = 2.0
 MAX_STRANDED = 3
 """The most lines a page may hold alone (under a quarter full, not starting a section):
 a part's last line, a dateline, one glossary entry."""
+MIN_LINE = 0.7
+"""How much of its measure a line of one word in a justified paragraph must fill."""
 MIN_FILL = 0.25
 """How full a page must be, unless it ends a section or the book."""
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "figcaption"})
@@ -66,6 +68,9 @@ class _Line:
     """In the page's text, not among its footnotes."""
     width: float = 0.0
     """How wide its words are, in CSS pixels."""
+    stub: bool = False
+    """One word in a justified block, too short to fill the line: not justified (a fault
+    unless it is the block's last line)."""
 
 
 @dataclass
@@ -169,11 +174,15 @@ def _read(document: Document) -> _Reading:
                         continue
                     index = counts.get(block.element, 0)
                     counts[block.element] = index + 1
-                    texts = [b for b in descendants(line) if type(b).__name__ == "TextBox"]
+                    boxes = list(descendants(line))
+                    texts = [b for b in boxes if type(b).__name__ == "TextBox"]
+                    width = sum(b.width for b in texts)
+                    broken = any(b.element_tag == "br" for b in boxes)  # not justified
                     reading.lines.append(_Line(
                         number, text, block.element, index, _gap(texts, spaces),
-                        text.rstrip().endswith(HYPHENS), child is root,
-                        sum(b.width for b in texts)))
+                        text.rstrip().endswith(HYPHENS), child is root, width,
+                        block.style["text_align_all"] == "justify" and not broken
+                        and " " not in text.strip() and width < MIN_LINE * block.width))
                     if child is root:
                         bottom = max(bottom, line.position_y + line.height)
                         reading.foot[number] = block.element
@@ -227,6 +236,7 @@ def _notes(reading: _Reading) -> Iterator[Fault]:
 
 def _lines(reading: _Reading) -> Iterator[Fault]:
     runs: dict[Any, list[_Line]] = {}
+    ends = {line.element: line for line in reading.lines}
     for line in reading.lines:
         if line.element.tag in HEADINGS:
             continue
@@ -235,12 +245,14 @@ def _lines(reading: _Reading) -> Iterator[Fault]:
         if line.gap > MAX_GAP:
             yield Fault(line.page, "loose-line", f"word gaps {line.gap:.1f}× a space: "
                         f"{line.text[:50]!r}", line.element, line.gap)
+        elif line.stub and ends[line.element] is not line:
+            yield Fault(line.page, "loose-line", f"one word on a line, not justified: "
+                        f"{line.text[:50]!r}", line.element, float("inf"))
         run = runs.setdefault(line.element, [])
         run[:] = [*run, line] if line.hyphenated else []
         if len(run) == MAX_LADDER + 1:
             yield Fault(run[0].page, "ladder", f"{len(run)} hyphens in a row from "
                         f"{run[0].text[-20:]!r}", line.element)
-    ends = {line.element: line for line in reading.lines}
     for element, last in ends.items():
         if element.tag in HEADINGS and last.index and len(last.text.split()) == 1:
             yield Fault(last.page, "one-word-line", "a heading or caption ends in a line of "

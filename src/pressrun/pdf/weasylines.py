@@ -5,19 +5,22 @@ fonts it will be drawn in and ``linebreak.breaks`` chooses where every line ends
 as WeasyPrint fills each line, the text box holding the line's chosen end is offered
 only the width of the text up to that end: WeasyPrint's own line filling ends the line
 there, hyphenated there if the end is inside a word, and justifies it to the full
-measure as before. Nothing in the text changes. A paragraph whose lines do not come out
-as chosen (a measure that was off) is filled as WeasyPrint would, from that line on.
+measure as before. Nothing in the text changes. When a line would not end where it was
+chosen to (the line is narrower than measured, as beside a float on a later page, or
+WeasyPrint breaks elsewhere), the plan is dropped: that line and the rest of the
+paragraph are filled by WeasyPrint alone.
 
 What is not planned, and is set by WeasyPrint alone: paragraphs not justified, or
-beside a float, or holding a picture, an inline block, a preserved line break or a
-styled first letter or line.
+beside a float, or holding a picture, an inline block, a preserved line break, a soft
+hyphen (WeasyPrint then hyphenates only there), letter-spaced text or a styled first
+letter or line.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -36,26 +39,36 @@ SLACK = 0.05
 any character, so the line cannot take more."""
 FONT = ("font_family", "font_size", "font_style", "font_weight", "font_stretch",
         "font_variant_caps", "font_variant_ligatures", "font_variant_numeric",
-        "font_variant_position", "font_feature_settings", "font_variation_settings",
-        "font_kerning", "font_language_override", "letter_spacing", "word_spacing", "lang")
+        "font_variant_position", "font_variant_alternates", "font_variant_east_asian",
+        "font_feature_settings", "font_variation_settings", "font_kerning",
+        "font_language_override", "letter_spacing", "word_spacing", "lang")
 """What decides how wide a text is."""
 _WORD = re.compile(r"(\W*)([^\W\d_]+)\W*")
 
+Ends = tuple[list[int], list[bool]]
+"""Where a text box's planned lines end (UTF-8 offsets), and whether with a hyphen."""
+Place = tuple[Any, int, bool]
+"""Where a break ends its line: the text box, the character offset, whether hyphenated."""
+
 
 class _Planning:
-    """The plans of one layout: each text box's line ends, as UTF-8 offsets."""
+    """The plans of one layout."""
 
     def __init__(self) -> None:
-        self.ends: dict[int, tuple[list[int], list[bool]]] = {}
-        """By a text box's id: where its lines end, and whether with a hyphen."""
-        self.paragraphs: dict[tuple, dict[int, tuple[list[int], list[bool]]]] = {}
-        """Each paragraph's plan, by its line box's id and measure."""
+        self.ends: dict[int, Ends] = {}
+        """The plan in force for each text box, by its id."""
+        self.paragraphs: dict[tuple[int, float, float], dict[int, Ends]] = {}
+        """Each paragraph's plan, by its line box's id, its measure and its indent."""
         self.planned: dict[int, list[int]] = {}
-        """The text boxes of each paragraph's plan in ``ends``, by its line box's id."""
-        self.keys: dict[int, tuple] = {}
-        self.widths: dict[tuple, float] = {}
+        """The text boxes of each paragraph's plan in force, by its line box's id."""
+        self.owner: dict[int, int] = {}
+        """The line box of each planned text box, by their ids."""
+        self.keys: dict[int, tuple[str, ...]] = {}
+        """What decides a text's width in each style, by the style's id."""
+        self.widths: dict[tuple[tuple[str, ...], str], float] = {}
+        """Texts measured, by style key and text."""
         self.kept: list[Any] = []
-        """The planned boxes, alive while their ids are keys."""
+        """The planned boxes and measured styles, alive while their ids are keys."""
 
 
 _planning: _Planning | None = None
@@ -75,46 +88,67 @@ def optimal_breaks() -> Iterator[None]:
 
 @cache
 def _patch() -> None:
-    """Put the planning into WeasyPrint's line filling (once)."""
+    """Put the planning into WeasyPrint's line filling (once; it acts only inside
+    ``optimal_breaks``)."""
     lines, split = inline.iter_line_boxes, inline.split_text_box
 
     def iter_line_boxes(context: Any, box: Any, position_y: float, bottom_space: float,
-                        skip_stack: Any, containing_block: Any, *args: Any) -> Any:
-        if _planning is not None and skip_stack is None and not args[-1] and not args[-2]:
+                        skip_stack: Any, containing_block: Any, absolute_boxes: Any,
+                        fixed_boxes: Any, first_letter_style: Any,
+                        first_line_style: Any) -> Any:
+        if (_planning is not None and skip_stack is None and not first_letter_style
+                and not first_line_style):
             _plan(_planning, context, box, containing_block)
         return lines(context, box, position_y, bottom_space, skip_stack, containing_block,
-                     *args)
+                     absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
 
     def split_text_box(context: Any, box: Any, available_width: float | None, skip: int,
                        is_line_start: bool = True) -> Any:
         if _planning is not None and available_width is not None:
-            planned = _planning.ends.get(id(box))
-            if planned:
-                offsets, hyphens = planned
-                at = bisect_right(offsets, skip or 0)
-                if at < len(offsets):
-                    encoded = box.text.encode()
-                    last = not encoded[offsets[at]:].strip(b" ")  # the line ends with the box
-                    text = encoded[skip or 0:len(encoded) if last else offsets[at]].decode()
-                    if hyphens[at]:
-                        text += box.style["hyphenate_character"]
-                    width = _width(_planning, context, box.style, text)
-                    laid = split(context, box, min(available_width, width + SLACK), skip,
-                                 is_line_start)
-                    if last and laid[1] is None:  # WeasyPrint would go on with the next box
-                        return laid[0], len(encoded), False
-                    return laid
+            laid = _planned(_planning, split, context, box, available_width, skip or 0,
+                            is_line_start)
+            if laid is not None:
+                return laid
         return split(context, box, available_width, skip, is_line_start)
 
     inline.iter_line_boxes = block.iter_line_boxes = iter_line_boxes
     inline.split_text_box = split_text_box
 
 
+def _planned(planning: _Planning, split: Callable[..., Any], context: Any, box: Any,
+             available: float, skip: int, is_line_start: bool) -> Any:
+    """WeasyPrint's split of text box ``box`` from ``skip`` at the line end planned in it,
+    or None when there is none (or it cannot be kept: the plan is then dropped)."""
+    planned = planning.ends.get(id(box))
+    if not planned:
+        return None
+    offsets, hyphens = planned
+    at = bisect_right(offsets, skip)
+    if at == len(offsets):
+        return None  # the line ends in a later box
+    encoded, end = box.text.encode(), offsets[at]
+    last = not encoded[end:].strip(b" ")  # the line ends with the box, at a space
+    text = encoded[skip:len(encoded) if last else end].decode()
+    if hyphens[at]:
+        text += box.style["hyphenate_character"]
+    width = _width(planning, context, box.style, text)
+    if width <= available:
+        laid = split(context, box, min(width + SLACK, available), skip, is_line_start)
+        resume = laid[1]
+        if last and resume is None:  # WeasyPrint would go on with the next box
+            return laid[0], len(encoded), False
+        if resume is not None and resume >= end and not encoded[end:resume].strip(b" "):
+            return laid
+    for each in planning.planned.pop(planning.owner.get(id(box), 0), ()):
+        planning.ends.pop(each, None)
+    return None
+
+
 def _plan(planning: _Planning, context: Any, linebox: Any, containing_block: Any) -> None:
     """Plan ``linebox``'s lines, or leave them to WeasyPrint (forgetting any plan it had
     at another measure)."""
-    for box in planning.planned.pop(id(linebox), ()):
-        planning.ends.pop(box, None)
+    for each in planning.planned.pop(id(linebox), ()):
+        planning.ends.pop(each, None)
     style = linebox.style
     if (style["text_align_all"] != "justify" or style["white_space"] != "normal"
             or context.excluded_shapes):
@@ -124,12 +158,14 @@ def _plan(planning: _Planning, context: Any, linebox: Any, containing_block: Any
     if key not in planning.paragraphs:
         planning.paragraphs[key] = _breaks(planning, context, linebox, containing_block) or {}
         planning.kept.append(linebox)
-    planning.ends.update(planning.paragraphs[key])
-    planning.planned[id(linebox)] = list(planning.paragraphs[key])
+    plan = planning.paragraphs[key]
+    planning.ends.update(plan)
+    planning.planned[id(linebox)] = list(plan)
+    planning.owner.update(dict.fromkeys(plan, id(linebox)))
 
 
 def _breaks(planning: _Planning, context: Any, linebox: Any,
-            containing_block: Any) -> dict[int, tuple[list[int], list[bool]]] | None:
+            containing_block: Any) -> dict[int, Ends] | None:
     """Each text box's planned line ends (by the box's id), if the paragraph can be set."""
     paragraph = _items(planning, context, linebox, containing_block)
     if paragraph is None:
@@ -140,12 +176,10 @@ def _breaks(planning: _Planning, context: Any, linebox: Any,
     def measure(line: int) -> float:
         return width - indent if line == 0 else width
 
-    chosen = breaks(items, measure)
-    if chosen is None:
-        chosen = breaks(items, measure, FALLBACK)
-    if chosen is None:
+    chosen = breaks(items, measure) or breaks(items, measure, FALLBACK)
+    if not chosen:
         return None
-    ends: dict[int, tuple[list[int], list[bool]]] = {}
+    ends: dict[int, Ends] = {}
     for index in chosen:
         place = places[index]
         assert place is not None
@@ -157,24 +191,25 @@ def _breaks(planning: _Planning, context: Any, linebox: Any,
 
 
 def _items(planning: _Planning, context: Any, linebox: Any, containing_block: Any,
-           ) -> tuple[list[Item], list[tuple[Any, int, bool] | None]] | None:
-    """The paragraph as ``linebreak`` items, and where in which text box each break is."""
+           ) -> tuple[list[Item], list[Place | None]] | None:
+    """The paragraph as ``linebreak`` items, and where each break ends its line."""
     items: list[Item] = []
-    places: list[tuple[Any, int, bool] | None] = []
+    places: list[Place | None] = []
     style = linebox.style
-    space = _width(planning, context, style, "n n") - _width(planning, context, style, "nn")
+    space = _space(planning, context, style)
     stretch = MAX_GAP * (space - (style["word_spacing"] or 0)) - space
     previous = None
-    for box in _inline(linebox, containing_block):
-        if isinstance(box, (int, float)):
-            items.append(Word(box))
-            places.append(None)
-            previous = previous if not box else None  # a line ends inside a padded box
-        elif box is None:
+    for piece in _inline(linebox, containing_block):
+        if piece is None:
             return None
+        if isinstance(piece, (int, float)):  # the edge of an inline box
+            items.append(Word(piece))
+            places.append(None)
+            previous = previous if not piece else None  # a line may not end inside it
         else:
-            _words(planning, context, box, stretch, items, places, previous)
-            previous = box
+            box, closed = piece
+            _words(planning, context, box, closed, stretch, items, places, previous)
+            previous = None if closed else box
     while items and not isinstance(items[-1], Word):  # no line ends at the paragraph's end
         items.pop()
         places.pop()
@@ -183,55 +218,63 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
     return items, places
 
 
-def _inline(box: Any, containing_block: Any) -> Iterator[Any]:
-    """The text boxes of ``box`` in order, the widths of inline boxes' edges between them,
-    and None for anything that cannot be planned."""
+def _inline(box: Any, containing_block: Any, closed: bool = False) -> Iterator[Any]:
+    """The text boxes of ``box`` in order, each with whether an inline box around it has
+    a right edge (a line ending with the box would lose it), the widths of inline boxes'
+    edges between them, and None for anything that cannot be planned."""
     for child in box.children:
         if isinstance(child, boxes.TextBox):
-            yield child if child.style["white_space"] == "normal" else None
+            style = child.style
+            plain = (style["white_space"] == "normal" and "\u00ad" not in child.text
+                     and style["letter_spacing"] in ("normal", 0))
+            yield (child, closed) if plain else None
         elif isinstance(child, boxes.InlineBox):
             resolve_percentages(child, containing_block)
+            right = _edge(child, "right")
             yield _edge(child, "left")
-            yield from _inline(child, containing_block)
-            yield _edge(child, "right")
+            yield from _inline(child, containing_block, closed or bool(right))
+            yield right
         else:
             yield None
 
 
 def _edge(box: Any, side: str) -> float:
+    """The width of an inline box's margin, border and padding on ``side``."""
     margin = getattr(box, f"margin_{side}")
     return ((0 if margin == "auto" else margin) + getattr(box, f"border_{side}_width")
             + getattr(box, f"padding_{side}"))
 
 
-def _words(planning: _Planning, context: Any, box: Any, stretch: float, items: list[Item],
-           places: list[tuple[Any, int, bool] | None], previous: Any) -> None:
+def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: float,
+           items: list[Item], places: list[Place | None], previous: Any) -> None:
     """Add the words of text box ``box``, the spaces between them (``stretch`` each) and
     the places inside words a line may end: where Pango would break (after a dash or a
-    hyphen), or where WeasyPrint would hyphenate. A line ending at the space that starts
-    the box ends with the ``previous`` text box, if any."""
+    hyphen), or where WeasyPrint would hyphenate. A line may end at a space where Pango
+    allows it; at the space ending the box unless the box is ``closed``; at the space
+    starting it with the ``previous`` text box, if any."""
     style, text = box.style, box.text
-    space = _width(planning, context, style, "n n") - _width(planning, context, style, "nn")
-    dictionary = _dictionary(style)
-    attributes = get_log_attrs(text, style["lang"]) if len(text) > 1 else None
+    space, dictionary = _space(planning, context, style), _dictionary(style)
+    hyphen = _width(planning, context, style, style["hyphenate_character"])
+    attributes = get_log_attrs(text, style["lang"])
     at = 0
     for run in text.split(" "):
         if at:
-            place = (box, at - 1, False) if at > 1 else (
-                None if previous is None else (previous, len(previous.text), False))
-            items.append(Space(space, stretch, place is not None and text[at - 2:at] != "  "))
+            place: Place | None
+            if at == 1:
+                place = None if previous is None else (previous, len(previous.text), False)
+            elif at == len(text):
+                place = None if closed else (box, at - 1, False)
+            else:
+                place = (box, at - 1, False) if attributes[at].is_line_break else None
+            items.append(Space(space, stretch, place is not None))
             places.append(place)
-        opened = [cut for cut in range(1, len(run))
-                  if attributes is not None and attributes[at + cut].is_line_break]
-        cuts = opened or _hyphens(dictionary, run)
+        opened = [cut for cut in range(1, len(run)) if attributes[at + cut].is_line_break]
         done = 0.0
-        for cut in cuts:
+        for cut in opened or _hyphens(dictionary, run):
             width = _width(planning, context, style, run[:cut])
-            hyphen = not opened
-            items += [Word(width - done), Hyphen(_width(
-                planning, context, style, style["hyphenate_character"])) if hyphen
-                else Hyphen(0) if run[cut - 1] in HYPHENS else Space(0, 0)]
-            places += [None, (box, at + cut, hyphen)]
+            items += [Word(width - done), Hyphen(hyphen) if not opened
+                      else Hyphen(0) if run[cut - 1] in HYPHENS else Space(0, 0)]
+            places += [None, (box, at + cut, not opened)]
             done = width
         if run:
             items.append(Word(_width(planning, context, style, run) - done))
@@ -239,7 +282,7 @@ def _words(planning: _Planning, context: Any, box: Any, stretch: float, items: l
         at += len(run) + 1
 
 
-def _hyphens(dictionary: Any, run: str) -> list[int]:
+def _hyphens(dictionary: tuple[Any, int] | None, run: str) -> list[int]:
     """Where WeasyPrint may hyphenate ``run``, shortest first."""
     if dictionary is None:
         return []
@@ -263,7 +306,13 @@ def _dictionary(style: Any) -> tuple[Any, int] | None:
 
 @cache
 def _pyphen(language: str, left: int, right: int) -> Any:
+    """One dictionary for each language and limits, as WeasyPrint keeps them."""
     return pyphen.Pyphen(lang=language, left=left, right=right)
+
+
+def _space(planning: _Planning, context: Any, style: Any) -> float:
+    """How wide a space is in ``style``, its ``word-spacing`` included."""
+    return _width(planning, context, style, "n n") - _width(planning, context, style, "nn")
 
 
 def _width(planning: _Planning, context: Any, style: Any, text: str) -> float:
