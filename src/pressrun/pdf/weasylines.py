@@ -132,8 +132,12 @@ def _planned(planning: _Planning, split: Callable[..., Any], context: Any, box: 
     if hyphens[at]:
         text += box.style["hyphenate_character"]
     width = _width(planning, context, box.style, text)
-    if width <= available:
-        laid = split(context, box, min(width + SLACK, available), skip, is_line_start)
+    if _width(planning, context, box.style, text.rstrip(" ")) <= available:
+        # A line ending at a space is offered the space too, even past the measure:
+        # WeasyPrint lets a line's last space overflow, but cuts a text that does not
+        # fit with it after its first word.
+        laid = split(context, box, width + SLACK if last else min(width + SLACK, available),
+                     skip, is_line_start)
         resume = laid[1]
         if last and resume is None:  # WeasyPrint would go on with the next box
             return laid[0], len(encoded), False
