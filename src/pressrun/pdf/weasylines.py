@@ -162,8 +162,10 @@ def _plan(planning: _Planning, context: Any, linebox: Any, containing_block: Any
     for each in planning.planned.pop(id(linebox), ()):
         planning.ends.pop(each, None)
     style = linebox.style
-    if (style["text_align_all"] != "justify" or style["white_space"] != "normal"
-            or context.excluded_shapes):
+    if style["text_align_all"] != "justify" or style["white_space"] != "normal":
+        return
+    if context.excluded_shapes:  # beside a float: spaces as the style has them
+        _tighten(planning, linebox, containing_block, False)
         return
     resolve_one_percentage(linebox, "text_indent", containing_block.width)
     key = (id(linebox), containing_block.width, linebox.text_indent)
