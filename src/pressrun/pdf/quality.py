@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pressrun.pdf.weasyboxes import descendants, line_text
+from pressrun.pdf.weasyboxes import descendants, line_text, space_width
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -214,15 +214,10 @@ def _gap(texts: list[Any], spaces: dict[tuple, float]) -> float:
 
 def _space(style: Any, spaces: dict[tuple, float]) -> float:
     """The width of a normal space in ``style``'s font."""
-    from weasyprint.text.line_break import create_layout, line_size
-
     key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
            style["font_style"], style["word_spacing"])
     if key not in spaces:
-        def width(text: str) -> float:
-            layout = create_layout(text, style, None, None, 0)
-            return line_size(layout.get_first_line()[0], style)[0]
-        spaces[key] = width("n n") - width("nn") - (style["word_spacing"] or 0)
+        spaces[key] = space_width(style) - (style["word_spacing"] or 0)
     return spaces[key]
 
 

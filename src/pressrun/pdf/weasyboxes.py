@@ -1,9 +1,9 @@
 """Reading WeasyPrint's laid-out boxes: paragraph numbers set in the outer margin, the
 resolution pictures print at, text past the edge of its page, each page's lines,
-the boxes that are page furniture, and links for note calls.
+the boxes that are page furniture, links for note calls, and how wide a text is.
 
-With ``weasy``, ``weasytags``, ``weasyfonts`` and ``quality``, the only modules that touch
-WeasyPrint's internals.
+With ``weasy``, ``weasytags``, ``weasyfonts``, ``weasylines`` and ``quality``, the only
+modules that touch WeasyPrint's internals.
 """
 
 from __future__ import annotations
@@ -188,6 +188,19 @@ def _line_words(box: Any) -> Iterator[str]:
         yield box.text
     for child in getattr(box, "children", ()):
         yield from _line_words(child)
+
+
+def text_width(text: str, style: Any, context: Any = None) -> float:
+    """How wide ``text`` is on one line, set in ``style`` (as WeasyPrint measures it)."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    layout = create_layout(text, style, context, None, 0)  # alive while its line is read
+    return line_size(layout.get_first_line()[0], style)[0]
+
+
+def space_width(style: Any, context: Any = None) -> float:
+    """How wide a space is in ``style``, its ``word-spacing`` included."""
+    return text_width("n n", style, context) - text_width("nn", style, context)
 
 
 def descendants(box: Any) -> Iterator[Any]:

@@ -18,6 +18,10 @@ letter or line.
 
 from __future__ import annotations
 
+# Before WeasyPrint: its C libraries loaded by soname, with no compiler run.
+import pressrun.pdf.libraries  # noqa: F401
+
+# isort: split
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -29,25 +33,22 @@ import pyphen
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
 from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
-from weasyprint.text.line_break import create_layout, get_log_attrs, line_size
+from weasyprint.text.line_break import _font_style_cache_key, get_log_attrs
 
-from pressrun.pdf.linebreak import FALLBACK, TOLERANCE, Hyphen, Item, Space, Word, breaks
+from pressrun.pdf.linebreak import FALLBACK, Hyphen, Item, Space, Word, breaks
 from pressrun.pdf.quality import HYPHENS, MAX_GAP
+from pressrun.pdf.weasyboxes import space_width, text_width
 
 TIGHTER = -0.03
 """How much narrower, in em, a paragraph's spaces are made when no setting keeps its
 lines under twice a space otherwise: Charis SIL's 0.29 em spaces, 0.22 em in justified
 text (``print.css``), become 0.19 em, two thirds of the font's (as tight as TeX lets
 a space shrink)."""
+SPACE = "\0"
+"""Where a style's space width is kept among its measured texts (no text is a NUL)."""
 SLACK = 0.05
 """What a planned line is offered beyond its text's width, in CSS pixels: far less than
 any character, so the line cannot take more."""
-FONT = ("font_family", "font_size", "font_style", "font_weight", "font_stretch",
-        "font_variant_caps", "font_variant_ligatures", "font_variant_numeric",
-        "font_variant_position", "font_variant_alternates", "font_variant_east_asian",
-        "font_feature_settings", "font_variation_settings", "font_kerning",
-        "font_language_override", "letter_spacing", "word_spacing", "lang")
-"""What decides how wide a text is."""
 _WORD = re.compile(r"(\W*)([^\W\d_]+)\W*")
 
 Ends = tuple[list[int], list[bool]]
@@ -69,10 +70,10 @@ class _Planning:
         """The text boxes of each paragraph's plan in force, by its line box's id."""
         self.owner: dict[int, int] = {}
         """The line box of each planned text box, by their ids."""
-        self.keys: dict[int, tuple[str, ...]] = {}
+        self.keys: dict[int, tuple[Any, ...]] = {}
         """What decides a text's width in each style, by the style's id."""
-        self.widths: dict[tuple[tuple[str, ...], str], float] = {}
-        """Texts measured, by style key and text."""
+        self.widths: dict[tuple[tuple[Any, ...], str], float] = {}
+        """Texts measured, by style key and text (a space's width under ``SPACE``)."""
         self.styles: dict[int, tuple[Any, Any]] = {}
         """Each text box set with narrower spaces: its style, and the narrower one."""
         self.kept: list[Any] = []
@@ -181,18 +182,30 @@ def _plan(planning: _Planning, context: Any, linebox: Any, containing_block: Any
 
 def _setting(planning: _Planning, context: Any, linebox: Any,
              containing_block: Any) -> tuple[dict[int, Ends], bool]:
-    """The paragraph's plan (empty if it cannot be planned), and whether its spaces are
-    made narrower (``TIGHTER``): only when that, and nothing else, keeps its lines under
-    twice a space. (A paragraph that has a loose line either way keeps its spaces: the
-    rest of it set tight would only make that line stand out more.)"""
+    """The paragraph's plan (empty if it cannot be planned or fits on one line), and
+    whether its spaces are made narrower (``TIGHTER``): only when that, and nothing else,
+    keeps its lines under twice a space. (A paragraph that has a loose line either way
+    keeps its spaces: the rest of it set tight would only make that line stand out
+    more.)"""
+    width, indent = containing_block.width, linebox.text_indent
+
+    def measure(line: int) -> float:
+        return width - indent if line == 0 else width
+
+    loose = None
     for tight in (False, True):
         _tighten(planning, linebox, containing_block, tight)
-        plan = _breaks(planning, context, linebox, containing_block, tight, TOLERANCE)
-        if plan is not None:
-            return plan, tight
+        paragraph = _items(planning, context, linebox, containing_block,
+                           TIGHTER * linebox.style["font_size"] if tight else 0)
+        if paragraph is None:
+            break
+        chosen = breaks(paragraph[0], measure)
+        if chosen is not None and (chosen or not tight):  # not one tight, unjustified line
+            return _ends(paragraph[1], chosen), tight
+        loose = loose or paragraph
     _tighten(planning, linebox, containing_block, False)
-    plan = _breaks(planning, context, linebox, containing_block, False, FALLBACK)
-    return plan or {}, False
+    chosen = breaks(loose[0], measure, FALLBACK) if loose else None
+    return (_ends(loose[1], chosen) if loose and chosen else {}), False
 
 
 def _tighten(planning: _Planning, linebox: Any, containing_block: Any, tight: bool) -> None:
@@ -211,23 +224,8 @@ def _tighten(planning: _Planning, linebox: Any, containing_block: Any, tight: bo
             box.style = tightened if tight else original
 
 
-def _breaks(planning: _Planning, context: Any, linebox: Any, containing_block: Any,
-            tight: bool, tolerance: float) -> dict[int, Ends] | None:
-    """Each text box's planned line ends (by the box's id), if the paragraph can be set
-    with lines at most ``tolerance`` loose."""
-    paragraph = _items(planning, context, linebox, containing_block,
-                       TIGHTER * linebox.style["font_size"] if tight else 0)
-    if paragraph is None:
-        return None
-    items, places = paragraph
-    width, indent = containing_block.width, linebox.text_indent
-
-    def measure(line: int) -> float:
-        return width - indent if line == 0 else width
-
-    chosen = breaks(items, measure, tolerance)
-    if not chosen:
-        return None
+def _ends(places: list[Place | None], chosen: list[int]) -> dict[int, Ends]:
+    """Each text box's planned line ends, by the box's id, from the items ``chosen``."""
     ends: dict[int, Ends] = {}
     for index in chosen:
         place = places[index]
@@ -362,18 +360,27 @@ def _pyphen(language: str, left: int, right: int) -> Any:
 
 def _space(planning: _Planning, context: Any, style: Any) -> float:
     """How wide a space is in ``style``, its ``word-spacing`` included."""
-    return _width(planning, context, style, "n n") - _width(planning, context, style, "nn")
+    key = (_key(planning, style), SPACE)
+    if key not in planning.widths:
+        planning.widths[key] = space_width(style, context)
+    return planning.widths[key]
 
 
 def _width(planning: _Planning, context: Any, style: Any, text: str) -> float:
     """How wide ``text`` is, set in ``style``."""
+    key = (_key(planning, style), text)
+    if key not in planning.widths:
+        planning.widths[key] = text_width(text, style, context)
+    return planning.widths[key]
+
+
+def _key(planning: _Planning, style: Any) -> tuple[Any, ...]:
+    """What decides how wide a text is in ``style``: WeasyPrint's key for its fonts, with
+    the size, kerning and spacing."""
     key = planning.keys.get(id(style))
     if key is None:
-        key = planning.keys[id(style)] = tuple(repr(style[name]) for name in FONT)
+        key = planning.keys[id(style)] = (
+            _font_style_cache_key(style, include_size=True), style["font_kerning"],
+            style["letter_spacing"], style["word_spacing"])
         planning.kept.append(style)
-    measured = planning.widths.get((key, text))
-    if measured is None:
-        layout = create_layout(text, style, context, None, 0)
-        measured = planning.widths[(key, text)] = line_size(layout.get_first_line()[0],
-                                                            style)[0]
-    return measured
+    return key
