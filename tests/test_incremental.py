@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from conftest import pdf_text
@@ -15,6 +16,7 @@ from pressrun.build import Request, build, prepare
 from pressrun.pdf.render import print_sections
 from pressrun.pdf.sections import Layouts
 from pressrun.project import DEFAULT_THEME
+from structure import read
 
 
 def _pdf(root: Path, layouts: Layouts | None = None) -> bytes:
@@ -56,6 +58,7 @@ def test_editing_one_paragraph_lays_out_that_part_alone(study, tmp_path: Path) -
     _edit(root / "manuscript" / "02-guards.md", "Red Guards", "Red Guard units")
     incremental = _pdf(root, layouts)
     assert layouts.laid_out == 1
+    assert layouts.written == 1  # that part's PDF; the rest are kept
     assert incremental == _pdf(root)  # byte for byte what a cold build gives
 
 
@@ -71,6 +74,7 @@ def test_a_part_that_grows_moves_the_pages_after_it(study, tmp_path: Path) -> No
     # The part itself, the parts and back matter after it, and the contents page twice:
     # for the part's new reading time, then for the new page numbers.
     assert layouts.laid_out == _sections(root) + 1
+    assert layouts.written == _sections(root)
     cold = _pdf(root)
     assert incremental == cold
     after = _texts(incremental, tmp_path, "after.pdf")
@@ -123,3 +127,70 @@ def test_a_replaced_picture_is_seen_by_the_next_build_in_the_same_process(projec
     assert epub_after != epub_before
     assert pdf_after != pdf_before
     assert layouts.laid_out > 0
+
+
+def _outline_and_links(path: Path) -> tuple[list, list]:
+    """The bookmarks (depth, title, page) and links (page, target) of a PDF, every
+    named target resolved to its page."""
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        names = pdf.Root.Names.Dests.Names
+        dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+
+        def where(dest: object) -> tuple[int, float]:
+            dest = dests[str(dest)] if isinstance(dest, pikepdf.String) else dest
+            return pages[dest[0].objgen], float(dest[3])  # type: ignore[index]
+
+        def walk(item: pikepdf.Dictionary, depth: int) -> list:
+            found = []
+            while item is not None:
+                found.append((depth, str(item.Title), where(item.Dest)))
+                if "/First" in item:
+                    found += walk(item.First, depth + 1)
+                item = item.get("/Next")
+            return found
+
+        outline = walk(pdf.Root.Outlines.First, 0)
+        links = [(number, where(link.Dest) if "/Dest" in link else str(link.A.URI),
+                  str(link.get("/Contents")), int(link.StructParent))
+                 for number, page in enumerate(pdf.pages)
+                 for link in page.obj.get("/Annots", ())]
+        return outline, links
+
+
+def test_the_assembled_pdf_reads_as_one_written_in_one_piece(study, tmp_path: Path) -> None:
+    """The book joined from its sections' PDFs has the structure tree, bookmarks, links
+    and notes of the same layout written as one document."""
+    from pressrun.pdf import print_job
+    from pressrun.pdf.pieces import book_pdf
+    from pressrun.pdf.sections import layout_sections
+    from pressrun.pdf.weasy import pdf_bytes
+
+    root, layouts = study
+    joined = layout_sections(print_job(prepare(root)), layouts)
+    assert len(layouts.order) == _sections(root) > 2
+    one, assembled = tmp_path / "one.pdf", tmp_path / "assembled.pdf"
+    one.write_bytes(pdf_bytes(joined, "pdf/ua-1"))
+    assembled.write_bytes(book_pdf(layouts, "pdf/ua-1"))
+    a, b = read(one), read(assembled)
+    assert b.pieces == a.pieces and b.pieces
+    assert [e.S for e in b.elements] == [e.S for e in a.elements]
+    assert [str(e.get("/ID", "")) for e in b.elements] == \
+        [str(e.get("/ID", "")) for e in a.elements]
+    assert (b.unreached, b.unmarked, b.artifacts) == (a.unreached, a.unmarked, a.artifacts)
+    outline, links = _outline_and_links(assembled)
+    theirs = _outline_and_links(one)
+    assert outline == theirs[0] and len(outline) > 5
+    assert [link[:3] for link in links] == [link[:3] for link in theirs[1]]
+    front = len(layouts.documents[layouts.order[0]].pages)
+    assert any(page < front <= target[0] for page, target, *_ in links
+               if isinstance(target, tuple))  # the contents page to the parts
+    # Every link is reached from the structure tree through the parent tree.
+    with pikepdf.open(assembled) as pdf:
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for *_, key in links:
+            assert parents[key].S == "/Link"
+        for page in pdf.pages:
+            assert all(element.Pg.objgen == page.objgen
+                       for element in parents[int(page.obj.StructParents)])

@@ -1,5 +1,6 @@
-"""Speed that changes no byte: WeasyPrint loaded without running a compiler, and the PDF
-written in a second process while the EPUB is made."""
+"""Speed that changes no byte: WeasyPrint loaded without running a compiler, the PDF
+written in a second process while the EPUB is made, and the PDF's sections written in
+two processes."""
 
 from __future__ import annotations
 
@@ -87,15 +88,49 @@ def test_the_pdf_written_beside_the_epub_is_byte_for_byte_a_sequential_build(
 
 def test_a_child_that_fails_leaves_the_error_to_the_build(
         project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pressrun.pdf.weasy
+    import pressrun.pdf.pieces
 
     def broken(*args: object) -> bytes:
         raise PressrunError("the PDF cannot be written", code="write")
 
-    monkeypatch.setattr(pressrun.pdf.weasy, "pdf_bytes", broken)
+    monkeypatch.setattr(pressrun.pdf.pieces, "pdf_bytes", broken)
     with pytest.raises(PressrunError, match="the PDF cannot be written"):
         _build(project(), tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="writes in one process on this machine")
+def test_sections_written_in_two_processes_are_byte_for_byte_one_process(
+        project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PDF's sections are shared between two processes: the book has the bytes of
+    one written in one, and a forked writer that fails is made up for by this one."""
+    import pressrun.pdf.pieces
+
+    root = project("study")
+
+    def pdf(name: str) -> bytes:
+        build(root, Request(formats=("pdf",), output=tmp_path / name, cache=False))
+        return (tmp_path / name).read_bytes()
+
+    forks: list[int] = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    parallel = pdf("parallel.pdf")
+    assert forks == [1]
+    here, written = os.getpid(), pressrun.pdf.pieces.pdf_bytes
+
+    def only_here(*args: object) -> bytes:
+        if os.getpid() != here:
+            raise RuntimeError("the forked writer fails")
+        return written(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pressrun.pdf.pieces, "pdf_bytes", only_here)
+    recovered = pdf("recovered.pdf")
+    assert forks == [1, 1]
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
+    sequential = pdf("sequential.pdf")
+    assert forks == [1, 1]
+    assert parallel == recovered == sequential
 
 
 @pytest.mark.parametrize("book", ["pamphlet", "manifesto", "ten_days"])

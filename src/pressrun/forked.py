@@ -21,7 +21,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import click
 
@@ -29,6 +29,8 @@ from pressrun.problems import log
 
 if TYPE_CHECKING:
     from pressrun.build import Output, Run
+
+T = TypeVar("T")
 
 FORKED = "pdf"
 """The format written in the child."""
@@ -45,7 +47,7 @@ def outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
     from pressrun.pdf import page_map
 
     page_map(run)  # the layout and its page map, made once, before the fork shares them
-    child = _Child(lambda: format_named(FORKED).outputs(run, folder))
+    child = Child(lambda: format_named(FORKED).outputs(run, folder))
     try:
         made = {name: format_named(name).outputs(run, folder)
                 for name in names if name != FORKED}
@@ -56,7 +58,13 @@ def outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
 
 
 def _side_by_side(names: tuple[str, ...]) -> bool:
-    return (FORKED in names and BESIDE in names and sys.platform.startswith("linux")
+    return FORKED in names and BESIDE in names and can_fork()
+
+
+def can_fork() -> bool:
+    """Whether work may go to a forked process: Linux, more than one core, no other
+    Python thread, and ``PRESSRUN_SEQUENTIAL`` unset."""
+    return (sys.platform.startswith("linux")
             and os.environ.get("PRESSRUN_SEQUENTIAL", "") in ("", "0")
             and len(os.sched_getaffinity(0)) > 1 and threading.active_count() == 1)
 
@@ -72,10 +80,10 @@ class _Collect(logging.Handler):
         self.records.append((record.levelno, record.getMessage()))
 
 
-class _Child:
+class Child(Generic[T]):
     """``make()`` run in a forked process; ``result()`` is what it returned, or None."""
 
-    def __init__(self, make: Callable[[], list[Output]]) -> None:
+    def __init__(self, make: Callable[[], T]) -> None:
         read, write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: make, send, and leave without the parent's exit hooks
@@ -84,7 +92,7 @@ class _Child:
         os.close(write)
         self.read = read
 
-    def result(self) -> list[Output] | None:
+    def result(self) -> T | None:
         """Wait for the child; its outputs (its warnings given here), or None if it failed."""
         with os.fdopen(self.read, "rb") as pipe:
             data = pipe.read()
@@ -101,7 +109,7 @@ class _Child:
         return made
 
 
-def _run_child(make: Callable[[], list[Output]], write: int) -> None:
+def _run_child(make: Callable[[], object], write: int) -> None:
     collect, told = _Collect(), io.StringIO()
     log.handlers, log.propagate, sys.stderr = [collect], False, told
     try:

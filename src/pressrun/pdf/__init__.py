@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pressrun.pdf.press import OutputIntent
     from pressrun.pdf.quality import LayoutReport
     from pressrun.pdf.render import PrintJob
+    from pressrun.pdf.sections import Layouts
 
 
 def print_job(run: Run) -> PrintJob:
@@ -37,13 +38,23 @@ def print_layout(run: Run) -> Document:
         from pressrun.pdf.sections import layout_sections
 
         with run.progress.stage("layout"):
-            document = layout_sections(print_job(run), run.layouts)
+            document = layout_sections(print_job(run), section_layouts(run))
         run.progress.note(f"laid out {len(document.pages)} pages")
         if run.layouts is not None:
             run.progress.note(f"sections laid out again: {run.layouts.laid_out}")
         return document
 
     return run.once("print layout", lay_out)
+
+
+def section_layouts(run: Run) -> Layouts:
+    """The run's layouts of the print edition's sections: kept from the last build
+    (``pressrun watch``), or this build's own."""
+    from pressrun.pdf.sections import Layouts
+
+    if run.layouts is not None:
+        return run.layouts
+    return run.once("section layouts", lambda: Layouts(kept=False))
 
 
 def layout_faults(root: Path, edition: str = "standard") -> LayoutReport:
@@ -70,6 +81,7 @@ class PdfFormat:
 
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
+        from pressrun.pdf.pieces import book_pdf
         from pressrun.pdf.profiles import variant
         from pressrun.pdf.weasyboxes import image_resolutions
 
@@ -79,7 +91,9 @@ class PdfFormat:
         with run.progress.stage("write PDF"):
             if run.profile.min_dpi:
                 _check_resolution(image_resolutions(document), run.profile.min_dpi)
-            data = written(run, document)
+            data = _finished(run, book_pdf(section_layouts(run), run.profile.pdf_variant))
+        if run.layouts is not None:
+            run.progress.note(f"sections written again: {run.layouts.written}")
         outputs = [Output(target, "pdf", data, len(document.pages))]
         if run.request.booklet:
             outputs.append(_booklet(run, target, data, len(document.pages)))
@@ -94,7 +108,11 @@ def written(run: Run, document: Document) -> bytes:
     as PDF/X-4 for the press."""
     from pressrun.pdf.weasy import pdf_bytes
 
-    data = pdf_bytes(document, run.profile.pdf_variant)
+    return _finished(run, pdf_bytes(document, run.profile.pdf_variant))
+
+
+def _finished(run: Run, data: bytes) -> bytes:
+    """The PDF ``data`` finished as the run's profile wants it: as PDF/X-4 for the press."""
     if not run.profile.output_intent:
         return data
     from pressrun.pdf.press import press_ready

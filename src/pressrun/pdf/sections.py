@@ -58,8 +58,17 @@ class Layouts:
     """Fonts, pictures and parsed stylesheets, shared by every layout."""
     laid_out: int = 0
     """Sections laid out by the last build (the rest were reused)."""
+    order: list[str] = field(default_factory=list)
+    """The keys of the sections of the last build's layout, in order."""
+    pdfs: dict[tuple[str, str, frozenset[str]], bytes] = field(default_factory=dict)
+    """Each section's PDF, by its key, the PDF variant and the ids its links reach in
+    other sections (see ``pieces``)."""
+    written: int = 0
+    """Sections' PDFs written by the last build (the rest were reused)."""
+    kept: bool = True
+    """Kept for a next build (``pressrun watch``); a one-off build's are not."""
 
-    def refresh(self, job: PrintJob, kept: bool = True) -> Shared:
+    def refresh(self, job: PrintJob) -> Shared:
         """Forget every layout if a picture, stylesheet or pressrun itself changed; return
         what the layouts share.
 
@@ -68,11 +77,11 @@ class Layouts:
         from pressrun.cache import fingerprint
 
         key = ""
-        if kept:
+        if self.kept:
             key, self.stats = fingerprint(job.theme.project, {"layouts": 1}, self.stats,
                                           inputs=(IMAGES, STYLES))
         if key != self.resources or self.shared is None:
-            self.documents, self.resources = {}, key
+            self.documents, self.pdfs, self.resources = {}, {}, key
             self.shared = Shared.of(job.theme.project)
         self.laid_out = 0
         return self.shared
@@ -143,13 +152,12 @@ def layout_whole(job: PrintJob, **options: object) -> Document:
 
 def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
     """Lay out the print edition section by section (reusing ``layouts``) as one document."""
-    kept = layouts is not None
-    layouts = layouts if layouts is not None else Layouts()
-    shared = layouts.refresh(job, kept)
+    layouts = layouts if layouts is not None else Layouts(kept=False)
+    shared = layouts.refresh(job)
     used: dict[str, Document] = {}
     rendered: dict[tuple, PrintHtml] = {}
 
-    def section(name: str, start: int, numbers: dict[str, int] | None) -> Document:
+    def section(name: str, start: int, numbers: dict[str, int] | None) -> str:
         spec = (name, start, None if numbers is None else tuple(sorted(numbers.items())))
 
         def html_for(adjust: Adjustments) -> PrintHtml:
@@ -172,17 +180,17 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
                                     code=TOO_DEEP) from None
             layouts.laid_out += 1
         used[key] = layouts.documents[key]
-        return used[key]
+        return key
 
     numbers = dict(layouts.numbers)
     wanted = ids.contents_ids(job.pamphlet)
     names = print_sections(job.pamphlet)
     for _ in range(4):
-        documents = [section(names[0], 1, numbers)]
-        pages: list[Page] = list(documents[0].pages)
+        order = [section(names[0], 1, numbers)]
+        pages: list[Page] = list(used[order[0]].pages)
         for name in names[1:]:
-            documents.append(section(name, len(pages) + 1, None))
-            pages += documents[-1].pages
+            order.append(section(name, len(pages) + 1, None))
+            pages += used[order[-1]].pages
         found: dict[str, int] = {}
         for number, page in enumerate(pages, 1):
             for anchor in page.anchors:
@@ -191,8 +199,9 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
         if placed == numbers:
             break
         numbers = placed
-    layouts.numbers, layouts.documents = numbers, used
-    return documents[0].copy(pages)
+    layouts.numbers, layouts.order = numbers, order
+    layouts.documents = {key: used[key] for key in order}
+    return used[order[0]].copy(pages)
 
 
 def _too_deep(job: PrintJob, section: str, shared: Shared) -> str:

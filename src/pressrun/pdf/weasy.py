@@ -208,6 +208,25 @@ def _own_structure_tree() -> None:
     weasytags._MARKED = Stream.marked
     Stream.marked = weasytags.marked
     weasyprint.pdf.add_tags = weasytags.add_tags
+    weasyprint.pdf.resolve_links = resolve_links
+
+
+_LINKS_ELSEWHERE: set[str] = set()
+"""Ids of the PDF being written that are laid out in another section of the book."""
+
+
+def resolve_links(pages: list[Any]) -> Iterator[tuple[list, list]]:
+    """WeasyPrint's ``resolve_links``, keeping links to ``_LINKS_ELSEWHERE``: each page's
+    links, and the anchors first placed on it."""
+    seen: set[str] = set()
+    placed = []
+    for page in pages:
+        placed.append([(name, x, y) for name, (x, y, _, _) in page.anchors.items()
+                       if name not in seen])
+        seen.update(page.anchors)
+    for page, anchors in zip(pages, placed, strict=True):
+        yield [link for link in page.links if link[0] != "internal" or link[1] in seen
+               or link[1] in _LINKS_ELSEWHERE], anchors
 
 
 @cache
@@ -241,8 +260,13 @@ def _memoize_page_references() -> None:
 _PLACEHOLDER_ID = uuid.UUID(int=0)
 
 
-def pdf_bytes(document: Document, pdf_variant: str) -> bytes:
+def pdf_bytes(document: Document, pdf_variant: str,
+              elsewhere: frozenset[str] = frozenset()) -> bytes:
     """The laid-out document as a tagged PDF (fonts embedded and subset).
+
+    A link to one of the ids ``elsewhere`` (laid out in another section of the same
+    book) is kept, naming its target for ``assemble`` to resolve; a link to an id found
+    nowhere is dropped, as WeasyPrint does.
 
     For PDF/X, WeasyPrint gives the XMP metadata a random document id, and the file
     identifier (the trailer's /ID) is a hash that includes it: the same manuscript would
@@ -256,6 +280,8 @@ def pdf_bytes(document: Document, pdf_variant: str) -> bytes:
 
     _memoize_page_references()
     _own_structure_tree()
+    _LINKS_ELSEWHERE.clear()
+    _LINKS_ELSEWHERE.update(elsewhere)
     link_note_calls(document.pages)
     weasytags.ARTIFACTS.update(furniture(document.pages))
     random_id, metadata.uuid4 = metadata.uuid4, lambda: _PLACEHOLDER_ID
@@ -265,6 +291,7 @@ def pdf_bytes(document: Document, pdf_variant: str) -> bytes:
     finally:
         metadata.uuid4 = random_id
         weasytags.ARTIFACTS.clear()
+        _LINKS_ELSEWHERE.clear()
     placeholder = f"xmp.did:{_PLACEHOLDER_ID}".encode()
     if placeholder not in data:
         return data
