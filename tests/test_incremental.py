@@ -62,6 +62,15 @@ def test_editing_one_paragraph_lays_out_that_part_alone(study, tmp_path: Path) -
     assert incremental == _pdf(root)  # byte for byte what a cold build gives
 
 
+def test_a_rebuild_of_both_formats_writes_the_edited_part_alone(project) -> None:
+    """As ``pressrun watch`` builds: the PDF and the EPUB, made side by side."""
+    root, layouts = project("study"), Layouts()
+    build(root, Request(cache=False), layouts)
+    _edit(root / "manuscript" / "02-guards.md", "Red Guards", "Red Guard units")
+    build(root, Request(cache=False), layouts)
+    assert (layouts.laid_out, layouts.written) == (1, 1)
+
+
 def test_a_part_that_grows_moves_the_pages_after_it(study, tmp_path: Path) -> None:
     root, layouts = study
     before = _texts(_pdf(root, Layouts()), tmp_path, "before.pdf")

@@ -1,13 +1,14 @@
-"""The formats' outputs made side by side: the PDF written in a forked process while this
-one makes the EPUB.
+"""Work done side by side in a forked process: the EPUB made while this process writes
+the PDF, and half of the PDF's sections written in another (see ``pdf.pieces``).
 
-Both need the print layout, so it is made first, here. WeasyPrint's layouts hold C
-pointers and cannot be sent to another process, but a fork shares them: the child writes
-the PDF (with its booklet and handouts) and sends back the outputs, the warnings it gave
-and what it told the user (``-v``'s stage timings), which this process passes on. If the
-child fails in any way, the PDF is made again here, so that an error reads exactly as in
-a build made one format after another. ``PRESSRUN_SEQUENTIAL=1``, a system other than
-Linux, a single core or another Python thread running make the formats one after another
+Both formats need the print layout, so it is made first, here. WeasyPrint's layouts hold
+C pointers and cannot be sent to another process, but a fork shares them: the child
+makes the EPUB and sends back its outputs, the warnings it gave and what it told the
+user (``-v``'s stage timings), which this process passes on. The PDF is written here,
+where ``pressrun watch`` keeps each section's PDF for the next rebuild. If the child
+fails in any way, its work is done again here, so that an error reads exactly as in a
+build made one format after another. ``PRESSRUN_SEQUENTIAL=1``, a system other than
+Linux, a single core or another Python thread running make everything one after another
 (``pressrun watch`` forks too: its file watcher is a thread of watchfiles' Rust code,
 which the child never touches). Either way the bytes are the same.
 """
@@ -32,10 +33,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-FORKED = "pdf"
-"""The format written in the child."""
-BESIDE = "epub"
-"""The format that needs the same layout, made meanwhile."""
+FORKED = "epub"
+"""The format made in the child."""
+BESIDE = "pdf"
+"""The format whose layout it needs, written meanwhile."""
 
 
 def outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:

@@ -32,7 +32,7 @@ from pressrun.manuscript import svg
 from pressrun.manuscript.stylesheets import named_families
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
 from pressrun.pdf.weasyfonts import font_configuration
-from pressrun.pdf.weasylines import optimal_breaks
+from pressrun.pdf.weasylines import Widths, optimal_breaks
 from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
 
@@ -97,6 +97,8 @@ class Shared:
     """WeasyPrint's picture cache."""
     styles: dict[str, CSS] = field(default_factory=dict)
     """The stylesheets, each parsed once, by URL or text."""
+    widths: Widths = field(default_factory=dict)
+    """Texts measured for line breaking in these fonts (see ``weasylines``)."""
 
     @classmethod
     def of(cls, project: Project) -> Shared:
@@ -114,7 +116,7 @@ def layout(page: PrintHtml, project: Project, shared: Shared | None = None) -> D
         sheets = [_sheet(shared, url, fetcher, url=url) for url in page.stylesheets]
         sheets.append(_sheet(shared, page.page_css, fetcher, string=page.page_css,
                              base_url=PROJECT_URL))
-        with deep_recursion(), optimal_breaks():
+        with deep_recursion(), optimal_breaks(shared.widths):
             return HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
                 font_config=shared.font_config, cache=shared.images, stylesheets=sheets)
     except SandboxError as exc:
@@ -211,6 +213,43 @@ def _own_structure_tree() -> None:
     weasyprint.pdf.resolve_links = resolve_links
 
 
+@cache
+def _encode_pictures_once() -> None:
+    """Keep the PNG data WeasyPrint encodes a picture into for the PDF, with the picture.
+
+    WeasyPrint encodes every picture that is not a JPEG again each time it writes a PDF
+    (1.3 s of writing one chapter of Ten Days again, with its maps). Under ``pressrun
+    watch`` the pictures are kept between rebuilds (``Shared.images``), and so is their
+    encoding now: in WeasyPrint's cache of the picture, by a hash of its pixels. The
+    bytes are those WeasyPrint would make again.
+    """
+    from weasyprint.images import RasterImage
+
+    made, encode = RasterImage.get_x_object, RasterImage._get_png_data
+    current: list[dict] = []
+
+    def get_x_object(self: Any, *args: Any) -> Any:
+        current.append(self._cache)
+        try:
+            return made(self, *args)
+        finally:
+            current.pop()
+
+    def png_data(picture: Any) -> bytes:
+        if not current:
+            return encode(picture)
+        digest = hashlib.sha256(picture.tobytes())
+        digest.update(repr((picture.mode, picture.size, picture.info.get("transparency")))
+                      .encode())
+        key = f"pressrun-png-{digest.hexdigest()}"
+        if key not in current[-1]:
+            current[-1][key] = encode(picture)
+        return current[-1][key]
+
+    RasterImage.get_x_object = get_x_object
+    RasterImage._get_png_data = staticmethod(png_data)
+
+
 _LINKS_ELSEWHERE: set[str] = set()
 """Ids of the PDF being written that are laid out in another section of the book."""
 
@@ -280,6 +319,7 @@ def pdf_bytes(document: Document, pdf_variant: str,
 
     _memoize_page_references()
     _own_structure_tree()
+    _encode_pictures_once()
     _LINKS_ELSEWHERE.clear()
     _LINKS_ELSEWHERE.update(elsewhere)
     link_note_calls(document.pages)

@@ -57,10 +57,14 @@ Place = tuple[Any, int, bool]
 """Where a break ends its line: the text box, the character offset, whether hyphenated."""
 
 
+Widths = dict[tuple[tuple[Any, ...], str], float]
+"""Texts measured, by what decides their width (see ``_key``) and text."""
+
+
 class _Planning:
     """The plans of one layout."""
 
-    def __init__(self) -> None:
+    def __init__(self, widths: Widths) -> None:
         self.ends: dict[int, Ends] = {}
         """The plan in force for each text box, by its id."""
         self.paragraphs: dict[tuple[int, float, float], tuple[dict[int, Ends], bool]] = {}
@@ -72,7 +76,7 @@ class _Planning:
         """The line box of each planned text box, by their ids."""
         self.keys: dict[int, tuple[Any, ...]] = {}
         """What decides a text's width in each style, by the style's id."""
-        self.widths: dict[tuple[tuple[Any, ...], str], float] = {}
+        self.widths = widths
         """Texts measured, by style key and text (a space's width under ``SPACE``)."""
         self.styles: dict[int, tuple[Any, Any]] = {}
         """Each text box set with narrower spaces: its style, and the narrower one."""
@@ -84,11 +88,12 @@ _planning: _Planning | None = None
 
 
 @contextmanager
-def optimal_breaks() -> Iterator[None]:
-    """Plan the justified paragraphs of the layouts made inside."""
+def optimal_breaks(widths: Widths | None = None) -> Iterator[None]:
+    """Plan the justified paragraphs of the layouts made inside, with the texts measured
+    in ``widths`` (kept by layouts with the same fonts)."""
     global _planning
     _patch()
-    outer, _planning = _planning, _Planning()
+    outer, _planning = _planning, _Planning({} if widths is None else widths)
     try:
         yield
     finally:
