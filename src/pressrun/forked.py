@@ -19,6 +19,8 @@ import io
 import logging
 import os
 import pickle
+import select
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -92,9 +94,15 @@ class Child(Generic[T]):
             _run_child(make, write)
         os.close(write)
         self.read = read
+        _LIVE.append(self)
+
+    def ready(self) -> bool:
+        """Whether the child has finished (its result can be read without waiting)."""
+        return bool(select.select([self.read], [], [], 0)[0])
 
     def result(self) -> T | None:
         """Wait for the child; its outputs (its warnings given here), or None if it failed."""
+        _LIVE.remove(self)
         with os.fdopen(self.read, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
@@ -108,6 +116,19 @@ class Child(Generic[T]):
             log.log(level, "%s", message)
         click.echo(told, err=True, nl=False)
         return made
+
+
+_LIVE: list[Child] = []
+"""Children whose result has not been read."""
+
+
+def reap() -> None:
+    """Stop the children whose result no one will read (a build that failed)."""
+    while _LIVE:
+        child = _LIVE.pop()
+        os.kill(child.pid, signal.SIGKILL)
+        os.waitpid(child.pid, 0)
+        os.close(child.read)
 
 
 def _run_child(make: Callable[[], object], write: int) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from pressrun.build import Output, Run
     from pressrun.html.pagemap import PageMap
+    from pressrun.pdf.pieces import Pipeline
     from pressrun.pdf.press import OutputIntent
     from pressrun.pdf.quality import LayoutReport
     from pressrun.pdf.render import PrintJob
@@ -38,13 +39,24 @@ def print_layout(run: Run) -> Document:
         from pressrun.pdf.sections import layout_sections
 
         with run.progress.stage("layout"):
-            document = layout_sections(print_job(run), section_layouts(run))
+            writer = pipeline(run)
+            document = layout_sections(print_job(run), section_layouts(run),
+                                       None if writer is None else writer.laid)
         run.progress.note(f"laid out {len(document.pages)} pages")
         if run.layouts is not None:
             run.progress.note(f"sections laid out again: {run.layouts.laid_out}")
         return document
 
     return run.once("print layout", lay_out)
+
+
+def pipeline(run: Run) -> Pipeline | None:
+    """What writes the sections' PDFs as they are laid out, when the run makes a PDF."""
+    if PdfFormat.name not in run.request.formats:
+        return None
+    from pressrun.pdf.pieces import Pipeline
+
+    return run.once("pipeline", lambda: Pipeline(run.profile.pdf_variant))
 
 
 def section_layouts(run: Run) -> Layouts:
@@ -91,7 +103,8 @@ class PdfFormat:
         with run.progress.stage("write PDF"):
             if run.profile.min_dpi:
                 _check_resolution(image_resolutions(document), run.profile.min_dpi)
-            data = _finished(run, book_pdf(section_layouts(run), run.profile.pdf_variant))
+            data = _finished(run, book_pdf(section_layouts(run), run.profile.pdf_variant,
+                                           pipeline(run)))
         if run.layouts is not None:
             run.progress.note(f"sections written again: {run.layouts.written}")
         outputs = [Output(target, "pdf", data, len(document.pages))]

@@ -2,10 +2,12 @@
 
 Each section laid out (see ``sections``) is written as a PDF of its own and kept with its
 layout: ``pressrun watch`` writes again only the sections laid out again, not the whole
-book. The sections to write are shared between this process and a forked one (see
-``forked``), and the book is assembled from them (``assemble``). A section's PDF depends
-on its layout, the PDF variant and which of its links reach other sections, and on
-nothing else, so the book has the same bytes however its sections were written.
+book. While the sections are laid out one after another, those already laid out are
+written in a forked process (see ``forked``): ``Pipeline``. The sections left when the
+layout is done are shared between this process and a forked one, and the book is
+assembled from them all (``assemble``). A section's PDF depends on its layout, the PDF
+variant and which of its links reach other sections, and on nothing else, so the book has
+the same bytes however its sections were written.
 """
 
 from __future__ import annotations
@@ -26,9 +28,49 @@ Piece = tuple[str, str, frozenset[str]]
 other sections."""
 
 
-def book_pdf(layouts: Layouts, variant: str) -> bytes:
-    """The PDF of the sections of ``layouts``' last layout, written (or reused) and
-    assembled; ``layouts.written`` counts the sections written."""
+class Pipeline:
+    """Sections written in a forked process while the next ones are laid out.
+
+    ``laid`` is ``layout_sections``' hook: each section laid out waits for the forked
+    writer to be free, then goes with the others waiting. A section is written as if
+    every link it makes to another section will find its target; ``book_pdf`` uses the
+    PDF if that is so (a link to an id found nowhere is dropped, and such a section is
+    written again).
+    """
+
+    def __init__(self, variant: str) -> None:
+        self.variant = variant
+        self.waiting: list[tuple[Piece, Document]] = []
+        self.writing: list[Piece] = []
+        self.child: Child[list[bytes]] | None = None
+        self.written: dict[Piece, bytes] = {}
+
+    def laid(self, key: str, document: Document) -> None:
+        """Write the section ``key`` laid out as ``document`` when the writer is free."""
+        if not can_fork():
+            return
+        reached = frozenset(_targets(document) - placed_anchors(document))
+        self.waiting.append(((key, self.variant, reached), document))
+        if self.child is not None and self.child.ready():
+            self.collect()
+        if self.child is None:
+            batch, self.waiting = self.waiting, []
+            self.writing = [piece for piece, _ in batch]
+            self.child = Child(lambda: [pdf_bytes(document, piece[1], piece[2])
+                                        for piece, document in batch])
+
+    def collect(self) -> dict[Piece, bytes]:
+        """Wait for the forked writer; every section written, by piece."""
+        if self.child is not None:
+            made = self.child.result()
+            self.written.update(zip(self.writing, made or [], strict=False))
+            self.child, self.writing = None, []
+        return self.written
+
+
+def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -> bytes:
+    """The PDF of the sections of ``layouts``' last layout, written (or reused, or taken
+    from ``pipeline``) and assembled; ``layouts.written`` counts the sections written."""
     documents = [layouts.documents[key] for key in layouts.order]
     own = [placed_anchors(document) for document in documents]
     every = set().union(*own)
@@ -37,7 +79,16 @@ def book_pdf(layouts: Layouts, variant: str) -> bytes:
         for key, document, mine in zip(layouts.order, documents, own, strict=True)]
     missing = {piece: document for piece, document in zip(pieces, documents, strict=True)
                if piece not in layouts.pdfs}
-    made = dict(zip(missing, _write(list(missing.items())), strict=True))
+    made: dict[Piece, bytes] = {}
+    if pipeline is not None:  # write what the forked writer is not writing, then wait
+        busy = set(pipeline.writing) | set(pipeline.written)
+        here = [(piece, document) for piece, document in missing.items() if piece not in busy]
+        made.update(zip([piece for piece, _ in here], _write(here, pipeline.child is None),
+                        strict=True))
+        early = pipeline.collect()
+        made.update((piece, early[piece]) for piece in missing if piece in early)
+    rest = [(piece, document) for piece, document in missing.items() if piece not in made]
+    made.update(zip([piece for piece, _ in rest], _write(rest), strict=True))
     layouts.pdfs = {piece: layouts.pdfs.get(piece) or made[piece] for piece in pieces}
     layouts.written = len(made)
     return assemble([layouts.pdfs[piece] for piece in pieces])
@@ -49,14 +100,15 @@ def _targets(document: Document) -> set[str]:
             if link[0] == "internal"}
 
 
-def _write(pieces: list[tuple[Piece, Document]]) -> list[bytes]:
+def _write(pieces: list[tuple[Piece, Document]], fork: bool = True) -> list[bytes]:
     """The PDFs of ``pieces``, in order: half of the pages written in a forked process
-    when there is a core for it (written here again if that process fails)."""
+    when there is a core for it and ``fork`` (written here again if that process
+    fails)."""
 
     def write(indices: list[int]) -> list[bytes]:
         return [pdf_bytes(pieces[i][1], pieces[i][0][1], pieces[i][0][2]) for i in indices]
 
-    if len(pieces) < 2 or not can_fork():
+    if len(pieces) < 2 or not fork or not can_fork():
         return write(list(range(len(pieces))))
     mine: list[int] = []
     theirs: list[int] = []

@@ -10,8 +10,9 @@ known numbers, then again if they changed.
 ``Layouts`` remembers each section's pages by its HTML. ``pressrun watch`` keeps one
 between rebuilds: a section whose HTML is unchanged is not laid out again, and the
 sections after an edited part are laid out again only when its page count changed,
-since each section's HTML holds the page it starts on. Pictures and stylesheets are
-not in the HTML, so any change to ``images/`` or ``styles/`` forgets every layout.
+since each section's HTML holds the page it starts on. Each section's PDF is kept with
+its layout (see ``pieces``). Pictures and stylesheets are not in the HTML, so any
+change to ``images/`` or ``styles/`` forgets every layout.
 """
 
 from __future__ import annotations
@@ -150,8 +151,10 @@ def layout_whole(job: PrintJob, **options: object) -> Document:
     return layout_checked(job, lambda adjust: print_html(job, adjust, **options))  # type: ignore[arg-type]
 
 
-def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
-    """Lay out the print edition section by section (reusing ``layouts``) as one document."""
+def layout_sections(job: PrintJob, layouts: Layouts | None = None,
+                    laid: Callable[[str, Document], None] | None = None) -> Document:
+    """Lay out the print edition section by section (reusing ``layouts``) as one document;
+    ``laid(key, document)`` is told of each section as soon as it is laid out."""
     layouts = layouts if layouts is not None else Layouts(kept=False)
     shared = layouts.refresh(job)
     used: dict[str, Document] = {}
@@ -179,6 +182,8 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None) -> Document:
                 raise PressrunError(exc.message, _too_deep(job, name, shared),
                                     code=TOO_DEEP) from None
             layouts.laid_out += 1
+            if laid is not None:
+                laid(key, layouts.documents[key])
         used[key] = layouts.documents[key]
         return key
 
