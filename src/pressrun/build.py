@@ -255,10 +255,7 @@ def build(root: Path, request: Request = Request(), layouts: Layouts | None = No
     with _Captured() as warnings:
         run = prepare(root, request, layouts, progress)
         folder = len(request.formats) > 1
-        try:
-            outputs = forked.outputs(run, request.formats, folder)
-        finally:
-            forked.reap()
+        outputs = forked.outputs(run, request.formats, folder)
         project.write_all([(output.path, output.data) for output in outputs])
         written = tuple(Written(output.path, output.kind, len(output.data), output.pages,
                                 output.notes) for output in outputs)

@@ -42,7 +42,14 @@ BESIDE = "pdf"
 
 
 def outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
-    """Every output of the formats ``names``, in their order."""
+    """Every output of the formats ``names``, in their order; no child is left running."""
+    try:
+        return _outputs(run, names, folder)
+    finally:
+        reap()
+
+
+def _outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
     from pressrun.build import format_named
 
     if not _side_by_side(names):

@@ -51,12 +51,13 @@ def print_layout(run: Run) -> Document:
 
 
 def pipeline(run: Run) -> Pipeline | None:
-    """What writes the sections' PDFs as they are laid out, when the run makes a PDF."""
-    if PdfFormat.name not in run.request.formats:
-        return None
+    """What writes the sections' PDFs in a forked process as they are laid out, when the
+    run makes a PDF and can fork."""
+    from pressrun.forked import can_fork
     from pressrun.pdf.pieces import Pipeline
 
-    return run.once("pipeline", lambda: Pipeline(run.profile.pdf_variant))
+    wanted = PdfFormat.name in run.request.formats and can_fork()
+    return run.once("pipeline", lambda: Pipeline(run.profile.pdf_variant) if wanted else None)
 
 
 def section_layouts(run: Run) -> Layouts:

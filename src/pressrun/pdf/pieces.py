@@ -47,10 +47,7 @@ class Pipeline:
 
     def laid(self, key: str, document: Document) -> None:
         """Write the section ``key`` laid out as ``document`` when the writer is free."""
-        if not can_fork():
-            return
-        reached = frozenset(_targets(document) - placed_anchors(document))
-        self.waiting.append(((key, self.variant, reached), document))
+        self.waiting.append((_piece(key, self.variant, document), document))
         if self.child is not None and self.child.ready():
             self.collect()
         if self.child is None:
@@ -72,44 +69,44 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
     """The PDF of the sections of ``layouts``' last layout, written (or reused, or taken
     from ``pipeline``) and assembled; ``layouts.written`` counts the sections written."""
     documents = [layouts.documents[key] for key in layouts.order]
-    own = [placed_anchors(document) for document in documents]
-    every = set().union(*own)
-    pieces: list[Piece] = [
-        (key, variant, frozenset(_targets(document) & every - mine))
-        for key, document, mine in zip(layouts.order, documents, own, strict=True)]
+    every = set().union(*map(placed_anchors, documents))
+    pieces = [_piece(key, variant, document, every)
+              for key, document in zip(layouts.order, documents, strict=True)]
     missing = {piece: document for piece, document in zip(pieces, documents, strict=True)
                if piece not in layouts.pdfs}
     made: dict[Piece, bytes] = {}
     if pipeline is not None:  # write what the forked writer is not writing, then wait
         busy = set(pipeline.writing) | set(pipeline.written)
-        here = [(piece, document) for piece, document in missing.items() if piece not in busy]
-        made.update(zip([piece for piece, _ in here], _write(here, pipeline.child is None),
-                        strict=True))
+        made = _write([item for item in missing.items() if item[0] not in busy],
+                      pipeline.child is None)
         early = pipeline.collect()
         made.update((piece, early[piece]) for piece in missing if piece in early)
-    rest = [(piece, document) for piece, document in missing.items() if piece not in made]
-    made.update(zip([piece for piece, _ in rest], _write(rest), strict=True))
+    made.update(_write([item for item in missing.items() if item[0] not in made]))
     layouts.pdfs = {piece: layouts.pdfs.get(piece) or made[piece] for piece in pieces}
     layouts.written = len(made)
     return assemble([layouts.pdfs[piece] for piece in pieces])
 
 
-def _targets(document: Document) -> set[str]:
-    """The ids the internal links of ``document`` point to."""
-    return {link[1] for page in document.pages for link in page.links
-            if link[0] == "internal"}
+def _piece(key: str, variant: str, document: Document,
+           every: set[str] | None = None) -> Piece:
+    """The piece of the section ``key`` laid out as ``document``: the ids its links reach
+    in other sections, among ``every`` id of the book (None: as if all were there)."""
+    own = placed_anchors(document)
+    targets = {link[1] for page in document.pages for link in page.links
+               if link[0] == "internal"} - own
+    return key, variant, frozenset(targets if every is None else targets & every)
 
 
-def _write(pieces: list[tuple[Piece, Document]], fork: bool = True) -> list[bytes]:
-    """The PDFs of ``pieces``, in order: half of the pages written in a forked process
-    when there is a core for it and ``fork`` (written here again if that process
-    fails)."""
+def _write(pieces: list[tuple[Piece, Document]], fork: bool = True) -> dict[Piece, bytes]:
+    """The PDFs of ``pieces``: half of the pages written in a forked process when there
+    is a core for it and ``fork`` (written here again if that process fails)."""
 
     def write(indices: list[int]) -> list[bytes]:
         return [pdf_bytes(pieces[i][1], pieces[i][0][1], pieces[i][0][2]) for i in indices]
 
     if len(pieces) < 2 or not fork or not can_fork():
-        return write(list(range(len(pieces))))
+        return {piece: data for (piece, _), data in zip(pieces, write(list(range(len(
+            pieces)))), strict=True)}
     mine: list[int] = []
     theirs: list[int] = []
     weight = [0, 0]
@@ -123,4 +120,4 @@ def _write(pieces: list[tuple[Piece, Document]], fork: bool = True) -> list[byte
     finally:
         forked = child.result()
     done.update(zip(theirs, forked if forked is not None else write(theirs), strict=True))
-    return [done[i] for i in range(len(pieces))]
+    return {pieces[i][0]: done[i] for i in range(len(pieces))}

@@ -157,7 +157,6 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
     ``laid(key, document)`` is told of each section as soon as it is laid out."""
     layouts = layouts if layouts is not None else Layouts(kept=False)
     shared = layouts.refresh(job)
-    used: dict[str, Document] = {}
     rendered: dict[tuple, PrintHtml] = {}
 
     def section(name: str, start: int, numbers: dict[str, int] | None) -> str:
@@ -184,7 +183,6 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
             layouts.laid_out += 1
             if laid is not None:
                 laid(key, layouts.documents[key])
-        used[key] = layouts.documents[key]
         return key
 
     numbers = dict(layouts.numbers)
@@ -192,10 +190,10 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
     names = print_sections(job.pamphlet)
     for _ in range(4):
         order = [section(names[0], 1, numbers)]
-        pages: list[Page] = list(used[order[0]].pages)
+        pages: list[Page] = list(layouts.documents[order[0]].pages)
         for name in names[1:]:
             order.append(section(name, len(pages) + 1, None))
-            pages += used[order[-1]].pages
+            pages += layouts.documents[order[-1]].pages
         found: dict[str, int] = {}
         for number, page in enumerate(pages, 1):
             for anchor in page.anchors:
@@ -205,8 +203,8 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
             break
         numbers = placed
     layouts.numbers, layouts.order = numbers, order
-    layouts.documents = {key: used[key] for key in order}
-    return used[order[0]].copy(pages)
+    layouts.documents = {key: layouts.documents[key] for key in order}
+    return layouts.documents[order[0]].copy(pages)
 
 
 def _too_deep(job: PrintJob, section: str, shared: Shared) -> str:

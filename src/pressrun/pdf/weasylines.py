@@ -365,17 +365,15 @@ def _pyphen(language: str, left: int, right: int) -> Any:
 
 def _space(planning: _Planning, context: Any, style: Any) -> float:
     """How wide a space is in ``style``, its ``word-spacing`` included."""
-    key = (_key(planning, style), SPACE)
-    if key not in planning.widths:
-        planning.widths[key] = space_width(style, context)
-    return planning.widths[key]
+    return _width(planning, context, style, SPACE)
 
 
 def _width(planning: _Planning, context: Any, style: Any, text: str) -> float:
-    """How wide ``text`` is, set in ``style``."""
+    """How wide ``text`` (a space for ``SPACE``) is, set in ``style``."""
     key = (_key(planning, style), text)
     if key not in planning.widths:
-        planning.widths[key] = text_width(text, style, context)
+        planning.widths[key] = space_width(style, context) if text == SPACE else \
+            text_width(text, style, context)
     return planning.widths[key]
 
 
