@@ -21,12 +21,12 @@ MENDED = {"note-page", "dash-line", "ladder", "one-word-line", "stranded", "near
 MAX_HYPHENATED = 0.08
 """The most lines of running text ending in a hyphen (Ten Days had 12.6%, the Manifesto
 17.8%, filled line by line)."""
-MAX_LOOSE = {"pamphlet": 0, "communist-manifesto": 0.005, "ten-days-that-shook-the-world": 0.005}
-"""The share of lines with word gaps over twice a space (filled line by line: the
-Manifesto 4.0%, Ten Days 4.3%; set a paragraph at a time without narrowing any
-paragraph's spaces further, 0.46% and 0.56%). A short paragraph of long words may have
-no setting without one: those that remain are listed, the loosest first, by
-``check --layout``."""
+MAX_LOOSE = {"pamphlet": 0, "communist-manifesto": 0, "ten-days-that-shook-the-world": 3}
+"""The most lines with word gaps over twice a space (filled line by line: the Manifesto
+4.0% of its lines, Ten Days 4.3%; set a paragraph at a time, 5 and 36 lines; with
+tracking tried where spaces alone cannot do it, 0 and 2). A short paragraph of long
+words may have no setting without one: those that remain are listed, the loosest
+first, by ``check --layout``."""
 
 
 @cache
@@ -58,7 +58,7 @@ def test_few_hyphens_and_few_loose_lines(book: str, options: tuple[str, ...]) ->
     layout = _layout(ROOT if book == "pamphlet" else _corpus(book), *options)
     assert layout["hyphenated_lines"] / layout["lines"] < MAX_HYPHENATED
     loose = [f["message"] for f in layout["faults"] if f["code"] == "loose-line"]
-    assert len(loose) <= MAX_LOOSE[book] * layout["lines"], "\n".join(loose)
+    assert len(loose) <= MAX_LOOSE[book], "\n".join(loose)
 
 
 def test_ten_days_notes_are_on_their_calls_pages() -> None:
@@ -90,11 +90,13 @@ def test_check_layout_names_a_line_of_one_word_inside_a_paragraph(project) -> No
     root = project()
     part = next((root / "manuscript").glob("0*.md"))
     number = "31415926535897932384626433832795028841971693993751058209"  # a line alone
-    part.write_text(part.read_text(encoding="utf-8") + f"\n\nPi: {number} ends.\n",
+    # Too wide beside the number however tightly tracked (``weasylines.TRACKING``).
+    part.write_text(part.read_text(encoding="utf-8") + f"\n\nApproximately: {number} ends.\n",
                     encoding="utf-8")
     result = run("check", "--layout", "-C", root)
     assert result.exit_code == 0, result.output
-    assert "one word on a line, not justified: 'Pi:'" in result.output, result.output
+    assert "one word on a line, not justified: 'Approximately:'" in result.output, \
+        result.output
     assert "'ends.'" not in result.output
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pressrun.pdf.weasyboxes import descendants, line_text, space_width
+from pressrun.pdf.weasyboxes import descendants, line_text, space_width, tracking
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -203,21 +203,23 @@ def _blocks(box: Any) -> Iterator[Any]:
 
 def _gap(texts: list[Any], spaces: dict[tuple, float]) -> float:
     """The word gap of a justified line (its text boxes), in normal spaces of its font (a
-    theme's ``word-spacing`` counts as part of the gap)."""
+    theme's ``word-spacing`` and ``letter-spacing`` count as part of the gap)."""
     extra = max((getattr(b, "justification_spacing", 0) or 0 for b in texts), default=0)
     if not extra:
         return 1.0
     style = max(texts, key=lambda b: len(b.text)).style
     space = _space(style, spaces)
-    return (space + (style["word_spacing"] or 0) + extra) / space if space else 1.0
+    spacing = (style["word_spacing"] or 0) + tracking(style)
+    return (space + spacing + extra) / space if space else 1.0
 
 
 def _space(style: Any, spaces: dict[tuple, float]) -> float:
-    """The width of a normal space in ``style``'s font."""
+    """The width of a normal space in ``style``'s font (neither its ``word-spacing`` nor
+    its ``letter-spacing`` counted)."""
     key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
-           style["font_style"], style["word_spacing"])
+           style["font_style"], style["word_spacing"], tracking(style))
     if key not in spaces:
-        spaces[key] = space_width(style) - (style["word_spacing"] or 0)
+        spaces[key] = space_width(style) - (style["word_spacing"] or 0) - tracking(style)
     return spaces[key]
 
 

@@ -203,6 +203,11 @@ def space_width(style: Any, context: Any = None) -> float:
     return text_width("n n", style, context) - text_width("nn", style, context)
 
 
+def tracking(style: Any) -> float:
+    """``style``'s letter-spacing, in CSS pixels."""
+    return 0 if style["letter_spacing"] == "normal" else style["letter_spacing"]
+
+
 def descendants(box: Any) -> Iterator[Any]:
     """``box`` and every box inside it, in order."""
     yield box

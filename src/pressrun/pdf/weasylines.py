@@ -37,13 +37,22 @@ from weasyprint.text.line_break import _font_style_cache_key, get_log_attrs
 
 from pressrun.pdf.linebreak import FALLBACK, Hyphen, Item, Space, Word, breaks
 from pressrun.pdf.quality import HYPHENS, MAX_GAP
-from pressrun.pdf.weasyboxes import space_width, text_width
+from pressrun.pdf.weasyboxes import space_width, text_width, tracking
 
 TIGHTER = -0.03
 """How much narrower, in em, a paragraph's spaces are made when no setting keeps its
 lines under twice a space otherwise: Charis SIL's 0.29 em spaces, 0.22 em in justified
 text (``print.css``), become 0.19 em, two thirds of the font's (as tight as TeX lets
 a space shrink)."""
+TRACKING = (-0.005, 0.005, -0.01, 0.01, -0.015, 0.015, -0.02, 0.02)
+"""The letter-spacing, in em, tried in turn for a paragraph that has a loose line
+however its spaces are set: at most 20/1000 em, the tracking a typesetter gives a
+paragraph to fit it (words tighter first, as they let a syllable more onto a line)."""
+SETTINGS = ((0.0, 0.0), (TIGHTER, 0.0), *((0.0, each) for each in TRACKING))
+"""How a paragraph may be set, in the order tried: its spaces narrower by, and its
+letters spaced by, so many em."""
+PLAIN = (0.0, 0.0)
+"""A paragraph set as its style says."""
 SPACE = "\0"
 """Where a style's space width is kept among its measured texts (no text is a NUL)."""
 SLACK = 0.05
@@ -53,6 +62,8 @@ _WORD = re.compile(r"(\W*)([^\W\d_]+)\W*")
 
 Ends = tuple[list[int], list[bool]]
 """Where a text box's planned lines end (UTF-8 offsets), and whether with a hyphen."""
+Setting = tuple[float, float]
+"""A paragraph's spaces made narrower by, and its letters spaced by, so many em."""
 Place = tuple[Any, int, bool]
 """Where a break ends its line: the text box, the character offset, whether hyphenated."""
 
@@ -67,9 +78,9 @@ class _Planning:
     def __init__(self, widths: Widths) -> None:
         self.ends: dict[int, Ends] = {}
         """The plan in force for each text box, by its id."""
-        self.paragraphs: dict[tuple[int, float, float], tuple[dict[int, Ends], bool]] = {}
-        """Each paragraph's plan and whether its spaces are narrower, by its line box's
-        id, its measure and its indent."""
+        self.paragraphs: dict[tuple[int, float, float], tuple[dict[int, Ends], Setting]] = {}
+        """Each paragraph's plan and its setting (see ``SETTINGS``), by its line box's id,
+        its measure and its indent."""
         self.planned: dict[int, list[int]] = {}
         """The text boxes of each paragraph's plan in force, by its line box's id."""
         self.owner: dict[int, int] = {}
@@ -78,8 +89,9 @@ class _Planning:
         """What decides a text's width in each style, by the style's id."""
         self.widths = widths
         """Texts measured, by style key and text (a space's width under ``SPACE``)."""
-        self.styles: dict[int, tuple[Any, Any]] = {}
-        """Each text box set with narrower spaces: its style, and the narrower one."""
+        self.styles: dict[int, tuple[Any, dict[Setting, Any]]] = {}
+        """Each text box set otherwise than its style says: its style, and its style in
+        each setting tried."""
         self.kept: list[Any] = []
         """The planned boxes and measured styles, alive while their ids are keys."""
 
@@ -145,13 +157,14 @@ def _planned(planning: _Planning, split: Callable[..., Any], context: Any, box: 
     text = encoded[skip:len(encoded) if last else end].decode()
     if hyphens[at]:
         text += box.style["hyphenate_character"]
-    width = _width(planning, context, box.style, text)
+    # Pango counts half a letter-spacing after a line's last space: the line is offered it.
+    width = _width(planning, context, box.style, text) + SLACK + abs(tracking(box.style))
     if _width(planning, context, box.style, text.rstrip(" ")) <= available:
         # A line ending at a space is offered the space too, even past the measure:
         # WeasyPrint lets a line's last space overflow, but cuts a text that does not
         # fit with it after its first word.
-        laid = split(context, box, width + SLACK if last else min(width + SLACK, available),
-                     skip, is_line_start)
+        laid = split(context, box, width if last else min(width, available), skip,
+                     is_line_start)
         resume = laid[1]
         if last and resume is None:  # WeasyPrint would go on with the next box
             return laid[0], len(encoded), False
@@ -170,63 +183,68 @@ def _plan(planning: _Planning, context: Any, linebox: Any, containing_block: Any
     style = linebox.style
     if style["text_align_all"] != "justify" or style["white_space"] != "normal":
         return
-    if context.excluded_shapes:  # beside a float: spaces as the style has them
-        _tighten(planning, linebox, containing_block, False)
+    if context.excluded_shapes:  # beside a float: set as the style says
+        _restyle(planning, linebox, containing_block, PLAIN)
         return
     resolve_one_percentage(linebox, "text_indent", containing_block.width)
     key = (id(linebox), containing_block.width, linebox.text_indent)
     if key not in planning.paragraphs:
         planning.paragraphs[key] = _setting(planning, context, linebox, containing_block)
         planning.kept.append(linebox)
-    plan, tight = planning.paragraphs[key]
-    _tighten(planning, linebox, containing_block, tight)
+    plan, setting = planning.paragraphs[key]
+    _restyle(planning, linebox, containing_block, setting)
     planning.ends.update(plan)
     planning.planned[id(linebox)] = list(plan)
     planning.owner.update(dict.fromkeys(plan, id(linebox)))
 
 
 def _setting(planning: _Planning, context: Any, linebox: Any,
-             containing_block: Any) -> tuple[dict[int, Ends], bool]:
-    """The paragraph's plan (empty if it cannot be planned or fits on one line), and
-    whether its spaces are made narrower (``TIGHTER``): only when that, and nothing else,
-    keeps its lines under twice a space. (A paragraph that has a loose line either way
-    keeps its spaces: the rest of it set tight would only make that line stand out
-    more.)"""
-    width, indent = containing_block.width, linebox.text_indent
-
-    def measure(line: int) -> float:
-        return width - indent if line == 0 else width
-
+             containing_block: Any) -> tuple[dict[int, Ends], Setting]:
+    """The paragraph's plan (empty if it cannot be planned or fits on one line), and its
+    setting: the first of ``SETTINGS`` that keeps its lines under twice a space. (A
+    paragraph that has a loose line in every setting is set as its style says: the rest
+    of it set otherwise would only make that line stand out more.)"""
+    width, indent, size = containing_block.width, linebox.text_indent, linebox.style["font_size"]
     loose = None
-    for tight in (False, True):
-        _tighten(planning, linebox, containing_block, tight)
+    for setting in SETTINGS:
+        # Less room by what ``_planned`` offers a tracked line more.
+        measure = _measure(width - abs(setting[1] * size), indent)
+        _restyle(planning, linebox, containing_block, setting)
         paragraph = _items(planning, context, linebox, containing_block,
-                           TIGHTER * linebox.style["font_size"] if tight else 0)
+                           setting[0] * size, setting[1] * size)
         if paragraph is None:
             break
         chosen = breaks(paragraph[0], measure)
-        if chosen is not None and (chosen or not tight):  # not one tight, unjustified line
-            return _ends(paragraph[1], chosen), tight
+        if chosen is not None and (chosen or setting == PLAIN):  # not one unjustified line
+            return _ends(paragraph[1], chosen), setting
         loose = loose or paragraph
-    _tighten(planning, linebox, containing_block, False)
-    chosen = breaks(loose[0], measure, FALLBACK) if loose else None
-    return (_ends(loose[1], chosen) if loose and chosen else {}), False
+    _restyle(planning, linebox, containing_block, PLAIN)
+    chosen = breaks(loose[0], _measure(width, indent), FALLBACK) if loose else None
+    return (_ends(loose[1], chosen) if loose and chosen else {}), PLAIN
 
 
-def _tighten(planning: _Planning, linebox: Any, containing_block: Any, tight: bool) -> None:
-    """Set the paragraph's text with spaces ``TIGHTER`` (or as its style has them)."""
-    for piece in _inline(linebox, containing_block):
+def _measure(width: float, indent: float) -> Callable[[int], float]:
+    """The width of each line of a paragraph ``width`` wide, its first line indented."""
+    return lambda line: width - indent if line == 0 else width
+
+
+def _restyle(planning: _Planning, linebox: Any, containing_block: Any,
+             setting: Setting) -> None:
+    """Set the paragraph's text in ``setting`` (its spaces narrower, its letters spaced)."""
+    for piece in _inline(planning, linebox, containing_block):
         if not isinstance(piece, tuple):
             continue
         box = piece[0]
-        original, tightened = planning.styles.get(id(box), (box.style, None))
-        if tight and tightened is None:
-            tightened = original.copy()
-            tightened["word_spacing"] = ((original["word_spacing"] or 0)
-                                         + TIGHTER * original["font_size"])
-        if tight or tightened is not None:
-            planning.styles[id(box)] = (original, tightened)
-            box.style = tightened if tight else original
+        original, styles = planning.styles.get(id(box), (box.style, {}))
+        if setting != PLAIN and setting not in styles:
+            style = styles[setting] = original.copy()
+            narrower, letters = setting
+            style["word_spacing"] = (original["word_spacing"] or 0) + narrower * style["font_size"]
+            if letters:
+                style["letter_spacing"] = letters * style["font_size"]
+        if styles:
+            planning.styles[id(box)] = (original, styles)
+            box.style = original if setting == PLAIN else styles[setting]
 
 
 def _ends(places: list[Place | None], chosen: list[int]) -> dict[int, Ends]:
@@ -243,16 +261,18 @@ def _ends(places: list[Place | None], chosen: list[int]) -> dict[int, Ends]:
 
 
 def _items(planning: _Planning, context: Any, linebox: Any, containing_block: Any,
-           narrower: float = 0) -> tuple[list[Item], list[Place | None]] | None:
+           narrower: float = 0, letters: float = 0,
+           ) -> tuple[list[Item], list[Place | None]] | None:
     """The paragraph as ``linebreak`` items, and where each break ends its line (its
-    spaces ``narrower`` than its style has them, in CSS pixels)."""
+    spaces ``narrower`` than its style has them and its letters spaced by ``letters``,
+    in CSS pixels: a word gap may stretch to twice the font's space, untracked)."""
     items: list[Item] = []
     places: list[Place | None] = []
     style = linebox.style
     space = _space(planning, context, style)
-    stretch = MAX_GAP * (space - (style["word_spacing"] or 0)) - (space + narrower)
+    stretch = MAX_GAP * (space - (style["word_spacing"] or 0) - letters) - (space + narrower)
     previous = None
-    for piece in _inline(linebox, containing_block):
+    for piece in _inline(planning, linebox, containing_block):
         if piece is None:
             return None
         if isinstance(piece, (int, float)):  # the edge of an inline box
@@ -271,13 +291,15 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
     return items, places
 
 
-def _inline(box: Any, containing_block: Any, closed: bool = False) -> Iterator[Any]:
+def _inline(planning: _Planning, box: Any, containing_block: Any,
+            closed: bool = False) -> Iterator[Any]:
     """The text boxes of ``box`` in order, each with whether an inline box around it has
     a right edge (a line ending with the box would lose it), the widths of inline boxes'
-    edges between them, and None for anything that cannot be planned."""
+    edges between them, and None for anything that cannot be planned (letter-spacing
+    is planned only where a setting asks for it)."""
     for child in box.children:
         if isinstance(child, boxes.TextBox):
-            style = child.style
+            style = planning.styles.get(id(child), (child.style,))[0]
             plain = (style["white_space"] == "normal" and "\u00ad" not in child.text
                      and style["letter_spacing"] in ("normal", 0))
             yield (child, closed) if plain else None
@@ -285,7 +307,7 @@ def _inline(box: Any, containing_block: Any, closed: bool = False) -> Iterator[A
             resolve_percentages(child, containing_block)
             right = _edge(child, "right")
             yield _edge(child, "left")
-            yield from _inline(child, containing_block, closed or bool(right))
+            yield from _inline(planning, child, containing_block, closed or bool(right))
             yield right
         else:
             yield None
@@ -302,9 +324,9 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
            items: list[Item], places: list[Place | None], previous: Any) -> None:
     """Add the words of text box ``box``, the spaces between them (``stretch`` each) and
     the places inside words a line may end: where Pango would break (after a dash or a
-    hyphen), or where WeasyPrint would hyphenate. A line may end at a space where Pango
-    allows it; at the space ending the box unless the box is ``closed``; at the space
-    starting it with the ``previous`` text box, if any."""
+    hyphen), and where WeasyPrint would hyphenate each part between. A line may end at a
+    space where Pango allows it; at the space ending the box unless the box is
+    ``closed``; at the space starting it with the ``previous`` text box, if any."""
     style, text = box.style, box.text
     space, dictionary = _space(planning, context, style), _dictionary(style)
     hyphen = _width(planning, context, style, style["hyphenate_character"])
@@ -322,12 +344,16 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
             items.append(Space(space, stretch, place is not None))
             places.append(place)
         opened = [cut for cut in range(1, len(run)) if attributes[at + cut].is_line_break]
+        parts = zip([0, *opened], [*opened, len(run)], strict=True)
+        hyphenated = [start + cut for start, end in parts
+                      for cut in _hyphens(dictionary, run[start:end])]
         done = 0.0
-        for cut in opened or _hyphens(dictionary, run):
+        for cut in sorted(opened + hyphenated):
             width = _width(planning, context, style, run[:cut])
-            items += [Word(width - done), Hyphen(hyphen) if not opened
+            hyphenates = cut in hyphenated
+            items += [Word(width - done), Hyphen(hyphen) if hyphenates
                       else Hyphen(0) if run[cut - 1] in HYPHENS else Space(0, 0)]
-            places += [None, (box, at + cut, not opened)]
+            places += [None, (box, at + cut, hyphenates)]
             done = width
         if run:
             items.append(Word(_width(planning, context, style, run) - done))
