@@ -157,14 +157,12 @@ def _planned(planning: _Planning, split: Callable[..., Any], context: Any, box: 
     text = encoded[skip:len(encoded) if last else end].decode()
     if hyphens[at]:
         text += box.style["hyphenate_character"]
-    # Pango counts half a letter-spacing after a line's last space: the line is offered it.
-    width = _width(planning, context, box.style, text) + SLACK + abs(tracking(box.style))
     if _width(planning, context, box.style, text.rstrip(" ")) <= available:
-        # A line ending at a space is offered the space too, even past the measure:
-        # WeasyPrint lets a line's last space overflow, but cuts a text that does not
-        # fit with it after its first word.
-        laid = split(context, box, width if last else min(width, available), skip,
-                     is_line_start)
+        # A line is offered its text's width, even past the measure: WeasyPrint lets a
+        # line's last space overflow, and Pango counts half a letter-spacing after it,
+        # but WeasyPrint cuts a text that does not fit with them after its first word.
+        width = _width(planning, context, box.style, text) + SLACK + abs(tracking(box.style))
+        laid = split(context, box, width, skip, is_line_start)
         resume = laid[1]
         if last and resume is None:  # WeasyPrint would go on with the next box
             return laid[0], len(encoded), False
@@ -205,27 +203,24 @@ def _setting(planning: _Planning, context: Any, linebox: Any,
     paragraph that has a loose line in every setting is set as its style says: the rest
     of it set otherwise would only make that line stand out more.)"""
     width, indent, size = containing_block.width, linebox.text_indent, linebox.style["font_size"]
+
+    def measure(line: int) -> float:
+        return width - indent if line == 0 else width
+
     loose = None
     for setting in SETTINGS:
-        # Less room by what ``_planned`` offers a tracked line more.
-        measure = _measure(width - abs(setting[1] * size), indent)
         _restyle(planning, linebox, containing_block, setting)
         paragraph = _items(planning, context, linebox, containing_block,
                            setting[0] * size, setting[1] * size)
         if paragraph is None:
             break
         chosen = breaks(paragraph[0], measure)
-        if chosen is not None and (chosen or setting == PLAIN):  # not one unjustified line
+        if chosen is not None and (chosen or not setting[0]):  # not one line, spaces narrow
             return _ends(paragraph[1], chosen), setting
         loose = loose or paragraph
     _restyle(planning, linebox, containing_block, PLAIN)
-    chosen = breaks(loose[0], _measure(width, indent), FALLBACK) if loose else None
+    chosen = breaks(loose[0], measure, FALLBACK) if loose else None
     return (_ends(loose[1], chosen) if loose and chosen else {}), PLAIN
-
-
-def _measure(width: float, indent: float) -> Callable[[int], float]:
-    """The width of each line of a paragraph ``width`` wide, its first line indented."""
-    return lambda line: width - indent if line == 0 else width
 
 
 def _restyle(planning: _Planning, linebox: Any, containing_block: Any,
@@ -270,7 +265,7 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
     places: list[Place | None] = []
     style = linebox.style
     space = _space(planning, context, style)
-    stretch = MAX_GAP * (space - (style["word_spacing"] or 0) - letters) - (space + narrower)
+    stretch = MAX_GAP * (space - (style["word_spacing"] or 0)) - (space + narrower + letters)
     previous = None
     for piece in _inline(planning, linebox, containing_block):
         if piece is None:
