@@ -22,19 +22,18 @@ from __future__ import annotations
 import pressrun.pdf.libraries  # noqa: F401
 
 # isort: split
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-import pyphen
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
 from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
 from weasyprint.text.line_break import _font_style_cache_key, get_log_attrs
 
+from pressrun.pdf.hyphens import dictionary, hyphens
 from pressrun.pdf.linebreak import FALLBACK, Hyphen, Item, Space, Word, breaks
 from pressrun.pdf.quality import HYPHENS, MAX_GAP
 from pressrun.pdf.weasyboxes import space_width, text_width, tracking
@@ -58,7 +57,6 @@ SPACE = "\0"
 SLACK = 0.05
 """What a planned line is offered beyond its text's width, in CSS pixels: far less than
 any character, so the line cannot take more."""
-_WORD = re.compile(r"(\W*)([^\W\d_]+)\W*")
 
 Ends = tuple[list[int], list[bool]]
 """Where a text box's planned lines end (UTF-8 offsets), and whether with a hyphen."""
@@ -323,7 +321,7 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
     space where Pango allows it; at the space ending the box unless the box is
     ``closed``; at the space starting it with the ``previous`` text box, if any."""
     style, text = box.style, box.text
-    space, dictionary = _space(planning, context, style), _dictionary(style)
+    space, patterns = _space(planning, context, style), dictionary(style)
     hyphen = _width(planning, context, style, style["hyphenate_character"])
     attributes = get_log_attrs(text, style["lang"])
     at = 0
@@ -341,7 +339,7 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
         opened = [cut for cut in range(1, len(run)) if attributes[at + cut].is_line_break]
         parts = zip([0, *opened], [*opened, len(run)], strict=True)
         hyphenated = [start + cut for start, end in parts
-                      for cut in _hyphens(dictionary, run[start:end])]
+                      for cut in hyphens(patterns, run[start:end])]
         done = 0.0
         for cut in sorted(opened + hyphenated):
             width = _width(planning, context, style, run[:cut])
@@ -354,34 +352,6 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
             items.append(Word(_width(planning, context, style, run) - done))
             places.append(None)
         at += len(run) + 1
-
-
-def _hyphens(dictionary: tuple[Any, int] | None, run: str) -> list[int]:
-    """Where WeasyPrint may hyphenate ``run``, shortest first."""
-    if dictionary is None:
-        return []
-    pyphen_dictionary, least = dictionary
-    match = _WORD.fullmatch(run)
-    if match is None or len(match[2]) < least:
-        return []
-    lead = len(match[1])
-    return sorted(lead + cut for cut in pyphen_dictionary.positions(match[2]))
-
-
-def _dictionary(style: Any) -> tuple[Any, int] | None:
-    """The hyphenation dictionary WeasyPrint uses for ``style``, and the shortest word."""
-    language = style["hyphens"] == "auto" and style["lang"] and pyphen.language_fallback(
-        style["lang"])
-    if not language:
-        return None
-    total, left, right = style["hyphenate_limit_chars"]
-    return _pyphen(language, left, right), total
-
-
-@cache
-def _pyphen(language: str, left: int, right: int) -> Any:
-    """One dictionary for each language and limits, as WeasyPrint keeps them."""
-    return pyphen.Pyphen(lang=language, left=left, right=right)
 
 
 def _space(planning: _Planning, context: Any, style: Any) -> float:

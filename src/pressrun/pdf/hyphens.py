@@ -1,0 +1,40 @@
+"""Where WeasyPrint may hyphenate a word: its dictionary for a style (pyphen's, with the
+style's ``hyphenate-limit-chars``) and the places that dictionary offers."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import pyphen
+
+_WORD = re.compile(r"(\W*)([^\W\d_]+)\W*")
+
+
+def hyphens(dictionary: tuple[Any, int] | None, run: str) -> list[int]:
+    """Where WeasyPrint may hyphenate ``run``, shortest first."""
+    if dictionary is None:
+        return []
+    pyphen_dictionary, least = dictionary
+    match = _WORD.fullmatch(run)
+    if match is None or len(match[2]) < least:
+        return []
+    lead = len(match[1])
+    return sorted(lead + cut for cut in pyphen_dictionary.positions(match[2]))
+
+
+def dictionary(style: Any) -> tuple[Any, int] | None:
+    """The hyphenation dictionary WeasyPrint uses for ``style``, and the shortest word."""
+    language = style["hyphens"] == "auto" and style["lang"] and pyphen.language_fallback(
+        style["lang"])
+    if not language:
+        return None
+    total, left, right = style["hyphenate_limit_chars"]
+    return _pyphen(language, left, right), total
+
+
+@cache
+def _pyphen(language: str, left: int, right: int) -> Any:
+    """One dictionary for each language and limits, as WeasyPrint keeps them."""
+    return pyphen.Pyphen(lang=language, left=left, right=right)
