@@ -71,6 +71,23 @@ def test_a_rebuild_of_both_formats_writes_the_edited_part_alone(project) -> None
     assert (layouts.laid_out, layouts.written) == (1, 1)
 
 
+def test_a_rebuild_gives_the_epub_page_list_of_a_cold_build(project) -> None:
+    """The page map of each section not laid out again is kept: the EPUB's page markers
+    are a cold build's, byte for byte."""
+    root, layouts = project("study"), Layouts()
+    build(root, Request(cache=False), layouts)
+    _edit(root / "manuscript" / "02-guards.md", "Red Guards", "Red Guard units")
+    kept = dict(layouts.starts)
+    result = build(root, Request(cache=False), layouts)
+    assert layouts.laid_out == 1
+    assert sum(kept.get(key) is each for key, each in layouts.starts.items()) == \
+        len(layouts.starts) - 1
+    epub = next(item.path for item in result.written if item.path.suffix == ".epub")
+    incremental = epub.read_bytes()
+    build(root, Request(cache=False))
+    assert incremental == epub.read_bytes()
+
+
 def test_a_part_that_grows_moves_the_pages_after_it(study, tmp_path: Path) -> None:
     root, layouts = study
     before = _texts(_pdf(root, Layouts()), tmp_path, "before.pdf")

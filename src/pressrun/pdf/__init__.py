@@ -82,9 +82,18 @@ def layout_faults(root: Path, edition: str = "standard") -> LayoutReport:
 def page_map(run: Run) -> PageMap:
     """Where each page of the run's print edition begins, for the EPUB's page list."""
     from pressrun.html.ids import block_texts
+    from pressrun.pdf.pagestarts import joined
     from pressrun.pdf.pagestarts import page_map as starts
 
-    return run.once("page map", lambda: starts(print_layout(run), block_texts(run.pamphlet)))
+    def read() -> PageMap:
+        print_layout(run)
+        layouts, texts = section_layouts(run), block_texts(run.pamphlet)
+        for key in layouts.order:
+            if key not in layouts.starts:
+                layouts.starts[key] = starts(layouts.documents[key], texts)
+        return joined(layouts.starts[key] for key in layouts.order)
+
+    return run.once("page map", read)
 
 
 class PdfFormat:

@@ -4,11 +4,14 @@ Every top-level block of a part carries the same id in the print HTML and in the
 (``html.ids``). For each laid-out page this finds the block that holds the page's first
 line and how far into that block's text the line starts, counting the characters of the
 block's lines on the pages before, so the EPUB can put its page-break marker at the same
-word.
+word. Each section starts a page of its own and holds its own blocks, so its pages
+are read once, by themselves, and the map of each kept section serves the next build.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pressrun.html.pagemap import PageMap, PageStart, squash
@@ -16,6 +19,21 @@ from pressrun.pdf.weasyboxes import furniture, page_lines
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
+
+
+def joined(sections: Iterable[PageMap]) -> PageMap:
+    """The page map of the sections' pages one after another (each section's map counts
+    its pages from 1)."""
+    starts: list[PageStart] = []
+    first_page: dict[str, int] = {}
+    pages = 0
+    for section in sections:
+        starts += (replace(start, label=str(int(start.label) + pages))
+                   for start in section.starts)
+        for anchor, number in section.first_page.items():
+            first_page.setdefault(anchor, number + pages)
+        pages += section.pages
+    return PageMap(tuple(starts), first_page, pages)
 
 
 def page_map(document: Document, texts: dict[str, str]) -> PageMap:

@@ -42,6 +42,8 @@ from pressrun.project import IMAGES, STYLES
 if TYPE_CHECKING:
     from weasyprint.document import Document, Page
 
+    from pressrun.html.pagemap import PageMap
+
 
 @dataclass
 class Layouts:
@@ -64,6 +66,8 @@ class Layouts:
     pdfs: dict[tuple[str, str, frozenset[str]], bytes] = field(default_factory=dict)
     """Each section's PDF, by its key, the PDF variant and the ids its links reach in
     other sections (see ``pieces``)."""
+    starts: dict[str, PageMap] = field(default_factory=dict)
+    """Where each section's pages begin, by its key, counted from its first page."""
     written: int = 0
     """Sections' PDFs written by the last build (the rest were reused)."""
     kept: bool = True
@@ -82,7 +86,7 @@ class Layouts:
             key, self.stats = fingerprint(job.theme.project, {"layouts": 1}, self.stats,
                                           inputs=(IMAGES, STYLES))
         if key != self.resources or self.shared is None:
-            self.documents, self.pdfs, self.resources = {}, {}, key
+            self.documents, self.pdfs, self.starts, self.resources = {}, {}, {}, key
             self.shared = Shared.of(job.theme.project)
         self.laid_out = 0
         return self.shared
@@ -204,6 +208,7 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
         numbers = placed
     layouts.numbers, layouts.order = numbers, order
     layouts.documents = {key: layouts.documents[key] for key in order}
+    layouts.starts = {key: layouts.starts[key] for key in order if key in layouts.starts}
     return layouts.documents[order[0]].copy(pages)
 
 
