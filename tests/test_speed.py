@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,6 +140,34 @@ def test_sections_written_in_two_processes_are_byte_for_byte_one_process(
     sequential = pdf("sequential.pdf")
     assert len(forks) == count
     assert parallel == recovered == sequential
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="writes in one process on this machine")
+def test_pictures_encoded_by_a_forked_writer_are_kept_for_the_next_rebuild(
+        project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pressrun watch`` keeps the PNG encoding of each picture: a section written in a
+    forked process sends back what it encoded, so the next rebuild's writer, forked from
+    this process again, does not encode it again (a second on a chapter of Ten Days)."""
+    import pressrun.pdf.pieces
+    from pressrun.pdf.sections import Layouts
+    from pressrun.pdf.weasy import placed_anchors
+
+    root, layouts = project("study"), Layouts()
+    here, written = os.getpid(), pressrun.pdf.pieces.pdf_bytes
+    where: list[bool] = []
+
+    def writing(document: Any, *args: object) -> bytes:
+        if any(anchor.startswith("01-councils") for anchor in placed_anchors(document)):
+            where.append(os.getpid() == here)  # the part with the picture
+        return written(document, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pressrun.pdf.pieces, "pdf_bytes", writing)
+    build(root, Request(cache=False), layouts)
+    assert layouts.shared is not None
+    assert any(str(key).startswith("pressrun-png-") for key in layouts.shared.images)
+    assert any(anchor.startswith("01-councils") for document in layouts.documents.values()
+               for anchor in placed_anchors(document))
+    assert where == []  # that part was written in a forked process, not here
 
 
 @pytest.mark.parametrize("book", ["pamphlet", "manifesto", "ten_days"])

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pressrun.forked import Child, can_fork
 from pressrun.pdf.assemble import assemble
-from pressrun.pdf.weasy import pdf_bytes, placed_anchors
+from pressrun.pdf.weasy import encoding_kept, pdf_bytes, placed_anchors
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -38,12 +38,16 @@ class Pipeline:
     written again).
     """
 
-    def __init__(self, variant: str) -> None:
-        self.variant = variant
+    def __init__(self, variant: str, keep: bool = False) -> None:
+        self.variant, self.keep = variant, keep
+        """The PDF variant, and whether the pictures the writer encodes are to be kept
+        (by a ``Layouts`` kept for a next build)."""
         self.waiting: list[tuple[Piece, Document]] = []
         self.writing: list[Piece] = []
-        self.child: Child[list[bytes]] | None = None
+        self.child: Child[tuple[list[bytes], dict[str, bytes]]] | None = None
         self.written: dict[Piece, bytes] = {}
+        self.encoded: dict[str, bytes] = {}
+        """The pictures the writer encoded, by their keys in the picture cache."""
 
     def laid(self, key: str, document: Document) -> None:
         """Write the section ``key`` laid out as ``document`` when the writer is free."""
@@ -53,14 +57,16 @@ class Pipeline:
         if self.child is None:
             batch, self.waiting = self.waiting, []
             self.writing = [piece for piece, _ in batch]
-            self.child = Child(lambda: [pdf_bytes(document, piece[1], piece[2])
-                                        for piece, document in batch])
+            self.child = Child(lambda: encoding_kept(lambda: [
+                pdf_bytes(document, piece[1], piece[2]) for piece, document in batch],
+                self.keep))
 
     def collect(self) -> dict[Piece, bytes]:
         """Wait for the forked writer; every section written, by piece."""
         if self.child is not None:
-            made = self.child.result()
-            self.written.update(zip(self.writing, made or [], strict=False))
+            made, encoded = self.child.result() or ([], {})
+            self.written.update(zip(self.writing, made, strict=False))
+            self.encoded.update(encoded)
             self.child, self.writing = None, []
         return self.written
 
@@ -75,13 +81,16 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
     missing = {piece: document for piece, document in zip(pieces, documents, strict=True)
                if piece not in layouts.pdfs}
     made: dict[Piece, bytes] = {}
+    encoded: dict[str, bytes] | None = {} if layouts.kept else None  # to keep
     if pipeline is not None:  # write what the forked writer is not writing, then wait
         busy = set(pipeline.writing) | set(pipeline.written)
-        made = _write([item for item in missing.items() if item[0] not in busy],
+        made = _write([item for item in missing.items() if item[0] not in busy], encoded,
                       pipeline.child is None)
         early = pipeline.collect()
         made.update((piece, early[piece]) for piece in missing if piece in early)
-    made.update(_write([item for item in missing.items() if item[0] not in made]))
+    made.update(_write([item for item in missing.items() if item[0] not in made], encoded))
+    if layouts.shared is not None and encoded is not None:
+        layouts.shared.images.update(encoded | (pipeline.encoded if pipeline else {}))
     layouts.pdfs = {piece: layouts.pdfs.get(piece) or made[piece] for piece in pieces}
     layouts.written = len(made)
     return assemble([layouts.pdfs[piece] for piece in pieces])
@@ -97,9 +106,11 @@ def _piece(key: str, variant: str, document: Document,
     return key, variant, frozenset(targets if every is None else targets & every)
 
 
-def _write(pieces: list[tuple[Piece, Document]], fork: bool = True) -> dict[Piece, bytes]:
+def _write(pieces: list[tuple[Piece, Document]], encoded: dict[str, bytes] | None,
+           fork: bool = True) -> dict[Piece, bytes]:
     """The PDFs of ``pieces``: half of the pages written in a forked process when there
-    is a core for it and ``fork`` (written here again if that process fails)."""
+    is a core for it and ``fork`` (written here again if that process fails; the
+    pictures it encoded go into ``encoded``, unless None)."""
 
     def write(indices: list[int]) -> list[bytes]:
         return [pdf_bytes(pieces[i][1], pieces[i][0][1], pieces[i][0][2]) for i in indices]
@@ -114,10 +125,12 @@ def _write(pieces: list[tuple[Piece, Document]], fork: bool = True) -> dict[Piec
         side = 0 if weight[0] <= weight[1] else 1
         (mine, theirs)[side].append(index)
         weight[side] += len(pieces[index][1].pages)
-    child = Child(lambda: write(theirs))
+    child = Child(lambda: encoding_kept(lambda: write(theirs), encoded is not None))
     try:
         done = dict(zip(mine, write(mine), strict=True))
     finally:
         forked = child.result()
-    done.update(zip(theirs, forked if forked is not None else write(theirs), strict=True))
+    if encoded is not None and forked is not None:
+        encoded.update(forked[1])
+    done.update(zip(theirs, forked[0] if forked is not None else write(theirs), strict=True))
     return {pieces[i][0]: done[i] for i in range(len(pieces))}

@@ -17,11 +17,11 @@ import mimetypes
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
@@ -244,10 +244,29 @@ def _encode_pictures_once() -> None:
         key = f"pressrun-png-{digest.hexdigest()}"
         if key not in current[-1]:
             current[-1][key] = encode(picture)
+            if _ENCODED is not None:
+                _ENCODED[key] = current[-1][key]
         return current[-1][key]
 
     RasterImage.get_x_object = get_x_object
     RasterImage._get_png_data = staticmethod(png_data)
+
+
+T = TypeVar("T")
+_ENCODED: dict[str, bytes] | None = None
+"""The pictures encoded by the ``encoding_kept`` call under way, by their cache keys."""
+
+
+def encoding_kept(write: Callable[[], T], kept: bool = True) -> tuple[T, dict[str, bytes]]:
+    """What ``write()`` returns, and the pictures it encoded (if ``kept``), by their keys
+    in the picture cache: a forked writer sends them back to be kept with the pictures,
+    so that the next rebuild's writer, forked again, finds them encoded."""
+    global _ENCODED
+    _ENCODED = {} if kept else None
+    try:
+        return write(), _ENCODED or {}
+    finally:
+        _ENCODED = None
 
 
 _LINKS_ELSEWHERE: set[str] = set()
