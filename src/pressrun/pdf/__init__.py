@@ -57,8 +57,8 @@ def pipeline(run: Run) -> Pipeline | None:
     from pressrun.pdf.pieces import Pipeline
 
     wanted = PdfFormat.name in run.request.formats and can_fork()
-    return run.once("pipeline", lambda: Pipeline(run.profile.pdf_variant, run.layouts is not None)
-                    if wanted else None)
+    return run.once("pipeline", lambda: Pipeline(run.profile.pdf_variant,
+                                                 section_layouts(run).kept) if wanted else None)
 
 
 def section_layouts(run: Run) -> Layouts:

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 Piece = tuple[str, str, frozenset[str]]
 """A section's PDF: the key of its layout, the PDF variant, the ids its links reach in
 other sections."""
+Written = tuple[list[bytes], dict[str, bytes]]
+"""What a forked writer sends back: its PDFs, and the pictures it encoded by their keys
+in the picture cache."""
 
 
 class Pipeline:
@@ -39,12 +42,12 @@ class Pipeline:
     """
 
     def __init__(self, variant: str, keep: bool = False) -> None:
-        self.variant, self.keep = variant, keep
-        """The PDF variant, and whether the pictures the writer encodes are to be kept
-        (by a ``Layouts`` kept for a next build)."""
+        self.variant = variant
+        self.keep = keep
+        """Whether the pictures the writer encodes are sent back (see ``_writer``)."""
         self.waiting: list[tuple[Piece, Document]] = []
         self.writing: list[Piece] = []
-        self.child: Child[tuple[list[bytes], dict[str, bytes]]] | None = None
+        self.child: Child[Written] | None = None
         self.written: dict[Piece, bytes] = {}
         self.encoded: dict[str, bytes] = {}
         """The pictures the writer encoded, by their keys in the picture cache."""
@@ -57,9 +60,7 @@ class Pipeline:
         if self.child is None:
             batch, self.waiting = self.waiting, []
             self.writing = [piece for piece, _ in batch]
-            self.child = Child(lambda: encoding_kept(lambda: [
-                pdf_bytes(document, piece[1], piece[2]) for piece, document in batch],
-                self.keep))
+            self.child = _writer(batch, self.keep)
 
     def collect(self) -> dict[Piece, bytes]:
         """Wait for the forked writer; every section written, by piece."""
@@ -81,16 +82,18 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
     missing = {piece: document for piece, document in zip(pieces, documents, strict=True)
                if piece not in layouts.pdfs}
     made: dict[Piece, bytes] = {}
-    encoded: dict[str, bytes] | None = {} if layouts.kept else None  # to keep
+    encoded: dict[str, bytes] = {}  # by forked writers, kept with the pictures
     if pipeline is not None:  # write what the forked writer is not writing, then wait
         busy = set(pipeline.writing) | set(pipeline.written)
-        made = _write([item for item in missing.items() if item[0] not in busy], encoded,
-                      pipeline.child is None)
+        made = _write([item for item in missing.items() if item[0] not in busy],
+                      layouts.kept, encoded, pipeline.child is None)
         early = pipeline.collect()
         made.update((piece, early[piece]) for piece in missing if piece in early)
-    made.update(_write([item for item in missing.items() if item[0] not in made], encoded))
-    if layouts.shared is not None and encoded is not None:
-        layouts.shared.images.update(encoded | (pipeline.encoded if pipeline else {}))
+        encoded.update(pipeline.encoded)
+    made.update(_write([item for item in missing.items() if item[0] not in made],
+                       layouts.kept, encoded))
+    if layouts.shared is not None:
+        layouts.shared.images.update(encoded)
     layouts.pdfs = {piece: layouts.pdfs.get(piece) or made[piece] for piece in pieces}
     layouts.written = len(made)
     return assemble([layouts.pdfs[piece] for piece in pieces])
@@ -106,11 +109,19 @@ def _piece(key: str, variant: str, document: Document,
     return key, variant, frozenset(targets if every is None else targets & every)
 
 
-def _write(pieces: list[tuple[Piece, Document]], encoded: dict[str, bytes] | None,
+def _writer(pieces: list[tuple[Piece, Document]], keep: bool) -> Child[Written]:
+    """A forked process writing ``pieces``; it sends back the pictures it encoded if they
+    are to be ``keep``-t (by a ``Layouts`` kept for a next build), so that the next
+    rebuild's writer, forked again, finds them encoded."""
+    return Child(lambda: encoding_kept(lambda: [
+        pdf_bytes(document, piece[1], piece[2]) for piece, document in pieces], keep))
+
+
+def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, bytes],
            fork: bool = True) -> dict[Piece, bytes]:
     """The PDFs of ``pieces``: half of the pages written in a forked process when there
     is a core for it and ``fork`` (written here again if that process fails; the
-    pictures it encoded go into ``encoded``, unless None)."""
+    pictures it encoded go into ``encoded`` if ``keep``)."""
 
     def write(indices: list[int]) -> list[bytes]:
         return [pdf_bytes(pieces[i][1], pieces[i][0][1], pieces[i][0][2]) for i in indices]
@@ -125,12 +136,12 @@ def _write(pieces: list[tuple[Piece, Document]], encoded: dict[str, bytes] | Non
         side = 0 if weight[0] <= weight[1] else 1
         (mine, theirs)[side].append(index)
         weight[side] += len(pieces[index][1].pages)
-    child = Child(lambda: encoding_kept(lambda: write(theirs), encoded is not None))
+    child = _writer([pieces[i] for i in theirs], keep)
     try:
         done = dict(zip(mine, write(mine), strict=True))
     finally:
         forked = child.result()
-    if encoded is not None and forked is not None:
-        encoded.update(forked[1])
-    done.update(zip(theirs, forked[0] if forked is not None else write(theirs), strict=True))
+    made, sent = forked if forked is not None else (write(theirs), {})
+    encoded.update(sent)
+    done.update(zip(theirs, made, strict=True))
     return {pieces[i][0]: done[i] for i in range(len(pieces))}

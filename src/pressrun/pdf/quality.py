@@ -216,10 +216,11 @@ def _gap(texts: list[Any], spaces: dict[tuple, float]) -> float:
 def _space(style: Any, spaces: dict[tuple, float]) -> float:
     """The width of a normal space in ``style``'s font (neither its ``word-spacing`` nor
     its ``letter-spacing`` counted)."""
+    letters = tracking(style)
     key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
-           style["font_style"], style["word_spacing"], tracking(style))
+           style["font_style"], style["word_spacing"], letters)
     if key not in spaces:
-        spaces[key] = space_width(style) - (style["word_spacing"] or 0) - tracking(style)
+        spaces[key] = space_width(style) - (style["word_spacing"] or 0) - letters
     return spaces[key]
 
 

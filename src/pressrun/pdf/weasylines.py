@@ -47,11 +47,11 @@ TRACKING = (-0.005, 0.005, -0.01, 0.01, -0.015, 0.015, -0.02, 0.02)
 """The letter-spacing, in em, tried in turn for a paragraph that has a loose line
 however its spaces are set: at most 20/1000 em, the tracking a typesetter gives a
 paragraph to fit it (words tighter first, as they let a syllable more onto a line)."""
-SETTINGS = ((0.0, 0.0), (TIGHTER, 0.0), *((0.0, each) for each in TRACKING))
-"""How a paragraph may be set, in the order tried: its spaces narrower by, and its
-letters spaced by, so many em."""
 PLAIN = (0.0, 0.0)
 """A paragraph set as its style says."""
+SETTINGS = (PLAIN, (TIGHTER, 0.0), *((0.0, each) for each in TRACKING))
+"""How a paragraph may be set, in the order tried: its spaces narrower by, and its
+letters spaced by, so many em."""
 SPACE = "\0"
 """Where a style's space width is kept among its measured texts (no text is a NUL)."""
 SLACK = 0.05
