@@ -9,10 +9,12 @@ their call and ladders on 21 pages, the Manifesto a note away from its call.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from conftest import ROOT, _corpus, run
 
@@ -21,14 +23,11 @@ MENDED = {"note-page", "dash-line", "ladder", "one-word-line", "stranded", "near
 MAX_HYPHENATED = 0.08
 """The most lines of running text ending in a hyphen (Ten Days had 12.6%, the Manifesto
 17.8%, filled line by line)."""
-MAX_LOOSE = {"pamphlet": 0, "communist-manifesto": 0, "ten-days-that-shook-the-world": 1}
-"""The most lines with word gaps over twice a space. Filled line by line by WeasyPrint,
-4.0% of the Manifesto's lines and 4.3% of Ten Days'; set a paragraph at a time, 5 and 36
-lines; with a paragraph tracked where its spaces alone cannot do it
-(``pdf/weasylines.py``), none, but for one line of Ten Days that ends before a word
-marked Russian in Latin letters, which no hyphenation patterns cover
-("speculator—*maradior*"). Those that remain are listed, the loosest first, by
-``check --layout``."""
+NO_LOOSE_LINES = "no line with word gaps over twice a space"
+"""Filled line by line by WeasyPrint, 4.0% of the Manifesto's lines and 4.3% of Ten
+Days' were loose; set a paragraph at a time, 5 and 36; with a paragraph tracked where
+its spaces alone cannot do it (``pdf/weasylines.py``), none. Any that come back are
+listed, the loosest first, by ``check --layout``."""
 
 
 @cache
@@ -60,7 +59,7 @@ def test_few_hyphens_and_few_loose_lines(book: str, options: tuple[str, ...]) ->
     layout = _layout(ROOT if book == "pamphlet" else _corpus(book), *options)
     assert layout["hyphenated_lines"] / layout["lines"] < MAX_HYPHENATED
     loose = [f["message"] for f in layout["faults"] if f["code"] == "loose-line"]
-    assert len(loose) <= MAX_LOOSE[book], "\n".join(loose)
+    assert not loose, NO_LOOSE_LINES + ":\n" + "\n".join(loose)
 
 
 def test_ten_days_notes_are_on_their_calls_pages() -> None:
@@ -100,6 +99,26 @@ def test_check_layout_names_a_line_of_one_word_inside_a_paragraph(project) -> No
     assert "one word on a line, not justified: 'Approximately:'" in result.output, \
         result.output
     assert "'ends.'" not in result.output
+
+
+def test_a_line_may_end_at_a_dash_before_a_word_marked_by_language(project) -> None:
+    """Ten Days' one loose line: the break after "speculator—", before a word in its own
+    box, was not offered, so the line ended "specu-" with gaps 2.5× a space."""
+    root = project()
+    part = next((root / "manuscript").glob("0*.md"))
+    part.write_text(part.read_text(encoding="utf-8") + "\n\n" + MARADIOR + "\n",
+                    encoding="utf-8")
+    layout = _layout(root)
+    assert [f["message"] for f in layout["faults"] if f["code"] == "loose-line"] == []
+    result = run("pdf", "-C", root, "-o", root / "out.pdf")
+    assert result.exit_code == 0, result.output
+    text = " ".join(page.extract_text() for page in PdfReader(root / "out.pdf").pages)
+    assert "turned speculator—\nmaradior (bandit" in re.sub(" +", " ", text)
+
+
+MARADIOR = ("In a provincial town I knew a merchant family turned speculator—"
+            "[*maradior*]{lang=ru-Latn} (bandit, ghoul) the Russians call it. The three sons "
+            "had bribed their way out of military service. One gambled in foodstuffs.")
 
 
 def test_check_without_layout_lays_nothing_out(project) -> None:

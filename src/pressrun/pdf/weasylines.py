@@ -27,11 +27,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
+from unicodedata import category
 
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
 from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
-from weasyprint.text.line_break import _font_style_cache_key, get_log_attrs
+from weasyprint.text.line_break import _font_style_cache_key, can_break_text, get_log_attrs
 
 from pressrun.pdf.hyphens import dictionary, hyphens
 from pressrun.pdf.linebreak import FALLBACK, Hyphen, Item, Space, Word, breaks
@@ -264,17 +265,21 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
     style = linebox.style
     space = _space(planning, context, style)
     stretch = MAX_GAP * (space - (style["word_spacing"] or 0)) - (space + narrower + letters)
+    pieces = list(_inline(planning, linebox, containing_block))
+    if None in pieces:
+        return None
+    texts = [piece[0].text for piece in pieces if isinstance(piece, tuple)]
+    follows = iter([*(text[:1] for text in texts[1:]), ""])
     previous = None
-    for piece in _inline(planning, linebox, containing_block):
-        if piece is None:
-            return None
+    for piece in pieces:
         if isinstance(piece, (int, float)):  # the edge of an inline box
             items.append(Word(piece))
             places.append(None)
             previous = previous if not piece else None  # a line may not end inside it
         else:
             box, closed = piece
-            _words(planning, context, box, closed, stretch, items, places, previous)
+            _words(planning, context, box, closed, stretch, items, places, previous,
+                   next(follows))
             previous = None if closed else box
     while items and not isinstance(items[-1], Word):  # no line ends at the paragraph's end
         items.pop()
@@ -314,12 +319,15 @@ def _edge(box: Any, side: str) -> float:
 
 
 def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: float,
-           items: list[Item], places: list[Place | None], previous: Any) -> None:
+           items: list[Item], places: list[Place | None], previous: Any,
+           follows: str) -> None:
     """Add the words of text box ``box``, the spaces between them (``stretch`` each) and
     the places inside words a line may end: where Pango would break (after a dash or a
     hyphen), and where WeasyPrint would hyphenate each part between. A line may end at a
     space where Pango allows it; at the space ending the box unless the box is
-    ``closed``; at the space starting it with the ``previous`` text box, if any."""
+    ``closed``; at the space starting it with the ``previous`` text box, if any; at the
+    box's end, unless ``closed``, after a dash where Pango would break before the next
+    text box's first letter, ``follows`` ("speculator—" before "*maradior*")."""
     style, text = box.style, box.text
     space, patterns = _space(planning, context, style), dictionary(style)
     hyphen = _width(planning, context, style, style["hyphenate_character"])
@@ -352,6 +360,10 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
             items.append(Word(_width(planning, context, style, run) - done))
             places.append(None)
         at += len(run) + 1
+    if (text[-1:] and category(text[-1]) == "Pd" and follows.strip() and not closed
+            and can_break_text(text[-1] + follows, style["lang"])):
+        items.append(Hyphen(0) if text[-1] in HYPHENS else Space(0, 0))
+        places.append((box, len(text), False))
 
 
 def _space(planning: _Planning, context: Any, style: Any) -> float:
