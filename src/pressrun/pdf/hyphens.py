@@ -26,12 +26,17 @@ def hyphens(dictionary: tuple[Any, int] | None, run: str) -> list[int]:
 
 def dictionary(style: Any) -> tuple[Any, int] | None:
     """The hyphenation dictionary WeasyPrint uses for ``style``, and the shortest word."""
-    language = style["hyphens"] == "auto" and style["lang"] and pyphen.language_fallback(
-        style["lang"])
-    if not language:
+    if style["hyphens"] != "auto" or not style["lang"]:
         return None
-    total, left, right = style["hyphenate_limit_chars"]
-    return _pyphen(language, left, right), total
+    return _dictionary(style["lang"], *style["hyphenate_limit_chars"])
+
+
+@cache
+def _dictionary(lang: str, total: int, left: int, right: int) -> tuple[Any, int] | None:
+    """The dictionary for language ``lang`` (pyphen's fallback for it, looked up once:
+    the lookup lists pyphen's dictionaries each time), and the shortest word."""
+    language = pyphen.language_fallback(lang)
+    return (_pyphen(language, left, right), total) if language else None
 
 
 @cache
