@@ -168,7 +168,7 @@ def print_numbers(root: Path) -> dict[str, tuple[int, str]]:
     found = {}
     for page in document.pages:
         box = page._page_box
-        for number, paragraph in _numbers(box, None):
+        for number, paragraph, _ in _numbers(box, None, None):
             side = "right" if number.position_x > paragraph.content_box_x() else "left"
             found[paragraph.element.get("id")] = (int(number.element.text), side,
                                                   box.page_type.side)
@@ -208,6 +208,23 @@ def test_paragraph_numbers_are_the_same_in_print_and_epub(numbered_manifesto) ->
     # In the outer margin: right of the text on right-hand pages, left of it on left ones.
     assert all(side == page for _, side, page in in_print.values())
     assert epubcheck_problems(epub) == []
+
+
+def test_a_sidebars_paragraph_numbers_are_outside_its_tint() -> None:
+    """In the pamphlet's sidebar the numbers were set 2.5 mm from its text, inside its
+    padding: on the tint's edge on left-hand pages, on the tint on right-hand ones."""
+    from pressrun.build import prepare
+    from pressrun.pdf import print_layout
+    from pressrun.pdf.weasyboxes import NUMBER_GAP_PX, _numbers
+
+    framed = []
+    for page in print_layout(prepare(ROOT)).pages:
+        for number, _, frame in _numbers(page._page_box, None, None):
+            if frame is not None:
+                left, right = frame.border_box_x(), frame.border_box_x() + frame.border_width()
+                framed.append(number.position_x + number.margin_width() + NUMBER_GAP_PX
+                              <= left + 0.01 or number.position_x - NUMBER_GAP_PX >= right - 0.01)
+    assert len(framed) >= 10 and all(framed)
 
 
 def test_paragraph_numbers_are_printed(pamphlet: Built) -> None:

@@ -24,16 +24,18 @@ NUMBER_GAP_PX = 2.5 / 25.4 * 96
 
 
 def outer_paragraph_numbers(document: Document) -> None:
-    """Set each paragraph number in the outer margin, level with its paragraph's first line.
+    """Set each paragraph number in the outer margin, level with its paragraph's first line
+    (outside the tinted box around the paragraph, if any, as a sidebar's).
 
     The theme takes the numbers out of the flow; only the laid-out pages know which
     side of the spread each paragraph is on.
     """
     for page in document.pages:
         right = page._page_box.page_type.side == "right"
-        for box, paragraph in _numbers(page._page_box, None):
-            left = paragraph.content_box_x()
-            x = left + paragraph.width + NUMBER_GAP_PX if right else \
+        for box, paragraph, frame in _numbers(page._page_box, None, None):
+            left, width = (paragraph.content_box_x(), paragraph.width) if frame is None \
+                else (frame.border_box_x(), frame.border_width())
+            x = left + width + NUMBER_GAP_PX if right else \
                 left - NUMBER_GAP_PX - box.margin_width()
             text, number = _first_line_box(paragraph), _first_line_box(box)
             dy = (text.position_y + text.baseline) - (number.position_y + number.baseline) \
@@ -46,20 +48,23 @@ def _first_line_box(box: Any) -> Any:
     return next((b for b in box.descendants() if type(b).__name__ == "LineBox"), None)
 
 
-def _numbers(box: Any, paragraph: Any) -> Iterator[tuple[Any, Any]]:
-    """The paragraph-number boxes below ``box``, each with its paragraph's box."""
+def _numbers(box: Any, paragraph: Any, frame: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The paragraph-number boxes below ``box``, each with its paragraph's box and the
+    innermost tinted block around the paragraph (None if there is none)."""
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
     element = getattr(box, "element", None)
     if isinstance(box, AbsolutePlaceholder) and element is not None and \
             element.get("class") == "pn" and paragraph is not None:
-        yield box, paragraph
+        yield box, paragraph, frame
         return
-    if element is not None and "numbered" in (element.get("class") or "") and \
-            type(box).__name__ == "BlockBox":
-        paragraph = box
+    if type(box).__name__ == "BlockBox":
+        if box.style["background_color"].alpha > 0:
+            frame = box
+        if element is not None and "numbered" in (element.get("class") or ""):
+            paragraph = box
     for child in getattr(box, "children", ()):
-        yield from _numbers(child, paragraph)
+        yield from _numbers(child, paragraph, frame)
 
 
 def image_resolutions(document: Document) -> dict[str, float]:
