@@ -23,11 +23,6 @@ MENDED = {"note-page", "dash-line", "ladder", "one-word-line", "stranded", "near
 MAX_HYPHENATED = 0.08
 """The most lines of running text ending in a hyphen (Ten Days had 12.6%, the Manifesto
 17.8%, filled line by line)."""
-NO_LOOSE_LINES = "no line with word gaps over twice a space"
-"""Filled line by line by WeasyPrint, 4.0% of the Manifesto's lines and 4.3% of Ten
-Days' were loose; set a paragraph at a time, 5 and 36; with a paragraph tracked where
-its spaces alone cannot do it (``pdf/weasylines.py``), none. Any that come back are
-listed, the loosest first, by ``check --layout``."""
 
 
 @cache
@@ -55,11 +50,14 @@ def test_no_page_a_designer_would_send_back(book: str, options: tuple[str, ...])
     ("communist-manifesto", ()), ("ten-days-that-shook-the-world", ()),
 ])
 def test_few_hyphens_and_few_loose_lines(book: str, options: tuple[str, ...]) -> None:
-    """Each paragraph's line ends are chosen together (``pdf/linebreak.py``)."""
+    """Each paragraph's line ends are chosen together (``pdf/linebreak.py``). Filled line
+    by line by WeasyPrint, 4.0% of the Manifesto's lines and 4.3% of Ten Days' were loose
+    (word gaps over twice a space); set a paragraph at a time, 5 and 36; with a paragraph
+    tracked where its spaces alone cannot do it (``pdf/weasylines.py``), none."""
     layout = _layout(ROOT if book == "pamphlet" else _corpus(book), *options)
     assert layout["hyphenated_lines"] / layout["lines"] < MAX_HYPHENATED
     loose = [f["message"] for f in layout["faults"] if f["code"] == "loose-line"]
-    assert not loose, NO_LOOSE_LINES + ":\n" + "\n".join(loose)
+    assert not loose, "\n".join(loose)
 
 
 def test_ten_days_notes_are_on_their_calls_pages() -> None:
@@ -101,6 +99,11 @@ def test_check_layout_names_a_line_of_one_word_inside_a_paragraph(project) -> No
     assert "'ends.'" not in result.output
 
 
+MARADIOR = ("In a provincial town I knew a merchant family turned speculator—"
+            "[*maradior*]{lang=ru-Latn} (bandit, ghoul) the Russians call it. The three sons "
+            "had bribed their way out of military service. One gambled in foodstuffs.")
+
+
 def test_a_line_may_end_at_a_dash_before_a_word_marked_by_language(project) -> None:
     """Ten Days' one loose line: the break after "speculator—", before a word in its own
     box, was not offered, so the line ended "specu-" with gaps 2.5× a space."""
@@ -114,11 +117,6 @@ def test_a_line_may_end_at_a_dash_before_a_word_marked_by_language(project) -> N
     assert result.exit_code == 0, result.output
     text = " ".join(page.extract_text() for page in PdfReader(root / "out.pdf").pages)
     assert "turned speculator—\nmaradior (bandit" in re.sub(" +", " ", text)
-
-
-MARADIOR = ("In a provincial town I knew a merchant family turned speculator—"
-            "[*maradior*]{lang=ru-Latn} (bandit, ghoul) the Russians call it. The three sons "
-            "had bribed their way out of military service. One gambled in foodstuffs.")
 
 
 def test_check_without_layout_lays_nothing_out(project) -> None:

@@ -168,7 +168,7 @@ def print_numbers(root: Path) -> dict[str, tuple[int, str]]:
     found = {}
     for page in document.pages:
         box = page._page_box
-        for number, paragraph, _ in _numbers(box, None, None):
+        for number, paragraph, _ in _numbers(box):
             side = "right" if number.position_x > paragraph.content_box_x() else "left"
             found[paragraph.element.get("id")] = (int(number.element.text), side,
                                                   box.page_type.side)
@@ -219,7 +219,7 @@ def test_a_sidebars_paragraph_numbers_are_outside_its_tint() -> None:
 
     framed = []
     for page in print_layout(prepare(ROOT)).pages:
-        for number, _, frame in _numbers(page._page_box, None, None):
+        for number, _, frame in _numbers(page._page_box):
             if frame is not None:
                 left, right = frame.border_box_x(), frame.border_box_x() + frame.border_width()
                 framed.append(number.position_x + number.margin_width() + NUMBER_GAP_PX

@@ -41,7 +41,7 @@ class Pipeline:
     written again).
     """
 
-    def __init__(self, variant: str, keep: bool = False) -> None:
+    def __init__(self, variant: str, keep: bool) -> None:
         self.variant = variant
         self.keep = keep
         """Whether the pictures the writer encodes are sent back (see ``_writer``)."""

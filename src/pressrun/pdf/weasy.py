@@ -257,7 +257,7 @@ _ENCODED: dict[str, bytes] | None = None
 """The pictures encoded by the ``encoding_kept`` call under way, by their cache keys."""
 
 
-def encoding_kept(write: Callable[[], T], kept: bool = True) -> tuple[T, dict[str, bytes]]:
+def encoding_kept(write: Callable[[], T], kept: bool) -> tuple[T, dict[str, bytes]]:
     """What ``write()`` returns, and the pictures it encoded (if ``kept``), by their keys
     in the picture cache: a forked writer sends them back to be kept with the pictures,
     so that the next rebuild's writer, forked again, finds them encoded."""

@@ -32,7 +32,7 @@ def outer_paragraph_numbers(document: Document) -> None:
     """
     for page in document.pages:
         right = page._page_box.page_type.side == "right"
-        for box, paragraph, frame in _numbers(page._page_box, None, None):
+        for box, paragraph, frame in _numbers(page._page_box):
             left, width = (paragraph.content_box_x(), paragraph.width) if frame is None \
                 else (frame.border_box_x(), frame.border_width())
             x = left + width + NUMBER_GAP_PX if right else \
@@ -48,7 +48,8 @@ def _first_line_box(box: Any) -> Any:
     return next((b for b in box.descendants() if type(b).__name__ == "LineBox"), None)
 
 
-def _numbers(box: Any, paragraph: Any, frame: Any) -> Iterator[tuple[Any, Any, Any]]:
+def _numbers(box: Any, paragraph: Any = None,
+             frame: Any = None) -> Iterator[tuple[Any, Any, Any]]:
     """The paragraph-number boxes below ``box``, each with its paragraph's box and the
     innermost tinted block around the paragraph (None if there is none)."""
     from weasyprint.layout.absolute import AbsolutePlaceholder

@@ -265,21 +265,17 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
     style = linebox.style
     space = _space(planning, context, style)
     stretch = MAX_GAP * (space - (style["word_spacing"] or 0)) - (space + narrower + letters)
-    pieces = list(_inline(planning, linebox, containing_block))
-    if None in pieces:
-        return None
-    texts = [piece[0].text for piece in pieces if isinstance(piece, tuple)]
-    follows = iter([*(text[:1] for text in texts[1:]), ""])
     previous = None
-    for piece in pieces:
+    for piece in _inline(planning, linebox, containing_block):
+        if piece is None:
+            return None
         if isinstance(piece, (int, float)):  # the edge of an inline box
             items.append(Word(piece))
             places.append(None)
             previous = previous if not piece else None  # a line may not end inside it
         else:
             box, closed = piece
-            _words(planning, context, box, closed, stretch, items, places, previous,
-                   next(follows))
+            _words(planning, context, box, closed, stretch, items, places, previous)
             previous = None if closed else box
     while items and not isinstance(items[-1], Word):  # no line ends at the paragraph's end
         items.pop()
@@ -319,19 +315,23 @@ def _edge(box: Any, side: str) -> float:
 
 
 def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: float,
-           items: list[Item], places: list[Place | None], previous: Any,
-           follows: str) -> None:
+           items: list[Item], places: list[Place | None], previous: Any) -> None:
     """Add the words of text box ``box``, the spaces between them (``stretch`` each) and
     the places inside words a line may end: where Pango would break (after a dash or a
     hyphen), and where WeasyPrint would hyphenate each part between. A line may end at a
     space where Pango allows it; at the space ending the box unless the box is
-    ``closed``; at the space starting it with the ``previous`` text box, if any; at the
-    box's end, unless ``closed``, after a dash where Pango would break before the next
-    text box's first letter, ``follows`` ("speculator—" before "*maradior*")."""
+    ``closed``; with the ``previous`` text box, if any, at the space starting the box, or
+    after a dash ending ``previous`` where Pango would break before the box's first letter
+    ("speculator—" before "*maradior*")."""
     style, text = box.style, box.text
     space, patterns = _space(planning, context, style), dictionary(style)
     hyphen = _width(planning, context, style, style["hyphenate_character"])
     attributes = get_log_attrs(text, style["lang"])
+    dash = previous.text[-1:] if previous is not None else ""
+    if (dash and category(dash) == "Pd" and text[:1].strip()
+            and can_break_text(dash + text[0], style["lang"])):
+        items.append(_opening(dash))
+        places.append((previous, len(previous.text), False))
     at = 0
     for run in text.split(" "):
         if at:
@@ -352,18 +352,20 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
         for cut in sorted(opened + hyphenated):
             width = _width(planning, context, style, run[:cut])
             hyphenates = cut in hyphenated
-            items += [Word(width - done), Hyphen(hyphen) if hyphenates
-                      else Hyphen(0) if run[cut - 1] in HYPHENS else Space(0, 0)]
+            items += [Word(width - done),
+                      Hyphen(hyphen) if hyphenates else _opening(run[cut - 1])]
             places += [None, (box, at + cut, hyphenates)]
             done = width
         if run:
             items.append(Word(_width(planning, context, style, run) - done))
             places.append(None)
         at += len(run) + 1
-    if (text[-1:] and category(text[-1]) == "Pd" and follows.strip() and not closed
-            and can_break_text(text[-1] + follows, style["lang"])):
-        items.append(Hyphen(0) if text[-1] in HYPHENS else Space(0, 0))
-        places.append((box, len(text), False))
+
+
+def _opening(before: str) -> Item:
+    """Where a line may end after ``before`` without a hyphen added: one shown already
+    if ``before`` is one (it counts among the lines ending in a hyphen), else nothing."""
+    return Hyphen(0) if before in HYPHENS else Space(0, 0)
 
 
 def _space(planning: _Planning, context: Any, style: Any) -> float:
