@@ -4,7 +4,7 @@ style's ``hyphenate-limit-chars``) and the places that dictionary offers."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyphen
@@ -12,16 +12,18 @@ import pyphen
 _WORD = re.compile(r"(\W*)([^\W\d_]+)\W*")
 
 
-def hyphens(dictionary: tuple[Any, int] | None, run: str) -> list[int]:
-    """Where WeasyPrint may hyphenate ``run``, shortest first."""
+@lru_cache(maxsize=1 << 16)
+def hyphens(dictionary: tuple[Any, int] | None, run: str) -> tuple[int, ...]:
+    """Where WeasyPrint may hyphenate ``run``, shortest first (remembered for the most
+    recent words: a book asks for the same few thousand again and again)."""
     if dictionary is None:
-        return []
+        return ()
     pyphen_dictionary, least = dictionary
     match = _WORD.fullmatch(run)
     if match is None or len(match[2]) < least:
-        return []
+        return ()
     lead = len(match[1])
-    return sorted(lead + cut for cut in pyphen_dictionary.positions(match[2]))
+    return tuple(sorted(lead + cut for cut in pyphen_dictionary.positions(match[2])))
 
 
 def dictionary(style: Any) -> tuple[Any, int] | None:

@@ -31,8 +31,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from pressrun.manuscript import svg
 from pressrun.manuscript.stylesheets import named_families
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
+from pressrun.pdf.textwidths import Widths
 from pressrun.pdf.weasyfonts import font_configuration
-from pressrun.pdf.weasylines import Widths, optimal_breaks
+from pressrun.pdf.weasylines import optimal_breaks
 from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
 

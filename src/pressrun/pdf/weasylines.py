@@ -32,12 +32,13 @@ from unicodedata import category
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
 from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
-from weasyprint.text.line_break import _font_style_cache_key, can_break_text, get_log_attrs
+from weasyprint.text.line_break import can_break_text, get_log_attrs
 
 from pressrun.pdf.hyphens import dictionary, hyphens
 from pressrun.pdf.linebreak import FALLBACK, Hyphen, Item, Space, Word, breaks
 from pressrun.pdf.quality import HYPHENS, MAX_GAP
-from pressrun.pdf.weasyboxes import space_width, text_width, tracking
+from pressrun.pdf.textwidths import SPACE, Measures, Widths
+from pressrun.pdf.weasyboxes import tracking
 
 TIGHTER = -0.03
 """How much narrower, in em, a paragraph's spaces are made when no setting keeps its
@@ -53,8 +54,6 @@ PLAIN = (0.0, 0.0)
 SETTINGS = (PLAIN, (TIGHTER, 0.0), *((0.0, each) for each in TRACKING))
 """How a paragraph may be set, in the order tried: its spaces narrower by, and its
 letters spaced by, so many em."""
-SPACE = "\0"
-"""Where a style's space width is kept among its measured texts (no text is a NUL)."""
 SLACK = 0.05
 """What a planned line is offered beyond its text's width, in CSS pixels: far less than
 any character, so the line cannot take more."""
@@ -65,10 +64,6 @@ Setting = tuple[float, float]
 """A paragraph's spaces made narrower by, and its letters spaced by, so many em."""
 Place = tuple[Any, int, bool]
 """Where a break ends its line: the text box, the character offset, whether hyphenated."""
-
-
-Widths = dict[tuple[tuple[Any, ...], str], float]
-"""Texts measured, by what decides their width (see ``_key``) and text."""
 
 
 class _Planning:
@@ -84,15 +79,13 @@ class _Planning:
         """The text boxes of each paragraph's plan in force, by its line box's id."""
         self.owner: dict[int, int] = {}
         """The line box of each planned text box, by their ids."""
-        self.keys: dict[int, tuple[Any, ...]] = {}
-        """What decides a text's width in each style, by the style's id."""
-        self.widths = widths
-        """Texts measured, by style key and text (a space's width under ``SPACE``)."""
+        self.measures = Measures(widths)
+        """The texts measured."""
         self.styles: dict[int, tuple[Any, dict[Setting, Any]]] = {}
         """Each text box set otherwise than its style says: its style, and its style in
         each setting tried."""
         self.kept: list[Any] = []
-        """The planned boxes and measured styles, alive while their ids are keys."""
+        """The planned boxes, alive while their ids are keys."""
 
 
 _planning: _Planning | None = None
@@ -156,11 +149,11 @@ def _planned(planning: _Planning, split: Callable[..., Any], context: Any, box: 
     text = encoded[skip:len(encoded) if last else end].decode()
     if hyphens[at]:
         text += box.style["hyphenate_character"]
-    if _width(planning, context, box.style, text.rstrip(" ")) <= available:
+    if planning.measures.width(context, box.style, text.rstrip(" ")) <= available:
         # A line is offered its text's width, even past the measure: WeasyPrint lets a
         # line's last space overflow, and Pango counts half a letter-spacing after it,
         # but WeasyPrint cuts a text that does not fit with them after its first word.
-        width = _width(planning, context, box.style, text) + SLACK + abs(tracking(box.style))
+        width = planning.measures.width(context, box.style, text) + SLACK + abs(tracking(box.style))
         laid = split(context, box, width, skip, is_line_start)
         resume = laid[1]
         if last and resume is None:  # WeasyPrint would go on with the next box
@@ -263,7 +256,7 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
     items: list[Item] = []
     places: list[Place | None] = []
     style = linebox.style
-    space = _space(planning, context, style)
+    space = planning.measures.width(context, style, SPACE)
     stretch = MAX_GAP * (space - (style["word_spacing"] or 0)) - (space + narrower + letters)
     previous = None
     for piece in _inline(planning, linebox, containing_block):
@@ -324,8 +317,8 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
     after a dash ending ``previous`` where Pango would break before the box's first letter
     ("speculator—" before "*maradior*")."""
     style, text = box.style, box.text
-    space, patterns = _space(planning, context, style), dictionary(style)
-    hyphen = _width(planning, context, style, style["hyphenate_character"])
+    width = planning.measures.of(context, style)
+    space, patterns, hyphen = width(SPACE), dictionary(style), width(style["hyphenate_character"])
     attributes = get_log_attrs(text, style["lang"])
     dash = previous.text[-1:] if previous is not None else ""
     if (dash and category(dash) == "Pd" and text[:1].strip()
@@ -350,14 +343,14 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
                       for cut in hyphens(patterns, run[start:end])]
         done = 0.0
         for cut in sorted(opened + hyphenated):
-            width = _width(planning, context, style, run[:cut])
+            wide = width(run[:cut])
             hyphenates = cut in hyphenated
-            items += [Word(width - done),
+            items += [Word(wide - done),
                       Hyphen(hyphen) if hyphenates else _opening(run[cut - 1])]
             places += [None, (box, at + cut, hyphenates)]
-            done = width
+            done = wide
         if run:
-            items.append(Word(_width(planning, context, style, run) - done))
+            items.append(Word(width(run) - done))
             places.append(None)
         at += len(run) + 1
 
@@ -366,29 +359,3 @@ def _opening(before: str) -> Item:
     """Where a line may end after ``before`` without a hyphen added: one shown already
     if ``before`` is one (it counts among the lines ending in a hyphen), else nothing."""
     return Hyphen(0) if before in HYPHENS else Space(0, 0)
-
-
-def _space(planning: _Planning, context: Any, style: Any) -> float:
-    """How wide a space is in ``style``, its ``word-spacing`` included."""
-    return _width(planning, context, style, SPACE)
-
-
-def _width(planning: _Planning, context: Any, style: Any, text: str) -> float:
-    """How wide ``text`` (a space for ``SPACE``) is, set in ``style``."""
-    key = (_key(planning, style), text)
-    if key not in planning.widths:
-        planning.widths[key] = space_width(style, context) if text == SPACE else \
-            text_width(text, style, context)
-    return planning.widths[key]
-
-
-def _key(planning: _Planning, style: Any) -> tuple[Any, ...]:
-    """What decides how wide a text is in ``style``: WeasyPrint's key for its fonts, with
-    the size, kerning and spacing."""
-    key = planning.keys.get(id(style))
-    if key is None:
-        key = planning.keys[id(style)] = (
-            _font_style_cache_key(style, include_size=True), style["font_kerning"],
-            style["letter_spacing"], style["word_spacing"])
-        planning.kept.append(style)
-    return key
