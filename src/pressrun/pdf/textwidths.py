@@ -71,9 +71,10 @@ class Measures:
     def _word(self, key: tuple[Any, ...], style: Any, context: Any, text: str) -> float:
         """How wide ``text`` is in ``style``: a word (no spaces, tabs or line breaks) is
         set in one Pango layout kept for its style's key (making a layout costs twice
-        what setting a word in it does; a word's only attributes, its letter-spacing and
-        hyphenation, cover the whole of it, the same in every word of the style), any
-        other text in a layout of its own, as WeasyPrint sets it."""
+        what setting a word in it does; the only attributes WeasyPrint gives a word, its
+        letter-spacing and whether Pango may hyphenate it to wrap, cover the whole of it
+        alike in every word of the style), any other text in a layout of its own, as
+        WeasyPrint sets it (its spaces get attributes a next text would inherit)."""
         if _UNATTRIBUTED.isdisjoint(text):
             layout = self.layouts.get(key)
             if layout is None:
