@@ -33,7 +33,7 @@ from pressrun.manuscript.stylesheets import named_families
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
 from pressrun.pdf.textwidths import Widths
 from pressrun.pdf.weasyfonts import font_configuration
-from pressrun.pdf.weasylines import optimal_breaks
+from pressrun.pdf.weasylines import Plans, optimal_breaks
 from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
 
@@ -100,6 +100,8 @@ class Shared:
     """The stylesheets, each parsed once, by URL or text."""
     widths: Widths = field(default_factory=dict)
     """Texts measured for line breaking in these fonts (see ``weasylines``)."""
+    plans: Plans = field(default_factory=dict)
+    """Paragraphs planned in these fonts (see ``weasylines``)."""
 
     @classmethod
     def of(cls, project: Project) -> Shared:
@@ -117,7 +119,7 @@ def layout(page: PrintHtml, project: Project, shared: Shared | None = None) -> D
         sheets = [_sheet(shared, url, fetcher, url=url) for url in page.stylesheets]
         sheets.append(_sheet(shared, page.page_css, fetcher, string=page.page_css,
                              base_url=PROJECT_URL))
-        with deep_recursion(), optimal_breaks(shared.widths):
+        with deep_recursion(), optimal_breaks(shared.widths, shared.plans):
             return HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
                 font_config=shared.font_config, cache=shared.images, stylesheets=sheets)
     except SandboxError as exc:

@@ -64,12 +64,15 @@ Setting = tuple[float, float]
 """A paragraph's spaces made narrower by, and its letters spaced by, so many em."""
 Place = tuple[Any, int, bool]
 """Where a break ends its line: the text box, the character offset, whether hyphenated."""
+Plans = dict[tuple[Any, ...], tuple[dict[int, Ends], Setting]]
+"""Paragraphs' plans and settings by what decides them (see ``_signature``), each text
+box's ends by its place among the paragraph's text boxes."""
 
 
 class _Planning:
     """The plans of one layout."""
 
-    def __init__(self, widths: Widths) -> None:
+    def __init__(self, widths: Widths, plans: Plans) -> None:
         self.ends: dict[int, Ends] = {}
         """The plan in force for each text box, by its id."""
         self.paragraphs: dict[tuple[int, float, float], tuple[dict[int, Ends], Setting]] = {}
@@ -81,6 +84,8 @@ class _Planning:
         """The line box of each planned text box, by their ids."""
         self.measures = Measures(widths)
         """The texts measured."""
+        self.plans = plans
+        """Plans made by this and earlier layouts with the same fonts (see ``_remembered``)."""
         self.styles: dict[int, tuple[Any, dict[Setting, Any]]] = {}
         """Each text box set otherwise than its style says: its style, and its style in
         each setting tried."""
@@ -92,12 +97,14 @@ _planning: _Planning | None = None
 
 
 @contextmanager
-def optimal_breaks(widths: Widths | None = None) -> Iterator[None]:
+def optimal_breaks(widths: Widths | None = None, plans: Plans | None = None) -> Iterator[None]:
     """Plan the justified paragraphs of the layouts made inside, with the texts measured
-    in ``widths`` (kept by layouts with the same fonts)."""
+    in ``widths`` and the paragraphs planned in ``plans`` (both kept by layouts with the
+    same fonts)."""
     global _planning
     _patch()
-    outer, _planning = _planning, _Planning({} if widths is None else widths)
+    outer, _planning = _planning, _Planning({} if widths is None else widths,
+                                            {} if plans is None else plans)
     try:
         yield
     finally:
@@ -179,13 +186,27 @@ def _plan(planning: _Planning, context: Any, linebox: Any, containing_block: Any
     resolve_one_percentage(linebox, "text_indent", containing_block.width)
     key = (id(linebox), containing_block.width, linebox.text_indent)
     if key not in planning.paragraphs:
-        planning.paragraphs[key] = _setting(planning, context, linebox, containing_block)
+        planning.paragraphs[key] = _remembered(planning, context, linebox, containing_block)
         planning.kept.append(linebox)
     plan, setting = planning.paragraphs[key]
     _restyle(planning, linebox, containing_block, setting)
     planning.ends.update(plan)
     planning.planned[id(linebox)] = list(plan)
     planning.owner.update(dict.fromkeys(plan, id(linebox)))
+
+
+def _remembered(planning: _Planning, context: Any, linebox: Any,
+                containing_block: Any) -> tuple[dict[int, Ends], Setting]:
+    """``_setting`` of the paragraph, made once for every paragraph with the same texts
+    in the same styles at the same measure: a section laid out again to mend a fault
+    is the same paragraphs but a few."""
+    texts, signature = _signature(planning, linebox, containing_block)
+    if signature not in planning.plans:
+        plan, setting = _setting(planning, context, linebox, containing_block)
+        place = {id(box): index for index, box in enumerate(texts)}
+        planning.plans[signature] = {place[box]: ends for box, ends in plan.items()}, setting
+    plan, setting = planning.plans[signature]
+    return {id(texts[index]): ends for index, ends in plan.items()}, setting
 
 
 def _setting(planning: _Planning, context: Any, linebox: Any,
@@ -298,6 +319,24 @@ def _inline(planning: _Planning, box: Any, containing_block: Any,
             yield right
         else:
             yield None
+
+
+def _signature(planning: _Planning, linebox: Any,
+               containing_block: Any) -> tuple[list[Any], tuple[Any, ...]]:
+    """The paragraph's text boxes, and all that decides its plan: its measure, indent and
+    spaces, and each of its texts with its style's fonts, spacing and hyphenation, or
+    the edges between them (see ``_inline``)."""
+    texts, pieces = [], []
+    for piece in _inline(planning, linebox, containing_block):
+        if isinstance(piece, tuple):
+            box, closed = piece
+            texts.append(box)
+            style = planning.styles.get(id(box), (box.style,))[0]
+            piece = (box.text, closed, planning.measures.key(style), style["hyphens"],
+                     style["hyphenate_limit_chars"], style["hyphenate_character"])
+        pieces.append(piece)
+    return texts, (tuple(pieces), containing_block.width, linebox.text_indent,
+                   planning.measures.key(linebox.style))
 
 
 def _edge(box: Any, side: str) -> float:
