@@ -38,14 +38,9 @@ class Measures:
         self.layouts: dict[tuple[Any, ...], Any] = {}
         """A Pango layout for setting words in, by style key (see ``_word``)."""
 
-    def width(self, context: Any, style: Any, text: str) -> float:
-        """How wide ``text`` (a space for ``SPACE``, its ``word-spacing`` included) is, set
-        in ``style``."""
-        return self.of(context, style)(text)
-
     def of(self, context: Any, style: Any) -> Callable[[str], float]:
-        """How wide a text is in ``style``, as ``width`` says (the style's key looked up
-        once: a paragraph asks for thousands of widths)."""
+        """How wide a text (a space for ``SPACE``, its ``word-spacing`` included) is, set in
+        ``style`` (the style's key looked up once: a paragraph asks for thousands)."""
         key, widths = self.key(style), self.widths
 
         def width(text: str) -> float:

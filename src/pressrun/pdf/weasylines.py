@@ -156,12 +156,13 @@ def _planned(planning: _Planning, split: Callable[..., Any], context: Any, box: 
     text = encoded[skip:len(encoded) if last else end].decode()
     if hyphens[at]:
         text += box.style["hyphenate_character"]
-    if planning.measures.width(context, box.style, text.rstrip(" ")) <= available:
+    width = planning.measures.of(context, box.style)
+    if width(text.rstrip(" ")) <= available:
         # A line is offered its text's width, even past the measure: WeasyPrint lets a
         # line's last space overflow, and Pango counts half a letter-spacing after it,
         # but WeasyPrint cuts a text that does not fit with them after its first word.
-        width = planning.measures.width(context, box.style, text) + SLACK + abs(tracking(box.style))
-        laid = split(context, box, width, skip, is_line_start)
+        offered = width(text) + SLACK + abs(tracking(box.style))
+        laid = split(context, box, offered, skip, is_line_start)
         resume = laid[1]
         if last and resume is None:  # WeasyPrint would go on with the next box
             return laid[0], len(encoded), False
@@ -277,7 +278,7 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
     items: list[Item] = []
     places: list[Place | None] = []
     style = linebox.style
-    space = planning.measures.width(context, style, SPACE)
+    space = planning.measures.of(context, style)(SPACE)
     stretch = MAX_GAP * (space - (style["word_spacing"] or 0)) - (space + narrower + letters)
     previous = None
     for piece in _inline(planning, linebox, containing_block):
@@ -288,7 +289,7 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
             places.append(None)
             previous = previous if not piece else None  # a line may not end inside it
         else:
-            box, closed = piece
+            box, closed, _ = piece
             _words(planning, context, box, closed, stretch, items, places, previous)
             previous = None if closed else box
     while items and not isinstance(items[-1], Word):  # no line ends at the paragraph's end
@@ -302,15 +303,15 @@ def _items(planning: _Planning, context: Any, linebox: Any, containing_block: An
 def _inline(planning: _Planning, box: Any, containing_block: Any,
             closed: bool = False) -> Iterator[Any]:
     """The text boxes of ``box`` in order, each with whether an inline box around it has
-    a right edge (a line ending with the box would lose it), the widths of inline boxes'
-    edges between them, and None for anything that cannot be planned (letter-spacing
-    is planned only where a setting asks for it)."""
+    a right edge (a line ending with the box would lose it) and its style before any
+    setting, the widths of inline boxes' edges between them, and None for anything that
+    cannot be planned (letter-spacing is planned only where a setting asks for it)."""
     for child in box.children:
         if isinstance(child, boxes.TextBox):
             style = planning.styles.get(id(child), (child.style,))[0]
             plain = (style["white_space"] == "normal" and "\u00ad" not in child.text
                      and style["letter_spacing"] in ("normal", 0))
-            yield (child, closed) if plain else None
+            yield (child, closed, style) if plain else None
         elif isinstance(child, boxes.InlineBox):
             resolve_percentages(child, containing_block)
             right = _edge(child, "right")
@@ -329,9 +330,8 @@ def _signature(planning: _Planning, linebox: Any,
     texts, pieces = [], []
     for piece in _inline(planning, linebox, containing_block):
         if isinstance(piece, tuple):
-            box, closed = piece
+            box, closed, style = piece
             texts.append(box)
-            style = planning.styles.get(id(box), (box.style,))[0]
             piece = (box.text, closed, planning.measures.key(style), style["hyphens"],
                      style["hyphenate_limit_chars"], style["hyphenate_character"])
         pieces.append(piece)
