@@ -34,7 +34,7 @@ from pressrun.pdf.render import (
     print_html,
     print_sections,
 )
-from pressrun.pdf.weasy import TOO_DEEP, Shared, layout, placed_anchors
+from pressrun.pdf.weasy import TOO_DEEP, Shared, forget, layout, layout_again, placed_anchors
 from pressrun.pdf.weasyboxes import Overflow, outer_paragraph_numbers, overflows
 from pressrun.problems import WARNING, PressrunError, Problem, log
 from pressrun.project import IMAGES, STYLES
@@ -106,14 +106,18 @@ def layout_checked(job: PrintJob, html_for: Callable[[Adjustments], PrintHtml],
     does not is set under the paragraph that calls it, and the pages are laid out again.
     A table too wide for the page is set again to fit. What a designer would send back
     and another setting mends (a note away from its call, a ladder of hyphens, a line
-    alone on a page: see ``quality.remedies``) is re-set. Text that still runs past the
-    edge of its page is an error naming its file and line. Paragraph numbers are then
-    moved into the outer margin.
+    alone on a page: see ``quality.remedies``) is re-set, from the first page the new
+    rules can change when they only move breaks (``weasy.layout_again``). Text that still
+    runs past the edge of its page is an error naming its file and line. Paragraph
+    numbers are then moved into the outer margin.
     """
-    adjust, wide, off = UNADJUSTED, [], []
+    adjust, wide, off, again = UNADJUSTED, [], [], None
+    shared = shared or Shared.of(job.theme.project)
     for _ in range(ROUNDS):
-        page = html_for(adjust)
-        document = layout(page, job.theme.project, shared)
+        document, again = again and layout_again(*again, shared), None
+        if document is None:
+            page = html_for(adjust)
+            document = layout(page, job.theme.project, shared, keep=True)
         lost = page.floated.keys() - placed_anchors(document)
         for note_id in sorted(lost):
             log.info("%s is set under its paragraph: it did not fit at the foot of its page",
@@ -127,7 +131,9 @@ def layout_checked(job: PrintJob, html_for: Callable[[Adjustments], PrintHtml],
         elif off or (restyled := remedies(document, adjust.restyled)) == adjust.restyled:
             break
         else:
+            again = _added(document, adjust.restyled, restyled)
             adjust = replace(adjust, restyled=restyled)
+    forget(document)
     if off:
         raise PressrunError.of([Problem.at(
             source(job.pamphlet, o.element), "off-page",
@@ -142,6 +148,14 @@ def layout_checked(job: PrintJob, html_for: Callable[[Adjustments], PrintHtml],
     if job.pamphlet.metadata.paragraph_numbers:
         outer_paragraph_numbers(document)
     return document
+
+
+def _added(document: Document, before: tuple[tuple[str, str], ...],
+           after: tuple[tuple[str, str], ...]) -> tuple[Document, dict[str, str]] | None:
+    """``document`` and the rules ``after`` adds to ``before``, to lay it out again from
+    the first page they change; ``None`` when a rule replaces one of ``before``."""
+    added = dict(set(after) - set(before))
+    return None if added.keys() & dict(before).keys() else (document, added)
 
 
 def _first_each(found: list[Overflow]) -> list[Overflow]:

@@ -2,8 +2,9 @@
 sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint and pydyf.
 
 Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out
-boxes), ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts) and ``weasylines``
-(where justified lines end): an upgrade is those five files' review.
+boxes), ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts), ``weasylines``
+(where justified lines end) and ``weasyresume`` (a layout resumed from a page): an
+upgrade is those six files' review.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
 from pressrun.pdf.textwidths import Widths
 from pressrun.pdf.weasyfonts import font_configuration
 from pressrun.pdf.weasylines import Plans, optimal_breaks
+from pressrun.pdf.weasyresume import KEPT, Kept, keeping, resumed
 from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
 
@@ -110,18 +112,55 @@ class Shared:
         return cls(font_configuration(named_families(project)))
 
 
-def layout(page: PrintHtml, project: Project, shared: Shared | None = None) -> Document:
-    """Lay out a print document into pages, with its stylesheets parsed once in ``shared``."""
+def layout(page: PrintHtml, project: Project, shared: Shared | None = None,
+           keep: bool = False) -> Document:
+    """Lay out a print document into pages, with its stylesheets parsed once in ``shared``;
+    ``keep`` its layout's state for ``layout_again``."""
     shared = shared or Shared.of(project)
     _fast_footnote_lookup()
     fetcher = ProjectFetcher(project)
-    try:
+    with _laying_out(shared, Kept() if keep else None) as kept:
         sheets = [_sheet(shared, url, fetcher, url=url) for url in page.stylesheets]
         sheets.append(_sheet(shared, page.page_css, fetcher, string=page.page_css,
                              base_url=PROJECT_URL))
-        with deep_recursion(), optimal_breaks(shared.widths, shared.plans):
-            return HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
-                font_config=shared.font_config, cache=shared.images, stylesheets=sheets)
+        document = HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
+            font_config=shared.font_config, cache=shared.images, stylesheets=sheets)
+    if kept is not None:
+        KEPT[document] = kept
+    return document
+
+
+def layout_again(document: Document, rules: dict[str, str], shared: Shared) -> Document | None:
+    """``document`` (laid out with ``keep``) laid out again with the CSS ``rules``
+    (declarations by selector) added, from the first page they can change; ``None`` when
+    it must be laid out from its first page (see ``weasyresume``)."""
+    from weasyprint.document import Page
+
+    kept = KEPT.pop(document, None)
+    if kept is None:
+        return None
+    with _laying_out(shared, kept):
+        boxes = resumed(document, kept, rules)
+    if boxes is None:
+        return None
+    again = document.copy([Page(box) for box in boxes])
+    KEPT[again] = kept
+    return again
+
+
+def forget(document: Document) -> None:
+    """Let go of the state ``document``'s layout kept for ``layout_again``."""
+    KEPT.pop(document, None)
+
+
+@contextmanager
+def _laying_out(shared: Shared, kept: Kept | None) -> Iterator[Kept | None]:
+    """Where WeasyPrint lays out: recursing deeper, planning lines, recording ``kept``,
+    with a file outside the project an error."""
+    try:
+        with deep_recursion(), (optimal_breaks(shared.widths, shared.plans) if kept is None
+                                else keeping(kept, shared.widths, shared.plans)):
+            yield kept
     except SandboxError as exc:
         raise PressrunError(f"refused to read {exc}", code="outside-project") from None
 

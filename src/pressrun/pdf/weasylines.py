@@ -97,16 +97,16 @@ _planning: _Planning | None = None
 
 
 @contextmanager
-def optimal_breaks(widths: Widths | None = None, plans: Plans | None = None) -> Iterator[None]:
+def optimal_breaks(widths: Widths, plans: Plans,
+                   planning: _Planning | None = None) -> Iterator[_Planning]:
     """Plan the justified paragraphs of the layouts made inside, with the texts measured
     in ``widths`` and the paragraphs planned in ``plans`` (both kept by layouts with the
-    same fonts)."""
+    same fonts), going on with a resumed layout's ``planning``."""
     global _planning
     _patch()
-    outer, _planning = _planning, _Planning({} if widths is None else widths,
-                                            {} if plans is None else plans)
+    outer, _planning = _planning, planning or _Planning(widths, plans)
     try:
-        yield
+        yield _planning
     finally:
         _planning = outer
 

@@ -1,0 +1,209 @@
+"""A section set again from the page a remedy can change, not from its first page.
+
+A designer's remedy (``quality.remedies``) is a CSS rule for one element: a heading that
+starts a new page, a paragraph that takes more of its lines along, a title set narrower.
+Such a rule can move the end of the page before the element's first page (the element's
+first lines may now go there, or take the block before them along), never the end of an
+earlier one, whose layout never reached the element. So a second setting keeps the pages
+up to two before the element's first: the rule is applied to the styles of the layout's
+own box tree, and WeasyPrint's page maker (which re-makes pages from one whose content
+changed, for page-based counters) lays out the rest in the same layout context, from the
+state the first setting recorded for that page, its lines planned as before.
+
+``keeping()`` records, while a layout is made, what starting again needs: the box tree,
+the layout context and line planning, each page as laid out before its margin boxes, and
+the notes still to place at each page's start. ``resumed`` lays out the rest, or answers
+``None`` when the layout must start from its first page: a rule setting a property that
+can change a line's text (``RESUMABLE`` lists the others), one outweighed by the theme's
+own declaration, pages that lean on page numbers found later (``target-counter``), or no
+page clean to start from (a note carried over from the page before, a float broken
+across the page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from pressrun.pdf.textwidths import Widths
+from pressrun.pdf.weasylines import Plans, optimal_breaks
+
+KEPT: WeakKeyDictionary[Any, Kept] = WeakKeyDictionary()
+"""What each kept document's layout needs to be resumed, by document."""
+
+
+RESUMABLE = frozenset(("break_before", "max_width", "widows"))
+"""The properties a rule may set for a layout to be resumed: none changes a line's text.
+(Another hyphenation would need each text box's style set again, and its plan.)"""
+
+
+@dataclass
+class Kept:
+    """One layout's state, kept to resume it."""
+
+    html: Any = None
+    root_box: Any = None
+    context: Any = None
+    raw: list[tuple[Any, tuple, list]] = field(default_factory=list)
+    """Each page box, with its children and its root box's children before the margin boxes
+    were added."""
+    starts: dict[int, list | None] = field(default_factory=dict)
+    """The notes still to place when each page (by index) began; ``None`` when a note or
+    a float went on from the page before."""
+    planning: Any = None
+    """The line planning of the layout (see ``weasylines``): a page that goes on with a
+    paragraph goes on with its plan."""
+    resume_from: int | None = None
+    """While resuming: the first page laid out again."""
+
+
+_keeping: Kept | None = None
+
+
+@contextmanager
+def keeping(kept: Kept, widths: Widths, plans: Plans) -> Iterator[Kept]:
+    """Record the state of the layout made inside in ``kept``, its lines planned with
+    ``widths`` and ``plans`` (see ``weasylines.optimal_breaks``), going on with the plans
+    of the layout ``kept`` holds, if any."""
+    global _keeping
+    _patch()
+    outer, _keeping = _keeping, kept
+    try:
+        with optimal_breaks(widths, plans, kept.planning) as kept.planning:
+            yield kept
+    finally:
+        _keeping = outer
+
+
+def resumed(document: Any, kept: Kept, rules: dict[str, str]) -> list[Any] | None:
+    """The pages of ``document`` laid out again with the CSS ``rules`` (declarations by
+    selector) added, keeping the pages before the first one they can change; ``None`` when
+    the layout must start from its first page. Run inside ``keeping`` over ``kept``."""
+    targets = {selector: [match.etree_element
+                          for match in kept.html.wrapper_element.query_all(selector)]
+               for selector in rules}
+    elements = {element for found in targets.values() for element in found}
+    first = next((index for index, page in enumerate(document.pages)
+                  if any(box.element in elements for box in page._page_box.descendants())),
+                 None)
+    if first is None or kept.context.target_collector.counter_lookup_items:
+        return None
+    start = first - 2
+    while start > 0 and kept.starts.get(start) is None:
+        start -= 1
+    if start <= 0 or not all(_restyle(kept, element, selector, rules[selector])
+                             for selector, found in targets.items() for element in found):
+        return None
+    return _lay_out(kept, start)
+
+
+def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool:
+    """Give ``element`` the ``declarations`` of a rule for ``selector`` as the cascade
+    would, after the theme; False when the theme's own declaration of one weighs more."""
+    import tinycss2
+    from cssselect2 import compile_selector_list
+    from weasyprint.css import declaration_precedence
+    from weasyprint.css.properties import INHERITED
+    from weasyprint.css.validation import preprocess_declarations
+
+    style = kept.context.style_for(element)
+    specificity = compile_selector_list(tinycss2.parse_component_value_list(selector))
+    weight = (declaration_precedence("author", False), None, specificity[0].specificity)
+    parsed = list(preprocess_declarations(
+        kept.html.base_url, tinycss2.parse_blocks_contents(declarations)))
+    if style is None or any(name not in RESUMABLE or (
+            name in style.cascaded and style.cascaded[name][1] > weight)
+            for name, _, _ in parsed):
+        return False
+    below = list(_styles_below(kept.root_box, element))
+    for name, value, _ in parsed:
+        style.cascaded[name] = (value, weight)
+        style.pop(name, None)
+        style.specified.pop(name, None)
+        for inner in below if name in INHERITED else ():
+            if name not in getattr(inner, "cascaded", ()):
+                inner.pop(name, None)
+    return True
+
+
+def _styles_below(root: Any, element: Any) -> Iterator[Any]:
+    """The styles of the boxes inside ``element``'s boxes (and their anonymous styles)."""
+    for box in root.descendants():
+        if box.element is element and box.element_tag == element.tag:
+            for inner in box.descendants():
+                if inner is not box:
+                    yield inner.style
+                yield from ([inner.style.__dict__["anonymous_style"]]
+                            if "anonymous_style" in inner.style.__dict__ else [])
+
+
+def _lay_out(kept: Kept, start: int) -> list[Any]:
+    """The page boxes laid out again from page index ``start`` on, in ``kept``'s context."""
+    from collections import defaultdict
+
+    from weasyprint.layout import layout_document
+
+    context = kept.context
+    for page, children, root_children in kept.raw[:start]:
+        page.children = children
+        children[0].children = root_children
+    for state in context.page_maker[start:-1]:
+        state[-1]["content_changed"] = True
+    context.footnotes = type(context.footnotes)(kept.starts[start] or ())
+    context.reported_footnotes, context.broken_out_of_flow = [], {}
+    context.string_set = defaultdict(lambda: defaultdict(list))
+    kept.resume_from = start
+    try:
+        return list(layout_document(kept.html, kept.root_box, context))
+    finally:
+        kept.resume_from = None
+
+
+@cache
+def _patch() -> None:
+    """Record each layout's state and resume it (once; acts only inside ``keeping``)."""
+    import weasyprint.document
+    import weasyprint.layout
+    import weasyprint.layout.page
+
+    document_layout = weasyprint.document.layout_document
+    initialize = weasyprint.layout.initialize_page_maker
+    all_pages = weasyprint.layout.make_all_pages
+    make_page = weasyprint.layout.page.make_page
+
+    def layout_document(html: Any, root_box: Any, context: Any, *args: Any) -> Any:
+        if _keeping is not None:
+            _keeping.html, _keeping.root_box, _keeping.context = html, root_box, context
+        return document_layout(html, root_box, context, *args)
+
+    def initialize_page_maker(context: Any, root_box: Any) -> None:
+        if _keeping is None or _keeping.resume_from is None:
+            initialize(context, root_box)
+
+    def make_all_pages(context: Any, root_box: Any, html: Any, pages: list) -> Iterator[Any]:
+        kept = _keeping
+        if kept is None:
+            yield from all_pages(context, root_box, html, pages)
+            return
+        if kept.resume_from is not None and not pages:
+            pages = [page for page, _, _ in kept.raw]
+        kept.raw = []
+        for page in all_pages(context, root_box, html, pages):
+            kept.raw.append((page, page.children, list(page.children[0].children)))
+            yield page
+
+    def make_page_recorded(context: Any, root_box: Any, page_type: Any, resume_at: Any,
+                           page_number: int, page_state: Any) -> Any:
+        if _keeping is not None:
+            clean = not (context.reported_footnotes or context.broken_out_of_flow)
+            _keeping.starts[page_number - 1] = list(context.footnotes) if clean else None
+        return make_page(context, root_box, page_type, resume_at, page_number, page_state)
+
+    weasyprint.document.layout_document = layout_document
+    weasyprint.layout.initialize_page_maker = initialize_page_maker
+    weasyprint.layout.make_all_pages = make_all_pages
+    weasyprint.layout.page.make_page = make_page_recorded

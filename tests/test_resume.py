@@ -1,0 +1,96 @@
+"""A section set again to mend a fault is laid out only from the page the mending can
+change (#19: Ten Days laid out 113 pages again for 5 remedies, 70 of them as they were):
+the pages are exactly those of a layout from its first page with the rule in the CSS."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pytest
+
+from conftest import _corpus
+from pressrun.build import Request, prepare
+from pressrun.pdf import print_job, weasyresume
+from pressrun.pdf.render import PrintHtml, PrintJob, print_html
+from pressrun.pdf.weasy import Shared, layout, layout_again, pdf_bytes
+
+SECTION = "part-03-chapter-1"
+"""The Manifesto's first chapter: 13 pages, with notes at the foot of two."""
+NOTED = "part-05-chapter-3"
+"""Its third: 10 pages, the last with a note whose call is on a page laid out again."""
+
+
+@cache
+def _job() -> PrintJob:
+    return print_job(prepare(_corpus("communist-manifesto"), Request(("pdf",))))
+
+
+def _firsts(document: Any) -> dict[str, tuple[int, int]]:
+    """Each paragraph's first and last page index, by its id."""
+    pages: dict[str, tuple[int, int]] = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = box.element
+            if element is not None and element.tag == "p" and element.get("id"):
+                first = pages.get(element.get("id"), (index, index))[0]
+                pages[element.get("id")] = (first, index)
+    return pages
+
+
+def _pick(document: Any, rule: str) -> str:
+    """A paragraph on the last third of the pages (for ``widows``, one that goes on to
+    the next page) two pages after one that a paragraph begun before goes on on: the
+    layout starts again there, in the middle of that paragraph."""
+    third, spans = len(document.pages) * 2 // 3, _firsts(document)
+    return next(name for name, (first, last) in spans.items()
+                if first >= third and (last > first or not rule.startswith("widows"))
+                and any(a < first - 2 <= b for a, b in spans.values()))
+
+
+def _pages_from(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    starts: list[int] = []
+    lay_out = weasyresume._lay_out
+
+    def spied(kept: Any, start: int) -> list[Any]:
+        starts.append(start)
+        return lay_out(kept, start)
+
+    monkeypatch.setattr(weasyresume, "_lay_out", spied)
+    return starts
+
+
+@pytest.mark.parametrize("section, rule", [
+    (SECTION, "break-before: page"), (SECTION, "widows: 5"), (SECTION, "max-width: 18em"),
+    (NOTED, "break-before: page"),
+])
+def test_a_section_set_again_from_a_page_equals_one_set_from_its_start(
+        section: str, rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    job = _job()
+    page, shared = print_html(job, section=section, start=3), Shared.of(job.theme.project)
+    first = layout(page, job.theme.project, shared, keep=True)
+    selector = f'[id="{_pick(first, rule)}"]'
+    starts = _pages_from(monkeypatch)
+    again = layout_again(first, {selector: rule}, shared)
+    css = f"{page.page_css}\n{selector} {{ {rule} }}"
+    fresh = layout(PrintHtml(page.html, page.stylesheets, css, page.floated),
+                   job.theme.project, shared)
+    assert again is not None and starts and starts[0] >= 4, starts
+    assert len(again.pages) == len(fresh.pages)
+    variant = job.profile.pdf_variant
+    assert pdf_bytes(again, variant) == pdf_bytes(fresh, variant)
+
+
+def test_a_rule_that_changes_hyphenation_sets_the_section_from_its_start() -> None:
+    job = _job()
+    page, shared = print_html(job, section=SECTION), Shared.of(job.theme.project)
+    first = layout(page, job.theme.project, shared, keep=True)
+    selector = f'[id="{_pick(first, "hyphens")}"]'
+    assert layout_again(first, {selector: "hyphens: manual"}, shared) is None
+
+
+def test_a_layout_not_kept_is_set_from_its_start() -> None:
+    job = _job()
+    page, shared = print_html(job, section=SECTION), Shared.of(job.theme.project)
+    first = layout(page, job.theme.project, shared)
+    assert layout_again(first, {'[id="x"]': "break-before: page"}, shared) is None
