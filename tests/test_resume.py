@@ -94,3 +94,45 @@ def test_a_layout_not_kept_is_set_from_its_start() -> None:
     page, shared = print_html(job, section=SECTION), Shared.of(job.theme.project)
     first = layout(page, job.theme.project, shared)
     assert layout_again(first, {'[id="x"]': "break-before: page"}, shared) is None
+
+
+PROSE = "".join(f'<p id="p{i}">' + "word " * 60 + "</p>" for i in range(30))
+MORE = PROSE.replace('id="p', 'id="q')
+CASES = {
+    "a style siblings share": (
+        '<blockquote id="bq">' + "<p>a short quotation</p>" * 6 + "</blockquote>",
+        "", '[id="bq"] > :nth-child(2)', "break-before: page"),
+    "a theme rule that weighs more": (
+        '<div class="box"><p id="x">' + "word " * 200 + "</p></div>",
+        "div.box p { widows: 2 }", '[id="x"]', "widows: 5"),
+    "a table, whose wrapper has a copy of its style": (
+        '<table id="t"><tr><td>a cell</td></tr></table>', "", '[id="t"]',
+        "break-before: page"),
+}
+
+
+def _texts(pages: list[Any]) -> list[list[str]]:
+    return [[box.text for box in page.descendants() if type(box).__name__ == "TextBox"]
+            for page in pages]
+
+
+@pytest.mark.parametrize("html, css, selector, rule", CASES.values(), ids=list(CASES))
+def test_a_rule_is_applied_as_the_cascade_would_or_the_layout_starts_again(
+        html: str, css: str, selector: str, rule: str) -> None:
+    """A change to one element's style in place must not reach another element, miss a
+    copy of the style, or beat a theme rule the cascade would keep."""
+    from weasyprint import CSS, HTML
+
+    from pressrun.pdf.weasyresume import Kept, keeping, resumed
+
+    document = f"<html><body>{PROSE}{html}{MORE}</body></html>"
+    theme = CSS(string=f"@page {{ size: A6 }} p {{ widows: 2; orphans: 2 }} {css}")
+    kept = Kept()
+    with keeping(kept, {}, {}):
+        first = HTML(string=document).render(stylesheets=[theme])
+    with keeping(kept, {}, {}):
+        again = resumed(first, kept, {selector: rule})
+    fresh = HTML(string=document).render(
+        stylesheets=[theme, CSS(string=f"{selector} {{ {rule} }}")])
+    if again is not None:
+        assert _texts(again) == _texts([page._page_box for page in fresh.pages])

@@ -15,9 +15,10 @@ the layout context and line planning, each page as laid out before its margin bo
 the notes still to place at each page's start. ``resumed`` lays out the rest, or answers
 ``None`` when the layout must start from its first page: a rule setting a property that
 can change a line's text (``RESUMABLE`` lists the others), one outweighed by the theme's
-own declaration, pages that lean on page numbers found later (``target-counter``), or no
-page clean to start from (a note carried over from the page before, a float broken
-across the page).
+own declaration, an element whose style other elements share or whose boxes have a copy
+of it, pages that lean on page numbers found later (``target-counter``) or on running
+elements, or no page clean to start from (a note carried over from the page before, a
+float broken across the page, a paragraph whose plan was dropped after that page).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ KEPT: WeakKeyDictionary[Any, Kept] = WeakKeyDictionary()
 """What each kept document's layout needs to be resumed, by document."""
 
 
+Start = tuple[list, int | None, bool]
+"""A page's start: the notes still to place, the paragraph it begins inside (its line
+box's id), and whether that paragraph's lines were planned then."""
 RESUMABLE = frozenset(("break_before", "max_width", "widows"))
 """The properties a rule may set for a layout to be resumed: none changes a line's text.
 (Another hyphenation would need each text box's style set again, and its plan.)"""
@@ -51,9 +55,8 @@ class Kept:
     raw: list[tuple[Any, tuple, list]] = field(default_factory=list)
     """Each page box, with its children and its root box's children before the margin boxes
     were added."""
-    starts: dict[int, list | None] = field(default_factory=dict)
-    """The notes still to place when each page (by index) began; ``None`` when a note or
-    a float went on from the page before."""
+    starts: dict[int, Start | None] = field(default_factory=dict)
+    """How each page (by index) began (see ``_start``)."""
     planning: Any = None
     """The line planning of the layout (see ``weasylines``): a page that goes on with a
     paragraph goes on with its plan."""
@@ -90,10 +93,12 @@ def resumed(document: Any, kept: Kept, rules: dict[str, str]) -> list[Any] | Non
     first = next((index for index, page in enumerate(document.pages)
                   if any(box.element in elements for box in page._page_box.descendants())),
                  None)
-    if first is None or kept.context.target_collector.counter_lookup_items:
+    context = kept.context
+    if first is None or context.target_collector.counter_lookup_items or any(
+            context.running_elements.values()):
         return None
     start = first - 2
-    while start > 0 and kept.starts.get(start) is None:
+    while start > 0 and not _clean(kept, start):
         start -= 1
     if start <= 0 or not all(_restyle(kept, element, selector, rules[selector])
                              for selector, found in targets.items() for element in found):
@@ -101,9 +106,38 @@ def resumed(document: Any, kept: Kept, rules: dict[str, str]) -> list[Any] | Non
     return _lay_out(kept, start)
 
 
+def _clean(kept: Kept, index: int) -> bool:
+    """Whether the layout can start again at page ``index`` as it began it: no note or
+    float going on from the page before, and the paragraph it begins inside (if any)
+    planned now as it was then (a plan dropped later would be missing)."""
+    start = kept.starts.get(index)
+    return start is not None and (start[1] is None
+                                  or (start[1] in kept.planning.planned) == start[2])
+
+
+def _start(kept: Kept, context: Any, root_box: Any, resume_at: Any) -> Start | None:
+    """How a page begins at ``resume_at`` (see ``Start``); ``None`` when a note or a float
+    goes on from the page before, or it begins inside more than one box at a level."""
+    if context.reported_footnotes or context.broken_out_of_flow:
+        return None
+    box, skip = root_box, resume_at
+    while skip and type(box).__name__ != "LineBox":
+        children = getattr(box, "children", ())
+        if len(skip) != 1 or next(iter(skip)) >= len(children):
+            return None
+        (index, skip), = skip.items()
+        box = children[index]
+    line = id(box) if type(box).__name__ == "LineBox" else None
+    return list(context.footnotes), line, line in kept.planning.planned
+
+
 def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool:
     """Give ``element`` the ``declarations`` of a rule for ``selector`` as the cascade
-    would, after the theme; False when the theme's own declaration of one weighs more."""
+    would, after the theme (pressrun's stylesheets are all of the user origin); False
+    when the theme's own declaration of one weighs more, or when ``element`` shares its
+    style with another element or has a copy of it (see ``_own``)."""
+    from math import inf
+
     import tinycss2
     from cssselect2 import compile_selector_list
     from weasyprint.css import declaration_precedence
@@ -111,11 +145,12 @@ def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool
     from weasyprint.css.validation import preprocess_declarations
 
     style = kept.context.style_for(element)
-    specificity = compile_selector_list(tinycss2.parse_component_value_list(selector))
-    weight = (declaration_precedence("author", False), None, specificity[0].specificity)
+    selectors = compile_selector_list(tinycss2.parse_component_value_list(selector))
+    weight = (declaration_precedence("user", False), inf, selectors[0].specificity)
     parsed = list(preprocess_declarations(
         kept.html.base_url, tinycss2.parse_blocks_contents(declarations)))
-    if style is None or any(name not in RESUMABLE or (
+    if style is None or len(selectors) != 1 or not _own(kept.root_box, element, style) \
+            or any(name not in RESUMABLE or (
             name in style.cascaded and style.cascaded[name][1] > weight)
             for name, _, _ in parsed):
         return False
@@ -127,6 +162,20 @@ def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool
         for inner in below if name in INHERITED else ():
             if name not in getattr(inner, "cascaded", ()):
                 inner.pop(name, None)
+    return True
+
+
+def _own(root: Any, element: Any, style: Any) -> bool:
+    """Whether ``element``'s boxes have ``style`` (or its anonymous style) and no other
+    box has it: WeasyPrint gives siblings with the same rules one style, and a table's
+    wrapper or a note a copy of it, which a change in place would miss or spread."""
+    for box in root.descendants():
+        if box.element is element and box.element_tag == element.tag:
+            if box.style is not style and not (type(box.style).__name__ == "AnonymousStyle"
+                                               and box.style.parent_style is style):
+                return False
+        elif box.style is style:
+            return False
     return True
 
 
@@ -153,7 +202,7 @@ def _lay_out(kept: Kept, start: int) -> list[Any]:
         children[0].children = root_children
     for state in context.page_maker[start:-1]:
         state[-1]["content_changed"] = True
-    context.footnotes = type(context.footnotes)(kept.starts[start] or ())
+    context.footnotes = type(context.footnotes)(kept.starts[start][0])  # type: ignore[index]
     context.reported_footnotes, context.broken_out_of_flow = [], {}
     context.string_set = defaultdict(lambda: defaultdict(list))
     kept.resume_from = start
@@ -199,8 +248,7 @@ def _patch() -> None:
     def make_page_recorded(context: Any, root_box: Any, page_type: Any, resume_at: Any,
                            page_number: int, page_state: Any) -> Any:
         if _keeping is not None:
-            clean = not (context.reported_footnotes or context.broken_out_of_flow)
-            _keeping.starts[page_number - 1] = list(context.footnotes) if clean else None
+            _keeping.starts[page_number - 1] = _start(_keeping, context, root_box, resume_at)
         return make_page(context, root_box, page_type, resume_at, page_number, page_state)
 
     weasyprint.document.layout_document = layout_document
