@@ -135,7 +135,7 @@ def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool
     """Give ``element`` the ``declarations`` of a rule for ``selector`` as the cascade
     would, after the theme (pressrun's stylesheets are all of the user origin); False
     when the theme's own declaration of one weighs more, or when ``element`` shares its
-    style with another element or has a copy of it (see ``_own``)."""
+    style with another element or has a copy of it (see ``_own_boxes``)."""
     from math import inf
 
     import tinycss2
@@ -149,12 +149,14 @@ def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool
     weight = (declaration_precedence("user", False), inf, selectors[0].specificity)
     parsed = list(preprocess_declarations(
         kept.html.base_url, tinycss2.parse_blocks_contents(declarations)))
-    if style is None or len(selectors) != 1 or not _own(kept.root_box, element, style) \
-            or any(name not in RESUMABLE or (
+    if style is None or len(selectors) != 1 or any(name not in RESUMABLE or (
             name in style.cascaded and style.cascaded[name][1] > weight)
             for name, _, _ in parsed):
         return False
-    below = list(_styles_below(kept.root_box, element))
+    boxes = _own_boxes(kept.root_box, element, style)
+    if boxes is None:
+        return False
+    below = list(_styles_below(boxes))
     for name, value, _ in parsed:
         style.cascaded[name] = (value, weight)
         style.pop(name, None)
@@ -165,29 +167,31 @@ def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool
     return True
 
 
-def _own(root: Any, element: Any, style: Any) -> bool:
-    """Whether ``element``'s boxes have ``style`` (or its anonymous style) and no other
-    box has it: WeasyPrint gives siblings with the same rules one style, and a table's
-    wrapper or a note a copy of it, which a change in place would miss or spread."""
+def _own_boxes(root: Any, element: Any, style: Any) -> list[Any] | None:
+    """``element``'s boxes, when they have ``style`` (or its anonymous style) and no other
+    box has it; else ``None``: WeasyPrint gives siblings with the same rules one style,
+    and a table's wrapper or a note a copy of it, which a change in place would spread
+    or miss."""
+    own = []
     for box in root.descendants():
         if box.element is element and box.element_tag == element.tag:
             if box.style is not style and not (type(box.style).__name__ == "AnonymousStyle"
                                                and box.style.parent_style is style):
-                return False
+                return None
+            own.append(box)
         elif box.style is style:
-            return False
-    return True
+            return None
+    return own
 
 
-def _styles_below(root: Any, element: Any) -> Iterator[Any]:
-    """The styles of the boxes inside ``element``'s boxes (and their anonymous styles)."""
-    for box in root.descendants():
-        if box.element is element and box.element_tag == element.tag:
-            for inner in box.descendants():
-                if inner is not box:
-                    yield inner.style
-                yield from ([inner.style.__dict__["anonymous_style"]]
-                            if "anonymous_style" in inner.style.__dict__ else [])
+def _styles_below(boxes: list[Any]) -> Iterator[Any]:
+    """The styles of the boxes inside ``boxes`` (and their anonymous styles)."""
+    for box in boxes:
+        for inner in box.descendants():
+            if inner is not box:
+                yield inner.style
+            yield from ([inner.style.__dict__["anonymous_style"]]
+                        if "anonymous_style" in inner.style.__dict__ else [])
 
 
 def _lay_out(kept: Kept, start: int) -> list[Any]:
