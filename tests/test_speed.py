@@ -212,3 +212,54 @@ def test_a_build_that_fails_leaves_no_process_behind(
     assert not forked._LIVE
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
+
+
+SWING = """
+import resource
+from pressrun.framestack import with_room
+
+def down(depth):
+    return down(depth - 1) if depth else 0
+
+def swing():
+    for _ in range(2000):
+        down(400)  # about 40 KB of frames: across two chunk ends, down and up again
+
+def faults(function):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    function()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+print(faults(swing), faults(lambda: with_room(swing)))
+"""
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="CPython's frame stack")
+def test_deep_recursion_with_room_maps_no_frame_chunks_again_and_again() -> None:
+    done = subprocess.run([sys.executable, "-c", SWING], capture_output=True, text=True,
+                          check=True)
+    alone, with_room = map(int, done.stdout.split())
+    # A chunk mapped afresh is a page fault each time its first page is touched.
+    assert with_room < 200, (alone, with_room)
+    if sys.version_info < (3, 13):  # no spare chunk kept (gh-142183): each crossing maps one
+        assert alone > 4000, (alone, with_room)
+
+
+def test_the_layout_runs_with_room_below_it(project, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from pressrun import framestack
+    from pressrun.pdf import sections
+
+    callers: list[bool] = []
+    layout = sections.layout
+
+    def spy(*args: Any, **options: Any) -> Any:
+        frame, found = sys._getframe(), False
+        while frame is not None and not found:
+            found, frame = frame.f_code is framestack._call.__code__, frame.f_back
+        callers.append(found)
+        return layout(*args, **options)
+
+    monkeypatch.setattr(sections, "layout", spy)
+    build(project(), Request(("pdf",), output=tmp_path / "out.pdf", cache=False))
+    assert callers and all(callers)
