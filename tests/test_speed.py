@@ -263,3 +263,36 @@ def test_the_layout_runs_with_room_below_it(project, tmp_path: Path,
     monkeypatch.setattr(sections, "layout", spy)
     build(project(), Request(("pdf",), output=tmp_path / "out.pdf", cache=False))
     assert callers and all(callers)
+
+
+class _Done:
+    """A forked writer that has always finished."""
+
+    def __init__(self, batch: list[Any]) -> None:
+        self.batch = batch
+
+    def ready(self) -> bool:
+        return True
+
+    def result(self) -> tuple[list[bytes], dict[str, bytes]]:
+        return [b"%PDF"] * len(self.batch), {}
+
+
+def test_a_book_of_many_short_parts_forks_few_writers(monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    from types import SimpleNamespace
+
+    from pressrun.pdf import pieces
+
+    writers: list[_Done] = []
+    monkeypatch.setattr(pieces, "_writer", lambda batch, keep: writers.append(
+        _Done(batch)) or writers[-1])
+    pipeline = pieces.Pipeline("pdf/ua-1", keep=False)
+    page = SimpleNamespace(anchors={}, links=[])
+    for index in range(1000):  # one page each, every writer done before the next part
+        pipeline.laid(f"part-{index}", SimpleNamespace(pages=[page]))  # type: ignore[arg-type]
+    # Each fork costs the layout its memory's pages again: batches grow instead.
+    assert len(writers) <= 20
+    given = [piece for writer in writers for piece, _ in writer.batch]
+    left = [piece for piece, _ in pipeline.waiting]
+    assert [key for key, *_ in given + left] == [f"part-{index}" for index in range(1000)]

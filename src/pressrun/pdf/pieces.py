@@ -31,6 +31,14 @@ Written = tuple[list[bytes], dict[str, bytes]]
 in the picture cache."""
 
 
+GROWTH = 2
+"""A forked writer is given the sections waiting once they have at least 1/GROWTH of the
+pages given before. A fork costs the layout in proportion to the memory it holds (each
+page of it the layout then changes is copied), so a book of 1,000 one-page parts forked
+117 writers and took 52.6 s, against 47.5 s in one process; growing batches fork
+about log(pages) / log(1 + 1/GROWTH) of them."""
+
+
 class Pipeline:
     """Sections written in a forked process while the next ones are laid out.
 
@@ -51,14 +59,19 @@ class Pipeline:
         self.written: dict[Piece, bytes] = {}
         self.encoded: dict[str, bytes] = {}
         """The pictures the writer encoded, by their keys in the picture cache."""
+        self.sent = 0
+        """Pages given to forked writers so far."""
 
     def laid(self, key: str, document: Document) -> None:
-        """Write the section ``key`` laid out as ``document`` when the writer is free."""
+        """Write the section ``key`` laid out as ``document`` when the writer is free and
+        enough pages wait (``GROWTH``)."""
         self.waiting.append((_piece(key, self.variant, document), document))
         if self.child is not None and self.child.ready():
             self.collect()
-        if self.child is None:
+        pages = sum(len(waiting.pages) for _, waiting in self.waiting)
+        if self.child is None and pages * GROWTH >= self.sent:
             batch, self.waiting = self.waiting, []
+            self.sent += pages
             self.writing = [piece for piece, _ in batch]
             self.child = _writer(batch, self.keep)
 
