@@ -296,3 +296,17 @@ def test_a_book_of_many_short_parts_forks_few_writers(monkeypatch: pytest.Monkey
     given = [piece for writer in writers for piece, _ in writer.batch]
     left = [piece for piece, _ in pipeline.waiting]
     assert [key for key, *_ in given + left] == [f"part-{index}" for index in range(1000)]
+
+
+def test_a_command_ends_at_once_and_still_says_everything(project, tmp_path: Path) -> None:
+    # pressrun leaves without Python's freeing of every box (forked.leave): what it wrote
+    # to a pipe must still arrive, and WeasyPrint's font folder must still go.
+    root, temporary = project(), tmp_path / "tmp"
+    temporary.mkdir()
+    done = subprocess.run([sys.executable, "-m", "pressrun", "build", "-C", str(root)],
+                          env={**os.environ, "TMPDIR": str(temporary)}, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("wrote ") and done.stdout.endswith("\n")
+    assert ".pdf (" in done.stdout and ".epub (" in done.stdout
+    assert list(temporary.iterdir()) == []

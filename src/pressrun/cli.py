@@ -395,3 +395,6 @@ def main() -> None:
 
             traceback.print_exc()
         sys.exit(70)
+    from pressrun.forked import leave
+
+    leave()

@@ -15,6 +15,7 @@ which the child never touches). Either way the bytes are the same.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -24,7 +25,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
 
 import click
 
@@ -136,6 +137,21 @@ def reap() -> None:
         os.kill(child.pid, signal.SIGKILL)
         os.waitpid(child.pid, 0)
         os.close(child.read)
+
+
+def leave() -> NoReturn:
+    """End this process at once, its command done and its outputs written, without
+    Python's own ending, which frees every object one by one (a layout's boxes: 0.17 s of
+    the pamphlet's 1.8 s build, 0.2 s of the Manifesto's 3.6 s, 0.9 s of Ten Days' 29 s).
+    What freeing them would have removed, the fonts' folder, is removed here."""
+    reap()
+    fonts = sys.modules.get("pressrun.pdf.weasyfonts")
+    if fonts is not None:
+        fonts.remove_folder()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to tell
+            stream.flush()
+    os._exit(0)
 
 
 def _run_child(make: Callable[[], object], write: int) -> None:

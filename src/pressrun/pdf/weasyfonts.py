@@ -16,6 +16,7 @@ import pressrun.pdf.libraries  # noqa: F401
 
 # isort: split
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -50,6 +51,14 @@ def font_configuration(named: Iterable[str] = ()) -> FontConfiguration:
     for path in installed(named):
         _add(fonts, path)
     return fonts
+
+
+def remove_folder() -> None:
+    """Remove this process's font folder: WeasyPrint removes it when its font configuration
+    is freed, which a process ended at once (``forked.leave``) never does."""
+    own = "pressrun-fonts-*" + TEMPORARY.format(pid=os.getpid())
+    for path in Path(tempfile.gettempdir()).glob(own):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def installed(families: Iterable[str]) -> list[str]:
