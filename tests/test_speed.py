@@ -245,24 +245,32 @@ def test_deep_recursion_with_room_maps_no_frame_chunks_again_and_again() -> None
         assert alone > 4000, (alone, with_room)
 
 
-def test_the_layout_runs_with_room_below_it(project, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_layout_and_the_writing_run_with_room_below_them(
+        project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint import HTML
+    from weasyprint.document import Document
+
     from pressrun import framestack
-    from pressrun.pdf import sections
+    from pressrun.pdf import layout_faults
 
     callers: list[bool] = []
-    layout = sections.layout
 
-    def spy(*args: Any, **options: Any) -> Any:
-        frame, found = sys._getframe(), False
-        while frame is not None and not found:
-            found, frame = frame.f_code is framestack._call.__code__, frame.f_back
-        callers.append(found)
-        return layout(*args, **options)
+    def spied(method: Any) -> Any:
+        def spy(*args: Any, **options: Any) -> Any:
+            frame, found = sys._getframe(), False
+            while frame is not None and not found:
+                found, frame = frame.f_code is framestack.with_room.__code__, frame.f_back
+            callers.append(found)
+            return method(*args, **options)
+        return spy
 
-    monkeypatch.setattr(sections, "layout", spy)
-    build(project(), Request(("pdf",), output=tmp_path / "out.pdf", cache=False))
-    assert callers and all(callers)
+    monkeypatch.setattr(HTML, "render", spied(HTML.render))
+    monkeypatch.setattr(Document, "write_pdf", spied(Document.write_pdf))
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")  # every section written here
+    root = project()
+    build(root, Request(("pdf",), output=tmp_path / "out.pdf", cache=False))
+    layout_faults(root)  # pressrun check --layout
+    assert len(callers) >= 3 and all(callers)
 
 
 class _Done:

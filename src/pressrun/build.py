@@ -17,7 +17,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pressrun.framestack import with_room
 from pressrun.html.pictures import Pictures
 from pressrun.html.theme import Theme
 from pressrun.html.words import load_words
@@ -256,7 +255,7 @@ def build(root: Path, request: Request = Request(), layouts: Layouts | None = No
     with _Captured() as warnings:
         run = prepare(root, request, layouts, progress)
         folder = len(request.formats) > 1
-        outputs = with_room(lambda: forked.outputs(run, request.formats, folder))
+        outputs = forked.outputs(run, request.formats, folder)
         project.write_all([(output.path, output.data) for output in outputs])
         written = tuple(Written(output.path, output.kind, len(output.data), output.pages,
                                 output.notes) for output in outputs)

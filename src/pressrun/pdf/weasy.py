@@ -19,7 +19,6 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,6 +28,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from pressrun.framestack import with_room
 from pressrun.manuscript import svg
 from pressrun.manuscript.stylesheets import named_families
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
@@ -118,13 +118,16 @@ def layout(page: PrintHtml, project: Project, shared: Shared | None = None,
     ``keep`` its layout's state for ``layout_again``."""
     shared = shared or Shared.of(project)
     _fast_footnote_lookup()
-    fetcher = ProjectFetcher(project)
-    with _laying_out(shared, Kept() if keep else None) as kept:
+    fetcher, kept = ProjectFetcher(project), Kept() if keep else None
+
+    def render() -> Document:
         sheets = [_sheet(shared, url, fetcher, url=url) for url in page.stylesheets]
         sheets.append(_sheet(shared, page.page_css, fetcher, string=page.page_css,
                              base_url=PROJECT_URL))
-        document = HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
+        return HTML(string=page.html, base_url=PROJECT_URL, url_fetcher=fetcher).render(
             font_config=shared.font_config, cache=shared.images, stylesheets=sheets)
+
+    document = _laying_out(shared, kept, render)
     if kept is not None:
         KEPT[document] = kept
     return document
@@ -139,8 +142,7 @@ def layout_again(document: Document, rules: dict[str, str], shared: Shared) -> D
     kept = KEPT.pop(document, None)
     if kept is None:
         return None
-    with _laying_out(shared, kept):
-        boxes = resumed(document, kept, rules)
+    boxes = _laying_out(shared, kept, lambda: resumed(document, kept, rules))
     if boxes is None:
         return None
     again = document.copy([Page(box) for box in boxes])
@@ -153,14 +155,13 @@ def forget(document: Document) -> None:
     KEPT.pop(document, None)
 
 
-@contextmanager
-def _laying_out(shared: Shared, kept: Kept | None) -> Iterator[Kept | None]:
-    """Where WeasyPrint lays out: recursing deeper, planning lines, recording ``kept``,
-    with a file outside the project an error."""
+def _laying_out(shared: Shared, kept: Kept | None, work: Callable[[], T]) -> T:
+    """``work()``, WeasyPrint's layout: recursing deeper, planning lines, recording
+    ``kept``, with a file outside the project an error."""
     try:
-        with deep_recursion(), (optimal_breaks(shared.widths, shared.plans) if kept is None
-                                else keeping(kept, shared.widths, shared.plans)):
-            yield kept
+        with (optimal_breaks(shared.widths, shared.plans) if kept is None
+              else keeping(kept, shared.widths, shared.plans)):
+            return deeply(work)
     except SandboxError as exc:
         raise PressrunError(f"refused to read {exc}", code="outside-project") from None
 
@@ -171,13 +172,13 @@ RECURSION_LIMIT = 4000
 note in a list goes deeper than Python's default 1,000 calls."""
 
 
-@contextmanager
-def deep_recursion() -> Iterator[None]:
-    """Let WeasyPrint recurse deeper, and make a text nested deeper still a user error."""
+def deeply(work: Callable[[], T]) -> T:
+    """``work()``, with WeasyPrint let recurse deeper (and given room for it on Python's
+    frame stack: ``framestack``), and a text nested deeper still a user error."""
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, RECURSION_LIMIT))
     try:
-        yield
+        return with_room(work)
     except RecursionError:
         raise PressrunError("text nested too deeply for the page layout (lists, quotations "
                             "and notes inside one another): nest them less deeply",
@@ -387,8 +388,7 @@ def pdf_bytes(document: Document, pdf_variant: str,
     weasytags.ARTIFACTS.update(furniture(document.pages))
     random_id, metadata.uuid4 = metadata.uuid4, lambda: _PLACEHOLDER_ID
     try:
-        with deep_recursion():
-            data = document.write_pdf(pdf_variant=pdf_variant, pdf_tags=True)
+        data = deeply(lambda: document.write_pdf(pdf_variant=pdf_variant, pdf_tags=True))
     finally:
         metadata.uuid4 = random_id
         weasytags.ARTIFACTS.clear()

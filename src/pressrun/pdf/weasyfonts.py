@@ -27,6 +27,8 @@ from pressrun.project import TEMPORARY, remove_abandoned
 
 CONFIG = Path(__file__).with_name("fonts.conf")
 STYLES = ("Regular", "Italic", "Bold", "Bold Italic")
+FOLDER = "pressrun-fonts-"
+"""How the font folder given to WeasyPrint is named, before its process's id."""
 
 
 def font_configuration(named: Iterable[str] = ()) -> FontConfiguration:
@@ -44,8 +46,8 @@ def font_configuration(named: Iterable[str] = ()) -> FontConfiguration:
     # WeasyPrint copies @font-face fonts into a temporary folder it removes when done; one
     # named after this process lets a later build remove what a killed one left.
     temporary = Path(tempfile.gettempdir())
-    remove_abandoned(temporary, "pressrun-fonts-*" + TEMPORARY.format(pid="*"))
-    fonts._folder = Path(tempfile.mkdtemp(prefix="pressrun-fonts-",
+    remove_abandoned(temporary, FOLDER + "*" + TEMPORARY.format(pid="*"))
+    fonts._folder = Path(tempfile.mkdtemp(prefix=FOLDER,
                                           suffix=TEMPORARY.format(pid=os.getpid()),
                                           dir=temporary))
     for path in installed(named):
@@ -56,7 +58,7 @@ def font_configuration(named: Iterable[str] = ()) -> FontConfiguration:
 def remove_folder() -> None:
     """Remove this process's font folder: WeasyPrint removes it when its font configuration
     is freed, which a process ended at once (``forked.leave``) never does."""
-    own = "pressrun-fonts-*" + TEMPORARY.format(pid=os.getpid())
+    own = FOLDER + "*" + TEMPORARY.format(pid=os.getpid())
     for path in Path(tempfile.gettempdir()).glob(own):
         shutil.rmtree(path, ignore_errors=True)
 
