@@ -39,13 +39,13 @@ def _firsts(document: Any) -> dict[str, tuple[int, int]]:
 
 
 def _pick(document: Any, rule: str) -> str:
-    """A paragraph on the last third of the pages (for ``widows``, one that goes on to
-    the next page) two pages after one that a paragraph begun before goes on on: the
+    """A paragraph on the second half of the pages (for ``widows``, one that goes on to
+    the next page) on the page after one that a paragraph begun before goes on on: the
     layout starts again there, in the middle of that paragraph."""
-    third, spans = len(document.pages) * 2 // 3, _firsts(document)
+    half, spans = len(document.pages) // 2, _firsts(document)
     return next(name for name, (first, last) in spans.items()
-                if first >= third and (last > first or not rule.startswith("widows"))
-                and any(a < first - 2 <= b for a, b in spans.values()))
+                if first >= half and (last > first or not rule.startswith("widows"))
+                and any(a < first - 1 <= b for a, b in spans.values()))
 
 
 def _pages_from(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -79,6 +79,25 @@ def test_a_section_set_again_from_a_page_equals_one_set_from_its_start(
     assert len(again.pages) == len(fresh.pages)
     variant = job.profile.pdf_variant
     assert pdf_bytes(again, variant) == pdf_bytes(fresh, variant)
+
+
+def test_a_title_set_again_on_the_first_page_keeps_the_parsed_section(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chapter's title balanced (``max-width``) changes its section from the first page:
+    the section is laid out again from there in the same layout, not parsed again."""
+    job = _job()
+    page, shared = print_html(job, section=SECTION, start=3), Shared.of(job.theme.project)
+    first = layout(page, job.theme.project, shared, keep=True)
+    selector = f'[id="{SECTION}-title"]'
+    starts = _pages_from(monkeypatch)
+    again = layout_again(first, {selector: "max-width: 8em"}, shared)
+    css = f"{page.page_css}\n{selector} {{ max-width: 8em }}"
+    fresh = layout(PrintHtml(page.html, page.stylesheets, css, page.floated),
+                   job.theme.project, shared)
+    assert again is not None and starts == [0]
+    variant = job.profile.pdf_variant
+    assert pdf_bytes(again, variant) == pdf_bytes(fresh, variant)
+    assert pdf_bytes(again, variant) != pdf_bytes(first, variant)
 
 
 def test_a_rule_that_changes_hyphenation_sets_the_section_from_its_start() -> None:

@@ -5,20 +5,22 @@ starts a new page, a paragraph that takes more of its lines along, a title set n
 Such a rule can move the end of the page before the element's first page (the element's
 first lines may now go there, or take the block before them along), never the end of an
 earlier one, whose layout never reached the element. So a second setting keeps the pages
-up to two before the element's first: the rule is applied to the styles of the layout's
-own box tree, and WeasyPrint's page maker (which re-makes pages from one whose content
-changed, for page-based counters) lays out the rest in the same layout context, from the
-state the first setting recorded for that page, its lines planned as before.
+before that one (none, for an element on the first page): the rule is applied to the
+styles of the layout's own box tree, and WeasyPrint's page maker (which re-makes pages
+from one whose content changed, for page-based counters) lays out the rest in the same
+layout context, from the state the first setting recorded for that page, its lines
+planned as before, without parsing the section's HTML and styles again.
 
 ``keeping()`` records, while a layout is made, what starting again needs: the box tree,
 the layout context and line planning, each page as laid out before its margin boxes, and
 the notes still to place at each page's start. ``resumed`` lays out the rest, or answers
-``None`` when the layout must start from its first page: a rule setting a property that
+``None`` when the section must be laid out anew: a rule setting a property that
 can change a line's text (``RESUMABLE`` lists the others), one outweighed by the theme's
 own declaration, an element whose style other elements share or whose boxes have a copy
 of it, pages that lean on page numbers found later (``target-counter``) or on running
-elements, or no page clean to start from (a note carried over from the page before, a
-float broken across the page, a paragraph whose plan was dropped after that page).
+elements. Where the page to start from is not clean (a note carried over from the page
+before, a float broken across the page, a paragraph whose plan was dropped after that
+page), an earlier one is.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def keeping(kept: Kept, widths: Widths, plans: Plans) -> Iterator[Kept]:
 def resumed(document: Any, kept: Kept, rules: dict[str, str]) -> list[Any] | None:
     """The pages of ``document`` laid out again with the CSS ``rules`` (declarations by
     selector) added, keeping the pages before the first one they can change; ``None`` when
-    the layout must start from its first page. Run inside ``keeping`` over ``kept``."""
+    the section must be laid out anew. Run inside ``keeping`` over ``kept``."""
     targets = {selector: [match.etree_element
                           for match in kept.html.wrapper_element.query_all(selector)]
                for selector in rules}
@@ -97,11 +99,11 @@ def resumed(document: Any, kept: Kept, rules: dict[str, str]) -> list[Any] | Non
     if first is None or context.target_collector.counter_lookup_items or any(
             context.running_elements.values()):
         return None
-    start = first - 2
+    start = max(first - 1, 0)
     while start > 0 and not _clean(kept, start):
         start -= 1
-    if start <= 0 or not all(_restyle(kept, element, selector, rules[selector])
-                             for selector, found in targets.items() for element in found):
+    if not all(_restyle(kept, element, selector, rules[selector])
+               for selector, found in targets.items() for element in found):
         return None
     return _lay_out(kept, start)
 
