@@ -1,5 +1,7 @@
 """Work done side by side in a forked process: the EPUB made while this process writes
-the PDF, and half of the PDF's sections written in another (see ``pdf.pieces``).
+the PDF, its pictures converted for screens while the print edition is laid out (see
+``epub.screens``), and the PDF's sections written while the next are laid out (see
+``pdf.pieces``).
 
 Both formats need the print layout, so it is made first, here. WeasyPrint's layouts hold
 C pointers and cannot be sent to another process, but a fork shares them: the child
@@ -53,11 +55,16 @@ def outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
 def _outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
     from pressrun.build import format_named
 
+    if FORKED in names:
+        from pressrun.epub import screens
+
+        screens.start(run, folder)  # its pictures converted beside the layout
     if not _side_by_side(names):
         return [output for name in names for output in format_named(name).outputs(run, folder)]
     from pressrun.pdf import page_map
 
     page_map(run)  # the layout and its page map, made once, before the fork shares them
+    screens.gather(run)  # here: the child must not read the pipe of a process not its own
     child = Child(lambda: format_named(FORKED).outputs(run, folder))
     try:
         made = {name: format_named(name).outputs(run, folder)

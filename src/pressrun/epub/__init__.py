@@ -3,7 +3,8 @@
 ``EpubFormat`` is the format the build registers. Its documents are rendered through the
 theme's EPUB templates (``documents``), packaged with ebooklib (``package``), with the
 theme's fonts subset to the text (``fonts``) and pictures made small for screens
-(``pictures``, kept between builds by ``picturecache``).
+(``pictures``, kept between builds by ``picturecache``, converted beside the print
+layout by ``screens``).
 """
 
 from __future__ import annotations
@@ -21,15 +22,13 @@ class EpubFormat:
 
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
-        from pressrun.epub.documents import EpubJob
+        from pressrun.epub import screens
         from pressrun.epub.package import epub_bytes
-        from pressrun.epub.picturecache import folder_for
         from pressrun.pdf import page_map
 
-        target = run.target(f"{run.pamphlet.slug}.epub", folder)
+        job = screens.job(run, folder)
         pages = page_map(run)
         with run.progress.stage("write EPUB"):
-            job = EpubJob(run.pamphlet, run.theme, run.pictures,
-                          folder_for(run.project, target))
+            screens.gather(run)
             data = epub_bytes(job, pages)
-        return [Output(target, "epub", data)]
+        return [Output(run.target(f"{run.pamphlet.slug}.epub", folder), "epub", data)]

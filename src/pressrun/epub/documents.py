@@ -54,6 +54,10 @@ class EpubFile:
     """For documents: the title shown in the contents."""
 
 
+SCREEN = "screen"
+"""The kind of conversion of pictures for screens, in the build's ``Pictures``."""
+
+
 @dataclass(frozen=True)
 class EpubJob:
     """What an EPUB is made of."""
@@ -69,7 +73,7 @@ class EpubJob:
 
     def screen(self, image: Image) -> ScreenImage:
         """A picture converted for screens (once per build)."""
-        return self.pictures.converted("screen", image, lambda each: picturecache.convert(
+        return self.pictures.converted(SCREEN, image, lambda each: picturecache.convert(
             each, self.pictures.read(each), self.theme.project, self.screen_cache))
 
     def size(self, image: Image) -> tuple[int, int]:

@@ -41,6 +41,11 @@ class Pictures:
         """The bytes of a picture's file."""
         return self.project.read_bytes(image.path)
 
+    def given(self, kind: str, image: Image, converted: Any) -> None:
+        """Keep ``converted``, made elsewhere (in a forked process), as this build's
+        conversion of ``image`` of that ``kind``."""
+        self._done.setdefault((kind, image), converted)
+
     def converted(self, kind: str, image: Image, convert: Callable[[Image], Any]) -> Any:
         """``convert(image)``, once per build for each ``kind`` of conversion."""
         key = (kind, image)
