@@ -109,8 +109,9 @@ def markdown(info: dict[str, str], plan: Plan, checks: list[Check],
     lines += [f"| {c.corpus} | {c.figure} | {c.medians} | {c.value} | {c.target} | {c.result} |"
               for c in checks]
     lines += ["", "## Medians", "",
-              "| corpus | measurement | median | min – max | CPU | peak RSS | pages | note |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| corpus | measurement | median | min – max | CPU | peak RSS | memory, all "
+              "processes | pages | note |",
+              "|---|---|---|---|---|---|---|---|---|"]
     lines += [_median_row(m) for m in measurements]
     return "\n".join(lines) + "\n"
 
@@ -119,7 +120,8 @@ def _median_row(m: Measurement) -> str:
     spread = f"{seconds(min(m.seconds))} – {seconds(max(m.seconds))}" if m.seconds else "—"
     pages = str(m.pages) if m.pages else "—"
     return (f"| {CORPUS_NAMES.get(m.corpus, m.corpus)} | {m.label} | {seconds(m.median)} | "
-            f"{spread} | {seconds(m.median_cpu)} | {mib(m.median_rss_kib)} | {pages} | {m.note} |")
+            f"{spread} | {seconds(m.median_cpu)} | {mib(m.median_rss_kib)} | "
+            f"{mib(m.median_memory_kib)} | {pages} | {m.note} |")
 
 
 def write(out: Path, text: str, info: dict[str, str], plan: Plan, checks: list[Check],
@@ -134,6 +136,7 @@ def write(out: Path, text: str, info: dict[str, str], plan: Plan, checks: list[C
         "measurements": [{**asdict(m), "median_seconds": m.median,
                           "median_cpu_seconds": m.median_cpu,
                           "median_rss_kib": m.median_rss_kib,
+                          "median_memory_kib": m.median_memory_kib,
                           "seconds_per_page": m.per_page} for m in measurements],
     }
     (out / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",

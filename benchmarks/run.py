@@ -55,6 +55,8 @@ SCALING_COUNTS = (10, 100, 1000)
 """Parts and footnotes in the generated projects for the cost of one part and one note."""
 SCALING_SOURCE = "ten-days"
 WATCH_TIMEOUT = 900.0
+MEMORY = ("cold-build", "floor", "floor-ua")
+"""The figures whose processes' memory together is sampled, in a run of their own."""
 FLOOR_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
                 "HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])")
 FLOOR_UA_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
@@ -108,10 +110,10 @@ def _pressrun(project: Path, *args: str) -> Callable[[], Sample]:
     return lambda: run_child([*PRESSRUN, *args], project)
 
 
-def _cold(project: Path, command: str) -> Callable[[], Sample]:
-    def step() -> Sample:
+def _cold(project: Path, command: str) -> Callable[..., Sample]:
+    def step(memory: bool = False) -> Sample:
         reset_build(project)
-        return run_child([*PRESSRUN, command], project)
+        return run_child([*PRESSRUN, command], project, memory)
     return step
 
 
@@ -124,17 +126,23 @@ def _after(change: Callable[[], None], step: Callable[[], Sample]) -> Callable[[
 
 def cold_runs(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurement]:
     """Cold ``pressrun pdf``, ``epub`` and ``build`` (no ``build/`` folder, so no outputs
-    and no cache), the floors, and pandoc when installed, taken in interleaved rounds."""
-    steps = {f"cold-{command}": _cold(project, command) for command in ("pdf", "epub", "build")}
+    and no cache), the floors, and pandoc when installed, taken in interleaved rounds;
+    then one more build and floor each, untimed, for their processes' memory together."""
+    steps: dict[str, Callable[..., Sample]] = {
+        f"cold-{command}": _cold(project, command) for command in ("pdf", "epub", "build")}
     steps["check"] = _pressrun(project, "check")
     html, pdf = folder / "print.html", folder / "floor.pdf"
     run_child([*PRESSRUN, "html", "-o", str(html)], project)
     for key, script in (("floor", FLOOR_SCRIPT), ("floor-ua", FLOOR_UA_SCRIPT)):
-        steps[key] = lambda script=script: run_child(
-            [sys.executable, "-c", script, str(html), str(pdf)], folder)
+        steps[key] = lambda script=script, memory=False: run_child(
+            [sys.executable, "-c", script, str(html), str(pdf)], folder, memory)
     steps.update(pandoc_steps(project, folder))
     samples = repeat_together(steps, plan)
     results = [measurement(corpus, key, LABELS[key], found) for key, found in samples.items()]
+    for result in results:
+        if result.key in MEMORY:
+            result.memory_kib = [kib for kib in [steps[result.key](memory=True).memory_kib]
+                                 if kib is not None]
     pages = len(PdfReader(pdf).pages)
     for result in results:
         if result.key.startswith("floor"):

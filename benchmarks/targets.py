@@ -21,6 +21,10 @@ def _rss(m: Measurement) -> float | None:
     return m.median_rss_kib
 
 
+def _memory(m: Measurement) -> float | None:
+    return m.median_memory_kib
+
+
 def _per_page(m: Measurement) -> float | None:
     return m.per_page
 
@@ -68,8 +72,10 @@ RATIOS = (
     Ratio("watch, edit one part ÷ cold build", "watch", ("cold-build",), {"ten-days": 0.15}),
     Ratio("build ÷ pandoc (EPUB + PDF)", "cold-build", ("pandoc-epub", "pandoc-pdf"),
           {"pamphlet": 1.0, "ten-days": 0.70}),
-    Ratio("peak RSS, build ÷ floor", "cold-build", ("floor",), dict.fromkeys(ALL, 1.5), _rss,
-          mib),
+    Ratio("peak memory, build ÷ floor, processes together", "cold-build", ("floor",),
+          dict.fromkeys(ALL, 1.5), _memory, mib),
+    Ratio("peak RSS, build ÷ floor, the largest process", "cold-build", ("floor",),
+          dict.fromkeys(ALL, 1.5), _rss, mib),
     Ratio("per page, ~400 ÷ ~40 pages", "pdf-400", ("pdf-40",), {"scaling": 1.2}, _per_page,
           lambda v: "—" if v is None else f"{v * 1000:.0f} ms/page"),
 )
