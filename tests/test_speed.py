@@ -139,6 +139,26 @@ def test_pictures_for_screens_are_converted_beside_the_layout(
     assert (tmp_path / "alone.epub").read_bytes() in alone.values()
 
 
+@pytest.mark.skipif(not forked.can_fork(), reason="forks nothing on this machine")
+def test_a_child_ends_when_done_without_waiting_to_be_read() -> None:
+    """A finished writer or converter frees its memory at once, however large its result
+    (a pipe would hold it until this process read: Ten Days' pictures are 7 MB)."""
+    import time
+
+    def ended(pid: int) -> bool:  # reaped, or a zombie waiting to be
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+        except OSError:
+            return True
+
+    child = forked.Child(lambda: b"x" * 10_000_000)
+    deadline = time.monotonic() + 30
+    while not (child.ready() and ended(child.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ended(child.pid)
+    assert child.result() == b"x" * 10_000_000
+
+
 def test_a_child_that_fails_leaves_the_error_to_the_build(
         project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pressrun.epub

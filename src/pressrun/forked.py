@@ -22,9 +22,9 @@ import io
 import logging
 import os
 import pickle
-import select
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
@@ -64,7 +64,7 @@ def _outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
     from pressrun.pdf import page_map
 
     page_map(run)  # the layout and its page map, made once, before the fork shares them
-    screens.gather(run)  # here: the child must not read the pipe of a process not its own
+    screens.gather(run)  # here: a process can wait only for its own children
     child = Child(lambda: format_named(FORKED).outputs(run, folder))
     try:
         made = {name: format_named(name).outputs(run, folder)
@@ -99,28 +99,33 @@ class _Collect(logging.Handler):
 
 
 class Child(Generic[T]):
-    """``make()`` run in a forked process; ``result()`` is what it returned, or None."""
+    """``make()`` run in a forked process; ``result()`` is what it returned, or None.
+
+    The child leaves what it made in an unnamed temporary file and ends at once: through
+    a pipe, it would wait for this process to read, holding its memory meanwhile."""
 
     def __init__(self, make: Callable[[], T]) -> None:
-        read, write = os.pipe()
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by result or reap)
+        self.status: int | None = None
         self.pid = os.fork()
         if self.pid == 0:  # the child: make, send, and leave without the parent's exit hooks
-            os.close(read)
-            _run_child(make, write)
-        os.close(write)
-        self.read = read
+            _run_child(make, self.out.fileno())
         _LIVE.append(self)
 
     def ready(self) -> bool:
         """Whether the child has finished (its result can be read without waiting)."""
-        return bool(select.select([self.read], [], [], 0)[0])
+        if self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            self.status = status if pid else None
+        return self.status is not None
 
     def result(self) -> T | None:
         """Wait for the child; its outputs (its warnings given here), or None if it failed."""
         _LIVE.remove(self)
-        with os.fdopen(self.read, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
+        status = self.status if self.status is not None else os.waitpid(self.pid, 0)[1]
+        with self.out:
+            self.out.seek(0)
+            data = self.out.read()
         try:
             made, records, told = pickle.loads(data)
         except Exception:  # any failure: the parent makes it again
@@ -141,9 +146,10 @@ def reap() -> None:
     """Stop the children whose result no one will read (a build that failed)."""
     while _LIVE:
         child = _LIVE.pop()
-        os.kill(child.pid, signal.SIGKILL)
-        os.waitpid(child.pid, 0)
-        os.close(child.read)
+        if child.status is None:
+            os.kill(child.pid, signal.SIGKILL)
+            os.waitpid(child.pid, 0)
+        child.out.close()
 
 
 def leave() -> NoReturn:
@@ -161,7 +167,7 @@ def leave() -> NoReturn:
     os._exit(0)
 
 
-def _run_child(make: Callable[[], object], write: int) -> None:
+def _run_child(make: Callable[[], object], out: int) -> None:
     collect, told = _Collect(), io.StringIO()
     log.handlers, log.propagate, sys.stderr = [collect], False, told
     try:
@@ -169,7 +175,7 @@ def _run_child(make: Callable[[], object], write: int) -> None:
     except BaseException:  # the parent makes it again, and reports what failed
         payload = pickle.dumps((None, [], ""))
     try:
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
+        with os.fdopen(out, "wb") as file:
+            file.write(payload)
     finally:
         os._exit(0)
