@@ -87,3 +87,22 @@ def test_warnings_are_repeated_from_the_cache(project) -> None:
     warnings = [line for line in first.stderr.splitlines() if line.startswith("warning:")]
     assert warnings and warnings == [line for line in again.stderr.splitlines()
                                      if line.startswith("warning:")]
+
+
+def test_an_unchanged_build_loads_nothing_of_the_project(project) -> None:
+    """Finding the outputs up to date is the whole of a no-change rebuild (the pamphlet's
+    took 0.26 s, 0.10 s without importing the Markdown, templates and pictures code)."""
+    import subprocess
+    import sys
+
+    root = project()
+    build(root)
+    script = ("import sys\nfrom pathlib import Path\nfrom pressrun.build import build\n"
+              "build(Path(sys.argv[1]))\n"
+              "print(sorted(name for name in sys.modules if name.startswith(("
+              "'pressrun.manuscript', 'pressrun.html', 'jinja2', 'markdown_it', 'PIL', "
+              "'weasyprint'))))")
+    for _ in range(2):  # the first call builds the EPUB too; the second finds both
+        done = subprocess.run([sys.executable, "-c", script, str(root)], check=True,
+                              capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"

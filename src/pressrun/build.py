@@ -17,17 +17,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pressrun.html.pictures import Pictures
-from pressrun.html.theme import Theme
-from pressrun.html.words import load_words
-from pressrun.manuscript.loader import load_pamphlet
-from pressrun.model import Pamphlet
 from pressrun.pdf.profiles import EDITIONS, PROFILES, Edition, Profile
 from pressrun.problems import PressrunError, log
 from pressrun.progress import Progress
 from pressrun.project import BUILD, CACHE, MANUSCRIPT, Project
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loading a project is imported when one is loaded: not for a cached build
+    from pressrun.html.pictures import Pictures
+    from pressrun.html.theme import Theme
+    from pressrun.model import Pamphlet
     from pressrun.pdf.sections import Layouts
 
 
@@ -205,6 +203,10 @@ def format_named(name: str) -> Format:
 
 def load(project: Project, strict: bool = False) -> tuple[Pamphlet, Theme]:
     """Load the project; with ``strict``, warnings and missing art are errors."""
+    from pressrun.html.theme import Theme
+    from pressrun.html.words import load_words
+    from pressrun.manuscript.loader import load_pamphlet
+
     pamphlet, _ = load_pamphlet(project, strict)
     words = load_words(project, pamphlet.metadata.language)
     return pamphlet, Theme(project, words)
@@ -213,6 +215,8 @@ def load(project: Project, strict: bool = False) -> tuple[Pamphlet, Theme]:
 def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = None,
             progress: Progress | None = None) -> Run:
     """Load the project at ``root`` and make the run its formats share."""
+    from pressrun.html.pictures import Pictures
+
     project = Project(root)
     progress = progress or Progress(False, False)
     with progress.stage("load"):
