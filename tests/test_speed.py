@@ -159,6 +159,46 @@ def test_a_child_ends_when_done_without_waiting_to_be_read() -> None:
     assert child.result() == b"x" * 10_000_000
 
 
+@pytest.mark.skipif(not forked.can_fork(), reason="reads in one process on this machine")
+def test_parts_read_in_two_processes_are_read_as_in_one(
+        project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manuscript's parts are shared between two processes (Ten Days' ``check`` 0.96 →
+    0.66 s): the same model, the same problems in the same order, even when one process
+    fails."""
+    from pressrun.manuscript import loader
+    from pressrun.project import Project
+
+    root = project("study")
+    manuscript = root / "manuscript"
+    (manuscript / "02-guards.md").write_text("no front matter\n", encoding="utf-8")
+    with (manuscript / "03-links.md").open("a", encoding="utf-8") as part:
+        part.write("\n![A lost picture](../images/lost.png)\n\n[Nowhere](99-none.md)\n")
+    (manuscript / "pamphlet.yaml").write_text((manuscript / "pamphlet.yaml").read_text(
+        encoding="utf-8").replace("  - 03-links.md", "  - 03-links.md\n  - 04-none.md"),
+        encoding="utf-8")
+    forks: list[int] = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    shared = loader.read_project(Project(root))
+    assert forks
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
+    alone = loader.read_project(Project(root))
+    assert shared[0] == alone[0] and shared[1].found == alone[1].found
+    codes = [problem.code for problem in alone[1].found]
+    assert {"no-front-matter", "missing-part"} <= set(codes), codes
+    monkeypatch.delenv("PRESSRUN_SEQUENTIAL")
+    here, load_part = os.getpid(), loader._load_part
+
+    def failing(*args: Any) -> Any:
+        if os.getpid() != here:
+            raise RuntimeError("the child fails")
+        return load_part(*args)
+
+    monkeypatch.setattr(loader, "_load_part", failing)
+    again = loader.read_project(Project(root))
+    assert again[0] == alone[0] and again[1].found == alone[1].found
+
+
 def test_a_child_that_fails_leaves_the_error_to_the_build(
         project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pressrun.epub

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from pressrun.build import Output, Run
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 FORKED = "epub"
 """The format made in the child."""
@@ -77,6 +78,29 @@ def _outputs(run: Run, names: tuple[str, ...], folder: bool) -> list[Output]:
 
 def _side_by_side(names: tuple[str, ...]) -> bool:
     return FORKED in names and BESIDE in names and can_fork()
+
+
+def split(work: Callable[[list[int]], list[R]], weights: list[float]) -> list[R]:
+    """``work(indices)`` for the indices of ``weights``, shared by weight between this
+    process and a forked one when there is a core for it (the heaviest first, each to the
+    process with less), and done here again if the child fails; the results in the order
+    of ``weights``. ``work`` must give its results as plain data, and tell nothing."""
+    if len(weights) < 2 or not can_fork():
+        return work(list(range(len(weights))))
+    halves: tuple[list[int], list[int]] = ([], [])
+    load = [0.0, 0.0]
+    for index in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        side = 0 if load[0] <= load[1] else 1
+        halves[side].append(index)
+        load[side] += weights[index]
+    mine, theirs = sorted(halves[0]), sorted(halves[1])
+    child = Child(lambda: work(theirs))
+    try:
+        done = dict(zip(mine, work(mine), strict=True))
+    finally:
+        made = child.result()
+    done.update(zip(theirs, made if made is not None else work(theirs), strict=True))
+    return [done[index] for index in range(len(weights))]
 
 
 def can_fork() -> bool:

@@ -34,7 +34,7 @@ from pressrun.model import (
     SourceLocation,
     slugify,
 )
-from pressrun.problems import PressrunError, Problems
+from pressrun.problems import PressrunError, Problem, Problems
 from pressrun.project import CONFIG, GLOSSARY, LOCALES, MANUSCRIPT, Project
 
 PAMPHLET_KEYS = {
@@ -108,10 +108,11 @@ def read_project(project: Project) -> tuple[Pamphlet, Problems]:
     metadata = _metadata(project, fields, report)
     parts = []
     lines = fields.item_lines.get("contents", ())
-    for index, entry in enumerate(fields.values.get("contents", ())):
-        line = lines[index] if index < len(lines) else fields.line("contents")
-        part = _load_part(project, entry, SourceLocation(CONFIG, line), metadata.language,
-                          report)
+    entries = [(entry, SourceLocation(CONFIG, lines[index] if index < len(lines)
+                                      else fields.line("contents")))
+               for index, entry in enumerate(fields.values.get("contents", ()))]
+    for part, found in _load_parts(project, entries, metadata.language):
+        report.found.extend(found)
         if part:
             parts.append(part)
     _check_duplicate_slugs(parts, report)
@@ -249,6 +250,26 @@ def _parse(
                              SourceLocation(rel, line), problems)
 
     return parse_part(text, language, SourceLocation(rel), resolve, problems), problems
+
+
+def _load_parts(project: Project, entries: list[tuple[str, SourceLocation]], language: str
+                ) -> list[tuple[Part | None, list[Problem]]]:
+    """Each contents entry's part (None when it cannot be read) and the problems found in
+    it; the parts are shared by size with a forked process when there is a core for it
+    (``forked.split``: Ten Days' 27 parts take 0.45 s to read in one process)."""
+    from pressrun.forked import split
+
+    def load(indices: list[int]) -> list[tuple[Part | None, list[Problem]]]:
+        loaded = []
+        for index in indices:
+            report = Problems()
+            loaded.append((_load_part(project, *entries[index], language, report),
+                           report.found))
+        return loaded
+
+    manuscript = project.path(MANUSCRIPT)
+    sizes = [getattr(project.regular(manuscript / entry), "st_size", 0) for entry, _ in entries]
+    return split(load, sizes)
 
 
 def _load_part(
