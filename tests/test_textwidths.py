@@ -42,3 +42,21 @@ def test_a_text_measured_for_planning_is_as_wide_as_weasyprint_measures_it(css: 
     measured = {text: width(text) for text in texts}
     assert measured == {text: text_width(text, style) for text in texts}
     assert width(SPACE) == space_width(style)
+
+
+@pytest.mark.parametrize("css", STYLES.values(), ids=list(STYLES))
+def test_words_measured_together_are_each_as_wide_as_set_alone(css: str) -> None:
+    """A paragraph's words are set one to a line of one layout (four times faster than
+    one by one); each is still exactly as wide as WeasyPrint measures it alone, and a
+    text Pango would break into lines of its own is measured alone."""
+    style = _style(css)
+    measures = Measures({})
+    texts = WORDS + [word + "s" for word in WORDS] + ["line\u2028separator", "carriage\rreturn"]
+    measures.prepare(None, style, texts * 2)
+    key = measures.key(style)
+    batched = {text for _, text in measures.widths}
+    assert batched == {text for text in texts if text and text.isprintable()}
+    width = measures.of(None, style)
+    assert {text: width(text) for text in texts} == \
+        {text: text_width(text, style) for text in texts}
+    assert all(key == found for found, _ in measures.widths)

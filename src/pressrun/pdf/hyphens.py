@@ -1,5 +1,6 @@
 """Where WeasyPrint may hyphenate a word: its dictionary for a style (pyphen's, with the
-style's ``hyphenate-limit-chars``) and the places that dictionary offers."""
+style's ``hyphenate-limit-chars``) and the places that dictionary offers; and where a
+line may end inside each word of a text (``cuts``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,22 @@ def hyphens(dictionary: tuple[Any, int] | None, run: str) -> tuple[int, ...]:
         return ()
     lead = len(match[1])
     return tuple(sorted(lead + cut for cut in pyphen_dictionary.positions(match[2])))
+
+
+def cuts(text: str, attributes: Any, dictionary: tuple[Any, int] | None
+         ) -> list[tuple[str, list[int], list[int]]]:
+    """Each word of ``text`` (split at its spaces), where a line may end inside it, and
+    which of those are hyphenations: where Pango breaks (after a dash or a hyphen: its log
+    ``attributes`` of the text), and where ``dictionary`` hyphenates each part between."""
+    found, at = [], 0
+    for run in text.split(" "):
+        opened = [cut for cut in range(1, len(run)) if attributes[at + cut].is_line_break]
+        parts = zip([0, *opened], [*opened, len(run)], strict=True)
+        hyphenated = [start + cut for start, end in parts
+                      for cut in hyphens(dictionary, run[start:end])]
+        found.append((run, sorted(opened + hyphenated), hyphenated))
+        at += len(run) + 1
+    return found
 
 
 def dictionary(style: Any) -> tuple[Any, int] | None:

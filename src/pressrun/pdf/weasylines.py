@@ -34,7 +34,7 @@ from weasyprint.layout import block, inline
 from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
 from weasyprint.text.line_break import can_break_text, get_log_attrs
 
-from pressrun.pdf.hyphens import dictionary, hyphens
+from pressrun.pdf.hyphens import cuts, dictionary
 from pressrun.pdf.linebreak import FALLBACK, Hyphen, Item, Space, Word, breaks
 from pressrun.pdf.quality import HYPHENS, MAX_GAP
 from pressrun.pdf.textwidths import SPACE, Measures, Widths
@@ -364,8 +364,11 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
             and can_break_text(dash + text[0], style["lang"])):
         items.append(_opening(dash))
         places.append((previous, len(previous.text), False))
+    runs = cuts(text, attributes, patterns)
+    planning.measures.prepare(context, style, [run[:cut] for run, ends, _ in runs
+                                               for cut in ends] + [run for run, _, _ in runs])
     at = 0
-    for run in text.split(" "):
+    for run, ends, hyphenated in runs:
         if at:
             place: Place | None
             if at == 1:
@@ -376,12 +379,8 @@ def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: f
                 place = (box, at - 1, False) if attributes[at].is_line_break else None
             items.append(Space(space, stretch, place is not None))
             places.append(place)
-        opened = [cut for cut in range(1, len(run)) if attributes[at + cut].is_line_break]
-        parts = zip([0, *opened], [*opened, len(run)], strict=True)
-        hyphenated = [start + cut for start, end in parts
-                      for cut in hyphens(patterns, run[start:end])]
         done = 0.0
-        for cut in sorted(opened + hyphenated):
+        for cut in ends:
             wide = width(run[:cut])
             hyphenates = cut in hyphenated
             items += [Word(wide - done),
