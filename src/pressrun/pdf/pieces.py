@@ -70,10 +70,22 @@ class Pipeline:
             self.collect()
         pages = sum(len(waiting.pages) for _, waiting in self.waiting)
         if self.child is None and pages * GROWTH >= self.sent:
-            batch, self.waiting = self.waiting, []
-            self.sent += pages
-            self.writing = [piece for piece, _ in batch]
-            self.child = _writer(batch, self.keep)
+            self._send()
+
+    def flush(self) -> None:
+        """Give the sections waiting to the forked writer if it is free, however few: the
+        layout is done, and this process has other work (the EPUB)."""
+        if self.child is not None and self.child.ready():
+            self.collect()
+        if self.child is None and self.waiting:
+            self._send()
+
+    def _send(self) -> None:
+        """Fork a writer for the sections waiting."""
+        batch, self.waiting = self.waiting, []
+        self.sent += sum(len(waiting.pages) for _, waiting in batch)
+        self.writing = [piece for piece, _ in batch]
+        self.child = _writer(batch, self.keep)
 
     def collect(self) -> dict[Piece, bytes]:
         """Wait for the forked writer; every section written, by piece."""
