@@ -68,6 +68,26 @@ def _build(root: Path, into: Path, **request: object) -> tuple[Result, dict[str,
     return result, {path.name: path.read_bytes() for path in sorted(into.iterdir())}
 
 
+def _forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every fork made from now on (one entry each)."""
+    forks: list[int] = []
+    fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    return forks
+
+
+def _only_here(function: Any) -> Any:
+    """``function``, failing in any process forked from this one."""
+    here = os.getpid()
+
+    def here_only(*args: Any) -> Any:
+        if os.getpid() != here:
+            raise RuntimeError("a forked process fails")
+        return function(*args)
+
+    return here_only
+
+
 @pytest.mark.skipif(not forked.can_fork(), reason="writes in one process on this machine")
 def test_the_pdf_written_beside_the_epub_is_byte_for_byte_a_sequential_build(
         project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,9 +95,7 @@ def test_the_pdf_written_beside_the_epub_is_byte_for_byte_a_sequential_build(
     from pressrun.pdf.render import print_sections
 
     root = project()  # its red star is under 300 dpi: a warning
-    forks: list[int] = []
-    fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    forks = _forks(monkeypatch)
     parallel, together = _build(root, tmp_path / "parallel", profile="press")
     # The EPUB's pictures, and the PDF's sections: at least the first one laid out.
     assert len(forks) >= 1 + (len(print_sections(prepare(root).pamphlet)) > 1)
@@ -124,12 +142,7 @@ def test_pictures_for_screens_are_converted_beside_the_layout(
     assert [step for step, _ in steps] == ["converted", "packed"] * 2
     assert steps[0][1] != steps[1][1] and steps[2][1] != steps[3][1] == str(here)
 
-    def failing(image: Any, data: bytes) -> Any:
-        if os.getpid() != here:
-            raise OSError("cannot convert in a forked process")
-        return spied(image, data)
-
-    monkeypatch.setattr(picturecache, "screen_image", failing)
+    monkeypatch.setattr(picturecache, "screen_image", _only_here(spied))
     _, again = _build(root, tmp_path / "again")
     assert converted_here == ["images/red-star.png"]
     monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
@@ -175,9 +188,7 @@ def test_parts_read_in_two_processes_are_read_as_in_one(
     (manuscript / "pamphlet.yaml").write_text((manuscript / "pamphlet.yaml").read_text(
         encoding="utf-8").replace("  - 03-links.md", "  - 03-links.md\n  - 04-none.md"),
         encoding="utf-8")
-    forks: list[int] = []
-    fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    forks = _forks(monkeypatch)
     shared = loader.read_project(Project(root))
     assert forks
     monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
@@ -186,14 +197,7 @@ def test_parts_read_in_two_processes_are_read_as_in_one(
     codes = [problem.code for problem in alone[1].found]
     assert {"no-front-matter", "missing-part"} <= set(codes), codes
     monkeypatch.delenv("PRESSRUN_SEQUENTIAL")
-    here, load_part = os.getpid(), loader._load_part
-
-    def failing(*args: Any) -> Any:
-        if os.getpid() != here:
-            raise RuntimeError("the child fails")
-        return load_part(*args)
-
-    monkeypatch.setattr(loader, "_load_part", failing)
+    monkeypatch.setattr(loader, "_load_part", _only_here(loader._load_part))
     again = loader.read_project(Project(root))
     assert again[0] == alone[0] and again[1].found == alone[1].found
 
@@ -244,19 +248,11 @@ def test_sections_written_in_two_processes_are_byte_for_byte_one_process(
         build(root, Request(formats=("pdf",), output=tmp_path / name, cache=False))
         return (tmp_path / name).read_bytes()
 
-    forks: list[int] = []
-    fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    forks = _forks(monkeypatch)
     parallel = pdf("parallel.pdf")
     assert forks
-    here, written = os.getpid(), pressrun.pdf.pieces.pdf_bytes
-
-    def only_here(*args: object) -> bytes:
-        if os.getpid() != here:
-            raise RuntimeError("the forked writer fails")
-        return written(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pressrun.pdf.pieces, "pdf_bytes", only_here)
+    monkeypatch.setattr(pressrun.pdf.pieces, "pdf_bytes",
+                        _only_here(pressrun.pdf.pieces.pdf_bytes))
     count = len(forks)
     recovered = pdf("recovered.pdf")
     assert len(forks) > count

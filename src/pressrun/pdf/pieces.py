@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pressrun.forked import Child, can_fork
+from pressrun.forked import Child, split
 from pressrun.pdf.assemble import assemble
 from pressrun.pdf.weasy import encoding_kept, pdf_bytes, placed_anchors
 
@@ -144,29 +144,19 @@ def _writer(pieces: list[tuple[Piece, Document]], keep: bool) -> Child[Written]:
 
 def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, bytes],
            fork: bool = True) -> dict[Piece, bytes]:
-    """The PDFs of ``pieces``: half of the pages written in a forked process when there
-    is a core for it and ``fork`` (written here again if that process fails; the
-    pictures it encoded go into ``encoded`` if ``keep``)."""
+    """The PDFs of ``pieces``: shared by pages with a forked process when there is a core
+    for it and ``fork`` (``forked.split``; the pictures encoded go into ``encoded`` if
+    ``keep``)."""
 
-    def write(indices: list[int]) -> list[bytes]:
-        return [pdf_bytes(pieces[i][1], pieces[i][0][1], pieces[i][0][2]) for i in indices]
+    def one(index: int) -> tuple[bytes, dict[str, bytes]]:
+        (_, variant, elsewhere), document = pieces[index]
+        return encoding_kept(lambda: pdf_bytes(document, variant, elsewhere), keep)
 
-    if len(pieces) < 2 or not fork or not can_fork():
-        return {piece: data for (piece, _), data in zip(pieces, write(list(range(len(
-            pieces)))), strict=True)}
-    mine: list[int] = []
-    theirs: list[int] = []
-    weight = [0, 0]
-    for index in sorted(range(len(pieces)), key=lambda i: -len(pieces[i][1].pages)):
-        side = 0 if weight[0] <= weight[1] else 1
-        (mine, theirs)[side].append(index)
-        weight[side] += len(pieces[index][1].pages)
-    child = _writer([pieces[i] for i in theirs], keep)
-    try:
-        done = dict(zip(mine, write(mine), strict=True))
-    finally:
-        forked = child.result()
-    made, sent = forked if forked is not None else (write(theirs), {})
-    encoded.update(sent)
-    done.update(zip(theirs, made, strict=True))
-    return {pieces[i][0]: done[i] for i in range(len(pieces))}
+    def write(indices: list[int]) -> list[tuple[bytes, dict[str, bytes]]]:
+        return [one(index) for index in indices]
+
+    weights = [float(len(document.pages)) for _, document in pieces]
+    made = split(write, weights) if fork else write(list(range(len(pieces))))
+    for _, sent in made:
+        encoded.update(sent)
+    return {piece: data for (piece, _), (data, _) in zip(pieces, made, strict=True)}

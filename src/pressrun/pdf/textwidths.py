@@ -10,13 +10,8 @@ import pressrun.pdf.libraries  # noqa: F401
 from collections.abc import Callable
 from typing import Any
 
-from weasyprint.text.ffi import ffi, pango
-from weasyprint.text.line_break import (
-    _font_style_cache_key,
-    create_layout,
-    line_size,
-    unicode_to_char_p,
-)
+from weasyprint.text.ffi import TO_UNITS, ffi, pango, unicode_to_char_p
+from weasyprint.text.line_break import _font_style_cache_key, create_layout, line_size
 
 from pressrun.pdf.weasyboxes import space_width, text_width
 
@@ -126,7 +121,7 @@ def _letter_spacing(layout: Any, style: Any, length: int) -> None:
     attributes = pango.pango_layout_get_attributes(layout.layout)
     if attributes == ffi.NULL:
         attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    attribute = pango.pango_attr_letter_spacing_new(int(spacing * 1024))
+    attribute = pango.pango_attr_letter_spacing_new(int(spacing * TO_UNITS))
     attribute.start_index, attribute.end_index = 0, length
     pango.pango_attr_list_change(attributes, attribute)
     pango.pango_layout_set_attributes(layout.layout, attributes)
