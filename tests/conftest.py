@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from pressrun import usercache
 from pressrun.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +23,17 @@ PROJECTS = Path(__file__).resolve().parent / "projects"
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus-next"  # ../corpus with every foreign passage marked {lang=…}
 SOURCE = SHARED / "source" / "how-workers-won-in-1917.txt"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The user's cache (``pressrun.usercache``) in a folder of the session's own, for this
+    process and the builds it starts, never the real one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(usercache.VARIABLE, str(tmp_path_factory.mktemp("user-cache")))
+        usercache.folder.cache_clear()
+        yield
+    usercache.folder.cache_clear()
 
 
 def run(*args: str | Path) -> Result:

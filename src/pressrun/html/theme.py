@@ -10,6 +10,7 @@ words of the manuscript's language), ``ids`` and ``reading_minutes``.
 
 from __future__ import annotations
 
+import pickle
 import traceback
 from collections.abc import Callable
 from pathlib import Path, PurePath
@@ -18,9 +19,11 @@ from typing import Any
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, select_autoescape
 from jinja2 import TemplateError as JinjaTemplateError
+from jinja2 import __version__ as jinja_version
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from pressrun import __version__
+from pressrun import __version__, usercache
 from pressrun.dates import build_date
 from pressrun.html import ids
 from pressrun.html.body import together
@@ -63,6 +66,34 @@ class Sandbox(SandboxedEnvironment):
             obj, PurePath) and not isinstance(value, PurePath | ModuleType | type)
 
 
+ESCAPED = ("html", "xhtml", "xml", "svg")
+"""The templates whose output Jinja2 escapes, by extension (and templates from strings)."""
+SETTINGS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+"""How the templates are parsed."""
+
+
+class _Compiled(BytecodeCache):
+    """Templates compiled by Jinja2, kept in the user's cache (``usercache``) under a hash
+    of Jinja2's version and the environment's settings: Jinja2 compiles a template again
+    when its source changed, and so does this when the entry cannot be read."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = usercache.read(_entry(bucket))
+        if data is not None:
+            try:
+                bucket.bytecode_from_string(data)
+            except (EOFError, ValueError, TypeError, pickle.UnpicklingError):
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        usercache.write(_entry(bucket), bucket.bytecode_to_string())
+
+
+def _entry(bucket: Bucket) -> str:
+    return usercache.name("jinja2", jinja_version, type(bucket.environment).__qualname__,
+                          ESCAPED, SETTINGS, bucket.key)
+
+
 class Theme:
     """Finds theme files and renders templates for one project."""
 
@@ -71,11 +102,10 @@ class Theme:
         self.words = words
         self.env = Sandbox(
             loader=_Loader(project),
-            autoescape=select_autoescape(["html", "xhtml", "xml", "svg"], default_for_string=True),
+            autoescape=select_autoescape(ESCAPED, default_for_string=True),
             undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
+            bytecode_cache=_Compiled(),
+            **SETTINGS,
         )
         self.env.globals.update(words=words, ids=ids.FOR_TEMPLATES,
                                 reading_minutes=reading_minutes)

@@ -1,14 +1,21 @@
 """Where WeasyPrint may hyphenate a word: its dictionary for a style (pyphen's, with the
-style's ``hyphenate-limit-chars``) and the places that dictionary offers; and where a
-line may end inside each word of a text (``cuts``)."""
+style's ``hyphenate-limit-chars``) and the places that dictionary offers; where a
+line may end inside each word of a text (``cuts``); and pyphen's patterns kept parsed in
+the user's cache (``remembered_patterns``)."""
 
 from __future__ import annotations
 
+import contextlib
+import marshal
+import os
 import re
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyphen
+
+from pressrun import usercache
 
 _WORD = re.compile(r"(\W*)([^\W\d_]+)\W*")
 
@@ -62,3 +69,41 @@ def _dictionary(lang: str, total: int, left: int, right: int) -> tuple[Any, int]
 def _pyphen(language: str, left: int, right: int) -> Any:
     """One dictionary for each language and limits, as WeasyPrint keeps them."""
     return pyphen.Pyphen(lang=language, left=left, right=right)
+
+
+@cache
+def remembered_patterns() -> None:
+    """Have pyphen, for WeasyPrint and for this module, read a dictionary's patterns from
+    the user's cache (``usercache``) once they are parsed: parsing English's takes 0.1 s
+    of every build that hyphenates."""
+    pyphen.HyphDict = _patterns
+
+
+_PARSE = pyphen.HyphDict
+"""pyphen's own reading of a dictionary."""
+
+
+def _patterns(path: Path) -> Any:
+    """pyphen's dictionary ``path``, from the user's cache when kept there for the same
+    file and version of pyphen, else parsed and kept (when its patterns are plain
+    numbers: a dictionary with alternative spellings is parsed each time)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return _PARSE(path)
+    entry = usercache.name("pyphen", pyphen.VERSION, str(path), status.st_size,
+                           status.st_mtime_ns)
+    if (data := usercache.read(entry)) is not None:
+        try:
+            patterns = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            patterns = None
+        if isinstance(patterns, dict) and patterns:
+            dictionary = object.__new__(_PARSE)
+            dictionary.patterns, dictionary.cache = patterns, {}
+            dictionary.maxlen = max(map(len, patterns))
+            return dictionary
+    dictionary = _PARSE(path)
+    with contextlib.suppress(ValueError):  # alternative spellings: pyphen's own numbers
+        usercache.write(entry, marshal.dumps(dictionary.patterns))
+    return dictionary

@@ -31,6 +31,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from pressrun.framestack import with_room
 from pressrun.manuscript import svg
 from pressrun.manuscript.stylesheets import named_families
+from pressrun.pdf.hyphens import remembered_patterns
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
 from pressrun.pdf.textwidths import Widths
 from pressrun.pdf.weasyfonts import font_configuration
@@ -118,6 +119,7 @@ def layout(page: PrintHtml, project: Project, shared: Shared | None = None,
     ``keep`` its layout's state for ``layout_again``."""
     shared = shared or Shared.of(project)
     _fast_footnote_lookup()
+    remembered_patterns()
     fetcher, kept = ProjectFetcher(project), Kept() if keep else None
 
     def render() -> Document:
@@ -260,11 +262,10 @@ def _own_structure_tree() -> None:
 def _encode_pictures_once() -> None:
     """Keep the PNG data WeasyPrint encodes a picture into for the PDF, with the picture.
 
-    WeasyPrint encodes every picture that is not a JPEG again each time it writes a PDF
-    (1.3 s of writing one chapter of Ten Days again, with its maps). Under ``pressrun
-    watch`` the pictures are kept between rebuilds (``Shared.images``), and so is their
-    encoding now: in WeasyPrint's cache of the picture, by a hash of its pixels. The
-    bytes are those WeasyPrint would make again.
+    WeasyPrint encodes every picture that is not a JPEG again each time it writes a PDF (1.3 s
+    of writing one chapter of Ten Days again, with its maps). Under ``pressrun watch`` the
+    pictures are kept between rebuilds (``Shared.images``), and so is their encoding now: in
+    WeasyPrint's cache of the picture, by a hash of its pixels, the bytes it would make again.
     """
     from weasyprint.images import RasterImage
 
@@ -334,10 +335,9 @@ def resolve_links(pages: list[Any]) -> Iterator[tuple[list, list]]:
 def _memoize_page_references() -> None:
     """Make pydyf's ``PDF.page_references`` cheap to read again.
 
-    pydyf 0.13 rebuilds the tuple of every page's reference on each read, and
-    WeasyPrint's tagging reads it once per tagged element: quadratic in pages, 12 s of
-    the 46 s it took to write Ten Days' 397 pages (cProfile). The memo gives the same
-    tuple, rebuilt whenever a page has been added since.
+    pydyf 0.13 rebuilds the tuple of every page's reference on each read, and WeasyPrint's
+    tagging reads it once per tagged element: quadratic in pages, 12 s of the 46 s it took to
+    write Ten Days' 397 pages (cProfile). The memo is the same tuple, rebuilt on a new page.
     """
     import pydyf
 

@@ -1,0 +1,72 @@
+"""pressrun's cache in the user's cache folder: work derived from installed files alone
+(templates compiled by Jinja2, hyphenation patterns parsed by pyphen), kept between
+builds of any project so that the first build of a new project does not redo it.
+
+The folder is ``$XDG_CACHE_HOME/pressrun/<python>/`` (``~/.cache/pressrun/…`` when the
+variable is unset or not absolute), readable by its owner alone. Nothing of a project is
+kept here, and nothing here changes an output: each entry is named by a hash of what it
+was made from and checked before use. A folder that cannot be made, or is not the
+user's own, and an entry that cannot be read or written, only mean no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+VARIABLE = "XDG_CACHE_HOME"
+
+
+@cache
+def folder() -> Path | None:
+    """The cache folder for this Python, made if missing; ``None`` when it cannot be made
+    or is open to other users."""
+    base = os.environ.get(VARIABLE, "")
+    try:
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+        path = root / "pressrun" / sys.implementation.cache_tag
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = path.stat()
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return None
+    private = status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return path if private else None
+
+
+def name(*parts: object) -> str:
+    """An entry's file name: a hash of what the entry was made from."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def read(entry: str) -> bytes | None:
+    """The content of ``entry``, or ``None``."""
+    where = folder()
+    if where is None:
+        return None
+    try:
+        return (where / entry).read_bytes()
+    except OSError:
+        return None
+
+
+def write(entry: str, data: bytes) -> None:
+    """Keep ``data`` as ``entry``: written to a temporary file and renamed into place, so
+    that another build never reads half of it; not kept when that fails."""
+    where = folder()
+    if where is None:
+        return
+    with contextlib.suppress(OSError):
+        handle, temporary = tempfile.mkstemp(dir=where, prefix=f".{entry}.")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, where / entry)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)

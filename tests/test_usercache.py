@@ -1,0 +1,123 @@
+"""The user's cache (#19): templates compiled and hyphenation patterns parsed once for
+every build of any project, and a cache that is missing, broken, shared or unwritable
+changes nothing but the time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pyphen
+import pytest
+
+from conftest import run
+from pressrun import usercache
+from pressrun.html import theme
+from pressrun.pdf import hyphens
+
+WORDS = ("revolution", "Petrograd", "soviets", "organisation", "unconditionally",
+         "Bolshevik", "demonstrations", "co-operation", "a", "extraordinarily")
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty user cache of this test's own."""
+    monkeypatch.setenv(usercache.VARIABLE, str(tmp_path / "cache"))
+    usercache.folder.cache_clear()
+    yield tmp_path / "cache"
+    usercache.folder.cache_clear()
+
+
+def _forget_dictionaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every parsed dictionary this process holds forgotten, as in a new process."""
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    for memo in (hyphens._pyphen, hyphens._dictionary, hyphens.hyphens):
+        memo.cache_clear()
+
+
+@pytest.fixture
+def work(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """How many templates Jinja2 compiles and pyphen dictionaries are parsed, from a
+    process's start (every parsed dictionary forgotten)."""
+    counts: Counter = Counter()
+    compile_, parse = theme.Sandbox.compile, hyphens._PARSE
+
+    def compiled(self, *args, **kwargs):
+        counts["compiled"] += 1
+        return compile_(self, *args, **kwargs)
+
+    class Parsed(parse):
+        def __init__(self, path: Path) -> None:
+            counts["parsed"] += 1
+            super().__init__(path)
+
+    monkeypatch.setattr(theme.Sandbox, "compile", compiled)
+    monkeypatch.setattr(hyphens, "_PARSE", Parsed)
+    _forget_dictionaries(monkeypatch)
+    return counts
+
+
+def _pdf(project: Path, out: Path) -> bytes:
+    result = run("pdf", "-C", project, "-o", out / "book.pdf", "--no-cache")
+    assert result.exit_code == 0, result.output
+    return (out / "book.pdf").read_bytes()
+
+
+def test_a_second_build_compiles_no_template_and_parses_no_patterns(
+        project, tmp_path, cache, work, monkeypatch):
+    source = project("minimal")
+    first = _pdf(source, tmp_path / "one")
+    assert work["compiled"] > 0 and work["parsed"] == 1
+    assert len(list(cache.rglob("*"))) > work["compiled"]
+    work.clear()
+    _forget_dictionaries(monkeypatch)
+    assert _pdf(source, tmp_path / "two") == first
+    assert work == {}
+
+
+def test_a_broken_cache_is_made_again_and_changes_nothing(project, tmp_path, cache, work,
+                                                          monkeypatch):
+    source = project("minimal")
+    first = _pdf(source, tmp_path / "one")
+    entries = [path for path in cache.rglob("*") if path.is_file()]
+    for path in entries:
+        path.write_bytes(b"\x00garbage" * 3)
+    work.clear()
+    _forget_dictionaries(monkeypatch)
+    assert _pdf(source, tmp_path / "two") == first
+    assert work["compiled"] > 0 and work["parsed"] == 1
+    assert all(b"garbage" not in path.read_bytes() for path in entries)
+
+
+@pytest.mark.parametrize("spoil", ["a file", "open to all"])
+def test_without_a_usable_cache_folder_the_build_is_the_same(project, tmp_path, cache, work,
+                                                             monkeypatch, spoil):
+    source = project("minimal")
+    first = _pdf(source, tmp_path / "one")
+    if spoil == "a file":
+        usercache.folder.cache_clear()
+        cache.rename(tmp_path / "old")
+        cache.write_text("not a folder")
+    else:
+        for folder in [cache, *cache.rglob("*")]:
+            if folder.is_dir():
+                folder.chmod(0o777)
+        usercache.folder.cache_clear()
+    assert usercache.folder() is None
+    work.clear()
+    _forget_dictionaries(monkeypatch)
+    assert _pdf(source, tmp_path / "two") == first
+    assert work["compiled"] > 0 and work["parsed"] == 1
+
+
+@pytest.mark.parametrize("language", ["en_GB", "de_DE", "ru_RU", "hu_HU"])
+def test_kept_patterns_hyphenate_as_parsed_ones(cache, language):
+    path = pyphen.LANGUAGES[language]
+    parsed = hyphens._PARSE(path)
+    hyphens._patterns(path)
+    kept = hyphens._patterns(path)
+    assert vars(kept).keys() == vars(parsed).keys()
+    assert [kept.positions(word) for word in WORDS] == [parsed.positions(word) for word in WORDS]
+    stored = [path for path in cache.rglob("*") if path.is_file()]
+    # Hungarian's patterns have alternative spellings, pyphen's own numbers: not kept.
+    assert len(stored) == (0 if language == "hu_HU" else 1)
