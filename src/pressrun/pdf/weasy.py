@@ -1,10 +1,10 @@
 """Laying out and writing with WeasyPrint: a ``PrintHtml`` laid out inside a resource
 sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint and pydyf.
 
-Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out
-boxes), ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts), ``weasylines``
-(where justified lines end) and ``weasyresume`` (a layout resumed from a page): an
-upgrade is those six files' review.
+Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out boxes),
+``weasytags`` (the structure tree), ``weasyfonts`` (the fonts), ``weasylines`` (where justified
+lines end), ``weasysplit`` (a line set where it was planned to end) and ``weasyresume`` (a
+layout resumed from a page): an upgrade is those seven files' review.
 """
 
 from __future__ import annotations

@@ -1,19 +1,18 @@
 """Justified paragraphs set with the breaks ``linebreak`` chooses, inside WeasyPrint.
 
-When WeasyPrint starts a justified paragraph, its text is measured word by word in the
-fonts it will be drawn in and ``linebreak.breaks`` chooses where every line ends. Then,
-as WeasyPrint fills each line, the text box holding the line's chosen end is offered
-only the width of the text up to that end: WeasyPrint's own line filling ends the line
-there, hyphenated there if the end is inside a word, and justifies it to the full
-measure as before. Nothing in the text changes. When a line would not end where it was
-chosen to (the line is narrower than measured, as beside a float on a later page, or
-WeasyPrint breaks elsewhere), the plan is dropped: that line and the rest of the
-paragraph are filled by WeasyPrint alone.
+When WeasyPrint starts a justified paragraph, its text is measured word by word in the fonts
+it will be drawn in and ``linebreak.breaks`` chooses where every line ends. Then, as
+WeasyPrint fills each line, the text box holding the line's chosen end is offered only the
+width of the text up to that end, and WeasyPrint, told where it ends (``weasysplit``), ends
+the line there, hyphenated if the end is inside a word, and justifies it to the full measure
+as before. Nothing in the text changes. When a line would not end where it was chosen to
+(the line is narrower than measured, as beside a float on a later page, or WeasyPrint breaks
+elsewhere), the plan is dropped: that line and the rest of the paragraph are filled by
+WeasyPrint alone.
 
-What is not planned, and is set by WeasyPrint alone: paragraphs not justified, or
-beside a float, or holding a picture, an inline block, a preserved line break, a soft
-hyphen (WeasyPrint then hyphenates only there), letter-spaced text or a styled first
-letter or line.
+What is not planned, and is set by WeasyPrint alone: paragraphs not justified, or beside a
+float, or holding a picture, an inline block, a preserved line break, a soft hyphen
+(WeasyPrint then hyphenates only there), letter-spaced text or a styled first letter or line.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import pressrun.pdf.libraries  # noqa: F401
 # isort: split
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import cache
 from typing import Any
 from unicodedata import category
@@ -39,6 +38,7 @@ from pressrun.pdf.linebreak import FALLBACK, Hyphen, Item, Space, Word, breaks
 from pressrun.pdf.quality import HYPHENS, MAX_GAP
 from pressrun.pdf.textwidths import SPACE, Measures, Widths
 from pressrun.pdf.weasyboxes import tracking
+from pressrun.pdf.weasysplit import ending_at
 
 TIGHTER = -0.03
 """How much narrower, in em, a paragraph's spaces are made when no setting keeps its
@@ -162,7 +162,8 @@ def _planned(planning: _Planning, split: Callable[..., Any], context: Any, box: 
         # line's last space overflow, and Pango counts half a letter-spacing after it,
         # but WeasyPrint cuts a text that does not fit with them after its first word.
         offered = width(text) + SLACK + abs(tracking(box.style))
-        laid = split(context, box, offered, skip, is_line_start)
+        with ending_at(end - skip, hyphens[at]) if not last else nullcontext():
+            laid = split(context, box, offered, skip, is_line_start)
         resume = laid[1]
         if last and resume is None:  # WeasyPrint would go on with the next box
             return laid[0], len(encoded), False

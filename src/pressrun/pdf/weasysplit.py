@@ -1,0 +1,105 @@
+"""A planned line set as WeasyPrint sets it, without WeasyPrint's search for its end.
+
+WeasyPrint's ``split_first_line`` finds where a line ends: it lays out the start of the
+text with Pango, tries to fit the next word whole, then each hyphenation of that word
+in a Pango layout of its own. A line whose end ``weasylines`` planned is offered its own
+width and no more (``weasylines.SLACK``), so every one of those trials fails: they were
+a sixth of the Manifesto's layout. Told where the line was planned to end
+(``ending_at``), ``split_first_line`` makes WeasyPrint's first layout of the text (or,
+for a hyphenated line, the layout of its hyphenated text that a successful trial
+makes), checks that Pango ends the line there and that it fits, and returns what
+WeasyPrint returns after its trials: the same layout, length, resume index and
+metrics. Anything else (a soft hyphen at the end, a line that does not fit or ends
+elsewhere) is left to WeasyPrint's own search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from math import inf
+from typing import Any
+
+from weasyprint.layout import inline
+from weasyprint.text import line_break
+
+_END: tuple[int, bool] | None = None
+"""Where the next line split ends, in bytes of its text, and whether it is hyphenated."""
+RATIO = 4
+"""WeasyPrint's guess of the characters a line holds, per font size of its width."""
+SOFT_HYPHEN = "\xad".encode()
+
+
+@contextmanager
+def ending_at(end: int, hyphenated: bool) -> Iterator[None]:
+    """Inside, the next ``split_first_line`` ends its line ``end`` bytes into its text,
+    ``hyphenated`` there, if WeasyPrint would."""
+    global _END
+    _patch()
+    _END = (end, hyphenated)
+    try:
+        yield
+    finally:
+        _END = None
+
+
+@cache
+def _patch() -> None:
+    """Give WeasyPrint's line filling the planned end (once; it acts inside ``ending_at``)."""
+    split = inline.split_first_line
+
+    def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
+                         justification_spacing: float, is_line_start: bool = True,
+                         minimum: bool = False) -> Any:
+        global _END
+        planned, _END = _END, None
+        if planned is not None and max_width not in (None, inf) and style["font_size"] \
+                and style["white_space"] == "normal":
+            laid = _set(text, style, context, max_width, justification_spacing, *planned)
+            if laid is not None:
+                return laid
+        return split(text, style, context, max_width, justification_spacing, is_line_start,
+                     minimum)
+
+    inline.split_first_line = split_first_line
+
+
+def _set(text: str, style: Any, context: Any, width: float, spacing: float, end: int,
+         hyphenated: bool) -> Any:
+    """WeasyPrint's split of ``text`` at ``end``, or None when it would split elsewhere."""
+    encoded = text.encode()
+    if hyphenated:
+        hyphen = style["hyphenate_character"]
+        layout = line_break.create_layout(encoded[:end].decode() + hyphen, style, context,
+                                          width, spacing)
+        line, resume = layout.get_first_line()
+        if resume is None and line_break.line_size(line, style)[0] <= width:
+            return line_break.first_line_metrics(line, text, layout, end, True, style, True,
+                                                 hyphen)
+    else:
+        layout, line, resume = _draft(text, style, context, width, spacing)
+        if (resume is not None and resume >= end and not encoded[end:resume].strip(b" ")
+                and not encoded[:resume].rstrip(b" ").endswith(SOFT_HYPHEN)
+                and line_break.line_size(line, style)[0] <= width):
+            return line_break.first_line_metrics(line, text, layout, resume, True, style)
+    layout.deactivate()
+    return None
+
+
+def _draft(text: str, style: Any, context: Any, width: float, spacing: float
+           ) -> tuple[Any, Any, int | None]:
+    """WeasyPrint's first layout of ``text`` at ``width`` (step 1 of ``split_first_line``):
+    its start only, unless that fits on one line; and its first line and resume index."""
+    short = text
+    if style["font_size"] * RATIO > width:
+        if (space := text.find(" ")) != -1:
+            short = text[:space + 2]
+    else:
+        short = text[:int(width / style["font_size"] * RATIO)]
+    layout = line_break.create_layout(short, style, context, width, spacing)
+    line, resume = layout.get_first_line()
+    if resume is None and short != text:
+        layout.set_text(text)
+        line, resume = layout.get_first_line()
+    return layout, line, resume
