@@ -1,6 +1,6 @@
-"""The user's cache (#19): templates compiled and hyphenation patterns parsed once for
-every build of any project, and a cache that is missing, broken, shared or unwritable
-changes nothing but the time."""
+"""The user's cache (#19): templates compiled, hyphenation patterns parsed and a
+language's direction and plural rules read once for every build of any project, and a
+cache that is missing, broken, shared or unwritable changes nothing but the time."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 
 from conftest import run
 from pressrun import usercache
-from pressrun.html import theme
+from pressrun.html import theme, words
+from pressrun.html.words import Words
 from pressrun.pdf import hyphens
 
 WORDS = ("revolution", "Petrograd", "soviets", "organisation", "unconditionally",
@@ -121,3 +122,30 @@ def test_kept_patterns_hyphenate_as_parsed_ones(cache, language):
     stored = [path for path in cache.rglob("*") if path.is_file()]
     # Hungarian's patterns have alternative spellings, pyphen's own numbers: not kept.
     assert len(stored) == (0 if language == "hu_HU" else 1)
+
+
+@pytest.mark.parametrize("language", ["en-GB", "de", "ru", "ar", "pl", "cy", "he", "zz"])
+def test_kept_language_facts_are_babels(cache, monkeypatch, language):
+    import babel
+
+    def facts() -> tuple[str, list[str]]:
+        table = Words({}, language)
+        return table.direction, [table._plural(count) for count in range(250)]
+
+    words._cldr.cache_clear()
+    made = facts()
+    try:
+        locale = babel.Locale.parse(language, sep="-")
+    except babel.UnknownLocaleError:
+        assert made == ("ltr", ["one" if count == 1 else "other" for count in range(250)])
+    else:
+        assert made == (locale.text_direction,
+                        [locale.plural_form(count) for count in range(250)])
+
+    def unread(*args: object, **kwargs: object) -> None:
+        raise AssertionError("babel's data read again")
+
+    monkeypatch.setattr(babel.Locale, "parse", unread)
+    words._cldr.cache_clear()
+    assert facts() == made
+    words._cldr.cache_clear()

@@ -10,13 +10,16 @@ key. Python code and templates read the same ``Words``.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
-from collections.abc import Mapping
-from functools import cached_property, lru_cache
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from pressrun import usercache
 from pressrun.problems import PressrunError
 from pressrun.project import LOCALES, Project
 
@@ -62,33 +65,48 @@ class Words:
         """``rtl`` or ``ltr``: how the publication's language is written."""
         return direction(self.language)
 
-    @cached_property
-    def _locale(self) -> object | None:
-        from babel import Locale, UnknownLocaleError
-
-        try:
-            return Locale.parse(self.language, sep="-")
-        except (UnknownLocaleError, ValueError):
-            return None
-
     def _plural(self, count: int) -> str:
         """The CLDR plural category of ``count`` in this language (English's when unknown)."""
-        locale = self._locale
-        if locale is None:
+        rules = _cldr(self.language)[1]
+        if rules is None:
             return "one" if count == 1 else "other"
-        return str(locale.plural_form(count))  # type: ignore[attr-defined]
+        return str(_rule(rules)(count))
 
 
-@lru_cache(maxsize=64)
 def direction(language: str) -> str:
     """``rtl`` for a language written right to left (Arabic, Hebrew, Persian…, by CLDR),
     else ``ltr``."""
-    from babel import Locale, UnknownLocaleError
+    return _cldr(language)[0]
 
+
+@lru_cache(maxsize=64)
+def _cldr(language: str) -> tuple[str, tuple[tuple[str, str], ...] | None]:
+    """How CLDR says ``language`` is written, and its plural rules (``None`` for a
+    language it does not know), from babel's data, kept in the user's cache
+    (``usercache``): loading a language's data takes babel 0.04 s or more."""
+    import babel
+
+    entry = usercache.name("cldr", babel.__version__, language)
+    with contextlib.suppress(ValueError, TypeError):
+        way, rules = json.loads(usercache.read(entry) or b"")
+        return str(way), None if rules is None else tuple((str(tag), str(rule))
+                                                          for tag, rule in rules)
     try:
-        return str(Locale.parse(language, sep="-").text_direction)
-    except (UnknownLocaleError, ValueError):
-        return "ltr"
+        locale = babel.Locale.parse(language, sep="-")
+    except (babel.UnknownLocaleError, ValueError):
+        found: tuple[str, tuple[tuple[str, str], ...] | None] = ("ltr", None)
+    else:
+        found = (str(locale.text_direction), tuple(sorted(locale.plural_form.rules.items())))
+    usercache.write(entry, json.dumps(found).encode())
+    return found
+
+
+@lru_cache(maxsize=64)
+def _rule(rules: tuple[tuple[str, str], ...]) -> Callable[[int], str]:
+    """The plural rule made of CLDR's ``rules``."""
+    from babel.plural import PluralRule
+
+    return PluralRule(rules)
 
 
 def names(language: str) -> list[str]:
