@@ -41,22 +41,19 @@ from pressrun.pdf.weasyboxes import tracking
 from pressrun.pdf.weasysplit import ending_at
 
 TIGHTER = -0.03
-"""How much narrower, in em, a paragraph's spaces are made when no setting keeps its
-lines under twice a space otherwise: Charis SIL's 0.29 em spaces, 0.22 em in justified
-text (``print.css``), become 0.19 em, two thirds of the font's (as tight as TeX lets
-a space shrink)."""
+"""How much narrower, in em, a paragraph's spaces are made when no setting keeps its lines under
+twice a space otherwise: Charis SIL's 0.29 em spaces, 0.22 em in justified text
+(``print.css``), become 0.19 em, two thirds of the font's (as tight as TeX lets a space shrink)."""
 TRACKING = (-0.005, 0.005, -0.01, 0.01, -0.015, 0.015, -0.02, 0.02)
-"""The letter-spacing, in em, tried in turn for a paragraph that has a loose line
-however its spaces are set: at most 20/1000 em, the tracking a typesetter gives a
-paragraph to fit it (words tighter first, as they let a syllable more onto a line)."""
+"""The letter-spacing, in em, tried in turn for a paragraph that has a loose line however its
+spaces are set: at most 20/1000 em, the tracking a typesetter gives a paragraph to fit it
+(words tighter first, as they let a syllable more onto a line)."""
 PLAIN = (0.0, 0.0)
 """A paragraph set as its style says."""
 SETTINGS = (PLAIN, (TIGHTER, 0.0), *((0.0, each) for each in TRACKING))
-"""How a paragraph may be set, in the order tried: its spaces narrower by, and its
-letters spaced by, so many em."""
+"""How a paragraph may be set, in the order tried: its spaces narrower by, its letters spaced by."""
 SLACK = 0.05
-"""What a planned line is offered beyond its text's width, in CSS pixels: far less than
-any character, so the line cannot take more."""
+"""What a planned line is offered beyond its text's width, in CSS pixels: less than any letter."""
 
 Ends = tuple[list[int], list[bool]]
 """Where a text box's planned lines end (UTF-8 offsets), and whether with a hyphen."""
@@ -65,8 +62,8 @@ Setting = tuple[float, float]
 Place = tuple[Any, int, bool]
 """Where a break ends its line: the text box, the character offset, whether hyphenated."""
 Plans = dict[tuple[Any, ...], tuple[dict[int, Ends], Setting]]
-"""Paragraphs' plans and settings by what decides them (see ``_signature``), each text
-box's ends by its place among the paragraph's text boxes."""
+"""Paragraphs' plans and settings by what decides them (see ``_signature``), each text box's ends
+by its place among the paragraph's text boxes."""
 
 
 class _Planning:
@@ -153,22 +150,25 @@ def _planned(planning: _Planning, split: Callable[..., Any], context: Any, box: 
         return None  # the line ends in a later box
     encoded, end = box.text.encode(), offsets[at]
     last = not encoded[end:].strip(b" ")  # the line ends with the box, at a space
-    text = encoded[skip:len(encoded) if last else end].decode()
-    if hyphens[at]:
-        text += box.style["hyphenate_character"]
-    width = planning.measures.of(context, box.style)
-    if width(text.rstrip(" ")) <= available:
-        # A line is offered its text's width, even past the measure: WeasyPrint lets a
-        # line's last space overflow, and Pango counts half a letter-spacing after it,
-        # but WeasyPrint cuts a text that does not fit with them after its first word.
-        offered = width(text) + SLACK + abs(tracking(box.style))
-        with ending_at(end - skip, hyphens[at]) if not last else nullcontext():
-            laid = split(context, box, offered, skip, is_line_start)
-        resume = laid[1]
-        if last and resume is None:  # WeasyPrint would go on with the next box
-            return laid[0], len(encoded), False
-        if resume is not None and resume >= end and not encoded[end:resume].strip(b" "):
-            return laid
+    laid, width = None, planning.measures.of(context, box.style)
+    if not last and not hyphens[at]:  # WeasyPrint ends it there if it fits (weasysplit)
+        with ending_at(end - skip, False):
+            laid = split(context, box, available, skip, is_line_start)
+    else:
+        text = encoded[skip:len(encoded) if last else end].decode()
+        text += box.style["hyphenate_character"] * hyphens[at]
+        if width(text.rstrip(" ")) <= available:
+            # Offered its text's width, even past the measure: WeasyPrint lets a line's
+            # last space overflow, and Pango counts half a letter-spacing after it, but
+            # WeasyPrint cuts a text that does not fit with them after its first word.
+            with nullcontext() if last else ending_at(end - skip, True):
+                laid = split(context, box, width(text) + SLACK + abs(tracking(box.style)),
+                             skip, is_line_start)
+    resume = laid[1] if laid is not None else None
+    if laid is not None and last and resume is None:  # WeasyPrint goes on with the next box
+        return laid[0], len(encoded), False
+    if resume is not None and resume >= end and not encoded[end:resume].strip(b" "):
+        return laid
     for each in planning.planned.pop(planning.owner.get(id(box), 0), ()):
         planning.ends.pop(each, None)
     return None

@@ -5,12 +5,13 @@ text with Pango, tries to fit the next word whole, then each hyphenation of that
 in a Pango layout of its own. A line whose end ``weasylines`` planned is offered its own
 width and no more (``weasylines.SLACK``), so every one of those trials fails: they were
 a sixth of the Manifesto's layout. Told where the line was planned to end
-(``ending_at``), ``split_first_line`` makes WeasyPrint's first layout of the text (or,
-for a hyphenated line, the layout of its hyphenated text that a successful trial
-makes), checks that Pango ends the line there and that it fits, and returns what
-WeasyPrint returns after its trials: the same layout, length, resume index and
-metrics. Anything else (a soft hyphen at the end, a line that does not fit or ends
-elsewhere) is left to WeasyPrint's own search.
+(``ending_at``), ``split_first_line`` returns what WeasyPrint returns after its trials,
+the same layout, length, resume index and metrics: for a line ending at a space, from
+WeasyPrint's first layout of the text, set again to the line's text without measuring
+the line first (``weasylines`` plans a line to end only at a space where Pango may
+break), if the line fits; for a hyphenated line, from the layout of its hyphenated text
+that a successful trial makes, if Pango keeps it on one line and it fits. Anything else
+(a soft hyphen at the end, a line that does not fit) is left to WeasyPrint's search.
 """
 
 from __future__ import annotations
@@ -77,29 +78,33 @@ def _set(text: str, style: Any, context: Any, width: float, spacing: float, end:
         if resume is None and line_break.line_size(line, style)[0] <= width:
             return line_break.first_line_metrics(line, text, layout, end, True, style, True,
                                                  hyphen)
-    else:
-        layout, line, resume = _draft(text, style, context, width, spacing)
-        if (resume is not None and resume >= end and not encoded[end:resume].strip(b" ")
-                and not encoded[:resume].rstrip(b" ").endswith(SOFT_HYPHEN)
-                and line_break.line_size(line, style)[0] <= width):
-            return line_break.first_line_metrics(line, text, layout, resume, True, style)
-    layout.deactivate()
-    return None
+        layout.deactivate()
+        return None
+    # Pango may break at the spaces after ``end`` (``weasylines`` plans no other breaks):
+    # its first line would end after them, and WeasyPrint sets the line again without.
+    resume = len(encoded) - len(encoded[end:].lstrip(b" "))
+    if resume == len(encoded) or encoded[:end].endswith(SOFT_HYPHEN):
+        return None
+    laid = line_break.first_line_metrics(_Line(resume), text, _draft(text, style, context,
+                                         width, spacing), resume, True, style)
+    return laid if laid[3] <= width else None
 
 
-def _draft(text: str, style: Any, context: Any, width: float, spacing: float
-           ) -> tuple[Any, Any, int | None]:
-    """WeasyPrint's first layout of ``text`` at ``width`` (step 1 of ``split_first_line``):
-    its start only, unless that fits on one line; and its first line and resume index."""
+class _Line:
+    """What WeasyPrint reads of Pango's first line before it sets the line again: its
+    length, in bytes."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+
+def _draft(text: str, style: Any, context: Any, width: float, spacing: float) -> Any:
+    """WeasyPrint's first layout of ``text`` at ``width`` (step 1 of ``split_first_line``,
+    which then reads its first line): the start of the text only."""
     short = text
     if style["font_size"] * RATIO > width:
         if (space := text.find(" ")) != -1:
             short = text[:space + 2]
     else:
         short = text[:int(width / style["font_size"] * RATIO)]
-    layout = line_break.create_layout(short, style, context, width, spacing)
-    line, resume = layout.get_first_line()
-    if resume is None and short != text:
-        layout.set_text(text)
-        line, resume = layout.get_first_line()
-    return layout, line, resume
+    return line_break.create_layout(short, style, context, width, spacing)
