@@ -18,10 +18,13 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 VARIABLE = "XDG_CACHE_HOME"
+T = TypeVar("T")
 
 
 @cache
@@ -38,6 +41,22 @@ def folder() -> Path | None:
         return None
     private = status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
     return path if private else None
+
+
+def kept(parts: tuple[object, ...], make: Callable[[], T], dump: Callable[[T], bytes],
+         load: Callable[[bytes], T]) -> T:
+    """What ``make()`` makes from what ``parts`` names: read back by ``load`` when kept
+    (``load`` raises ValueError, TypeError or EOFError for an entry it cannot use), else
+    made and kept as ``dump`` gives it (``dump`` raises ValueError for what cannot be
+    kept)."""
+    entry = name(*parts)
+    if (data := read(entry)) is not None:
+        with contextlib.suppress(ValueError, TypeError, EOFError):
+            return load(data)
+    made = make()
+    with contextlib.suppress(ValueError):
+        write(entry, dump(made))
+    return made
 
 
 def name(*parts: object) -> str:

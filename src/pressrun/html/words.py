@@ -10,7 +10,6 @@ key. Python code and templates read the same ``Words``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -79,26 +78,33 @@ def direction(language: str) -> str:
     return _cldr(language)[0]
 
 
+Facts = tuple[str, tuple[tuple[str, str], ...] | None]
+"""How a language is written, ``rtl`` or ``ltr``, and its CLDR plural rules, if known."""
+
+
 @lru_cache(maxsize=64)
-def _cldr(language: str) -> tuple[str, tuple[tuple[str, str], ...] | None]:
+def _cldr(language: str) -> Facts:
     """How CLDR says ``language`` is written, and its plural rules (``None`` for a
     language it does not know), from babel's data, kept in the user's cache
     (``usercache``): loading a language's data takes babel 0.04 s or more."""
     import babel
 
-    entry = usercache.name("cldr", babel.__version__, language)
-    with contextlib.suppress(ValueError, TypeError):
-        way, rules = json.loads(usercache.read(entry) or b"")
-        return str(way), None if rules is None else tuple((str(tag), str(rule))
-                                                          for tag, rule in rules)
-    try:
-        locale = babel.Locale.parse(language, sep="-")
-    except (babel.UnknownLocaleError, ValueError):
-        found: tuple[str, tuple[tuple[str, str], ...] | None] = ("ltr", None)
-    else:
-        found = (str(locale.text_direction), tuple(sorted(locale.plural_form.rules.items())))
-    usercache.write(entry, json.dumps(found).encode())
-    return found
+    def read() -> Facts:
+        try:
+            locale = babel.Locale.parse(language, sep="-")
+        except (babel.UnknownLocaleError, ValueError):
+            return "ltr", None
+        return str(locale.text_direction), tuple(sorted(locale.plural_form.rules.items()))
+
+    return usercache.kept(("cldr", babel.__version__, language), read,
+                          lambda found: json.dumps(found).encode(), _facts)
+
+
+def _facts(data: bytes) -> Facts:
+    """The facts kept as ``data``."""
+    way, rules = json.loads(data)
+    return str(way), None if rules is None else tuple((str(tag), str(rule))
+                                                      for tag, rule in rules)
 
 
 @lru_cache(maxsize=64)

@@ -5,7 +5,6 @@ the user's cache (``remembered_patterns``)."""
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import re
@@ -91,19 +90,17 @@ def _patterns(path: Path) -> Any:
         status = os.stat(path)
     except OSError:
         return _PARSE(path)
-    entry = usercache.name("pyphen", pyphen.VERSION, str(path), status.st_size,
-                           status.st_mtime_ns)
-    if (data := usercache.read(entry)) is not None:
-        try:
-            patterns = marshal.loads(data)
-        except (EOFError, ValueError, TypeError):
-            patterns = None
-        if isinstance(patterns, dict) and patterns:
-            dictionary = object.__new__(_PARSE)
-            dictionary.patterns, dictionary.cache = patterns, {}
-            dictionary.maxlen = max(map(len, patterns))
-            return dictionary
-    dictionary = _PARSE(path)
-    with contextlib.suppress(ValueError):  # alternative spellings: pyphen's own numbers
-        usercache.write(entry, marshal.dumps(dictionary.patterns))
+    return usercache.kept(("pyphen", pyphen.VERSION, str(path), status.st_size,
+                           status.st_mtime_ns), lambda: _PARSE(path),
+                          lambda parsed: marshal.dumps(parsed.patterns), _parsed)
+
+
+def _parsed(data: bytes) -> Any:
+    """A pyphen dictionary of the patterns kept as ``data``."""
+    patterns = marshal.loads(data)
+    if not isinstance(patterns, dict) or not patterns:
+        raise ValueError("no patterns kept")
+    dictionary = object.__new__(_PARSE)
+    dictionary.patterns, dictionary.cache = patterns, {}
+    dictionary.maxlen = max(map(len, patterns))
     return dictionary
