@@ -1,4 +1,5 @@
-"""Speed that changes no byte: WeasyPrint loaded without running a compiler, the PDF's
+"""Speed that changes no byte: WeasyPrint loaded without running a compiler (and fontTools'
+subsetter and instancer only when used), the PDF's
 sections written in a second process while the next are laid out and the EPUB is made,
 the EPUB's pictures converted beside the layout, the manuscript read in two halves."""
 
@@ -62,6 +63,34 @@ def test_every_name_weasyprint_tries_maps_to_its_own_library() -> None:
     assert soname("cairo") is None
     assert len(set(map(soname, SONAMES))) == len(SONAMES)
 
+
+DEFERRED = """
+import sys
+import pressrun.pdf.weasy
+from weasyprint.pdf import fonts
+loaded = [name for name in ("fontTools.subset.cff", "fontTools.varLib",
+                            "fontTools.varLib.instancer") if name in sys.modules]
+import fontTools.subset
+import fontTools.varLib.instancer as real
+failures = []
+for function in (fonts.instantiateVariableFont, real.instantiateVariableFont):
+    try:
+        function(None, {})
+    except Exception as exc:
+        failures.append((type(exc).__name__, str(exc)))
+print(repr((loaded, fonts.subset.Subsetter is fontTools.subset.Subsetter, failures)))
+"""
+
+
+def test_fonttools_subsetter_and_instancer_are_loaded_when_used() -> None:
+    """WeasyPrint imports them at start (0.13 s) for fonts the theme does not have:
+    pressrun loads them at their first use, and the functions are fontTools' own."""
+    done = subprocess.run([sys.executable, "-c", DEFERRED], capture_output=True, text=True,
+                          check=True)
+    loaded, same_subsetter, failures = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert loaded == []
+    assert same_subsetter
+    assert len(failures) == 2 and failures[0] == failures[1]
 
 def _build(root: Path, into: Path, **request: object) -> tuple[Result, dict[str, bytes]]:
     result = build(root, Request(output=into, cache=False, **request))  # type: ignore[arg-type]

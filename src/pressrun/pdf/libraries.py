@@ -1,4 +1,5 @@
-"""WeasyPrint imported without compiling anything: its C libraries found by their sonames.
+"""WeasyPrint imported without compiling anything (its C libraries found by their sonames)
+and without fontTools' subsetter and variable-font instancer until they are used.
 
 WeasyPrint asks cffi for each library under a list of names for every platform
 (``libgobject-2.0-0``, ``gobject-2.0``, … ``libgobject-2.0.so.0``). A name that fails
@@ -8,6 +9,11 @@ work. On Linux, pressrun answers those lookups with the soname the dynamic linke
 so the first name WeasyPrint tries loads the very library its own search would have
 found. Elsewhere, and for any other name, the lookup is left as it is.
 
+WeasyPrint's PDF writer imports fontTools' ``subset`` and ``varLib.instancer`` when it
+is imported (0.13 s, a third of importing WeasyPrint), but uses them only when HarfBuzz
+cannot subset a font and for variable fonts; the theme's fonts are neither. They are
+loaded when first used instead (``_deferred``): the same code runs, later or never.
+
 Importing this module imports WeasyPrint so: ``weasy`` and ``weasyfonts`` import it first.
 """
 
@@ -15,9 +21,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import importlib.util
 import sys
+import types
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from functools import cache
 
 SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libpangoft2-1.0.so.0",
@@ -25,13 +33,20 @@ SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libpangoft2-1.0.so.0",
            "libfontconfig.so.1")
 """The libraries WeasyPrint loads, by the names they have on Linux; the longer of two
 names one contains (``harfbuzz-subset``, ``harfbuzz``) first."""
+LAZY = "fontTools.subset"
+"""A module WeasyPrint imports whole and needs rarely: executed at its first attribute."""
+INSTANCER = "fontTools.varLib.instancer"
+"""A module WeasyPrint imports a function from, needed for variable fonts only."""
 
 
 def import_weasyprint() -> None:
     """Import WeasyPrint (once), its libraries found by soname on Linux."""
     if "weasyprint" in sys.modules:
         return
-    with _by_soname() if sys.platform.startswith("linux") else nullcontext():
+    with ExitStack() as stack:
+        if sys.platform.startswith("linux"):
+            stack.enter_context(_by_soname())
+        stack.enter_context(_deferred())
         import weasyprint  # noqa: F401
 
 
@@ -70,6 +85,46 @@ def _by_soname() -> Iterator[None]:
         yield
     finally:
         ctypes.util.find_library = original
+
+
+@contextmanager
+def _deferred() -> Iterator[None]:
+    """Inside, ``LAZY`` is imported lazily (``importlib.util.LazyLoader``: the real module,
+    run when an attribute of it is first read) and ``from INSTANCER import name`` gives a
+    function that imports the real module when called; outside, importing ``INSTANCER``
+    imports the real module. Nothing is deferred if either was imported already."""
+    if LAZY in sys.modules or INSTANCER in sys.modules:
+        yield
+        return
+    spec = importlib.util.find_spec(LAZY)
+    if spec is not None and spec.loader is not None:
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        module = sys.modules[LAZY] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        parent, _, name = LAZY.rpartition(".")
+        setattr(sys.modules[parent], name, module)
+    stub = sys.modules[INSTANCER] = types.ModuleType(INSTANCER)
+    stub.__getattr__ = _calling_real  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        if sys.modules.get(INSTANCER) is stub:
+            del sys.modules[INSTANCER]
+
+
+def _real_instancer() -> types.ModuleType:
+    """The real ``INSTANCER`` (the stand-in has left ``sys.modules`` by then)."""
+    return importlib.import_module(INSTANCER)
+
+
+def _calling_real(name: str) -> Callable[..., object]:
+    """A function calling the real ``INSTANCER``'s function ``name`` when called."""
+
+    def call(*args: object, **options: object) -> object:
+        return getattr(_real_instancer(), name)(*args, **options)
+
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
 import_weasyprint()
