@@ -1,5 +1,5 @@
 """Speed that changes no byte: WeasyPrint loaded without running a compiler (and fontTools'
-subsetter and instancer only when used), the PDF's
+subsetter and instancer only when used; its C arrays' types not parsed anew), the PDF's
 sections written in a second process while the next are laid out and the EPUB is made,
 the EPUB's pictures converted beside the layout, the manuscript read in two halves."""
 
@@ -91,6 +91,25 @@ def test_fonttools_subsetter_and_instancer_are_loaded_when_used() -> None:
     assert loaded == []
     assert same_subsetter
     assert len(failures) == 2 and failures[0] == failures[1]
+
+def test_array_types_are_cffis_own_made_without_parsing(monkeypatch) -> None:
+    """WeasyPrint asks cffi for ``hb_codepoint_t[N]`` with a new N for each font of each
+    PDF: made from the item's type, not parsed by pycparser (3-4 ms each)."""
+    from weasyprint.text.ffi import ffi
+
+    parse, parsed = ffi._parser.parse_type, []
+    monkeypatch.setattr(ffi._parser, "parse_type", lambda cdecl: parsed.append(cdecl))
+    lengths = (7919, 104729, 1299709)
+    made = [ffi.typeof(f"hb_codepoint_t[{n}]") for n in lengths] + \
+        [ffi.typeof("hb_tag_t[7919]"), ffi.typeof("char [7919]")]
+    assert parsed == []
+    names = [f"hb_codepoint_t[{n}]" for n in lengths] + ["hb_tag_t[7919]", "char[7919]"]
+    for name, ctype in zip(names, made, strict=True):
+        with ffi._lock:  # as cffi makes a type it has parsed
+            assert ctype is ffi._get_cached_btype(parse(name))
+    assert list(ffi.new("hb_codepoint_t[3]", [1, 2, 3])) == [1, 2, 3]
+    assert ffi.sizeof("hb_codepoint_t[7919]") == 4 * 7919
+
 
 def _build(root: Path, into: Path, **request: object) -> tuple[Result, dict[str, bytes]]:
     result = build(root, Request(output=into, cache=False, **request))  # type: ignore[arg-type]

@@ -138,7 +138,10 @@ class Child(Generic[T]):
         return self.status is not None
 
     def result(self) -> T | None:
-        """Wait for the child; its outputs (its warnings given here), or None if it failed."""
+        """Wait for the child, doing the work set aside for a wait (``meanwhile``) first if
+        it has not finished; its outputs (its warnings given here), or None if it failed."""
+        while _IDLE and not self.ready():
+            _IDLE.pop(0)()
         _LIVE.remove(self)
         status = self.status if self.status is not None else os.waitpid(self.pid, 0)[1]
         with self.out:
@@ -158,6 +161,15 @@ class Child(Generic[T]):
 
 _LIVE: list[Child] = []
 """Children whose result has not been read."""
+_IDLE: list[Callable[[], object]] = []
+"""Work to do while waiting for a child (see ``meanwhile``)."""
+
+
+def meanwhile(work: Callable[[], object]) -> None:
+    """Have ``work`` done the next time this process would wait for a child, if it does
+    before it needs what ``work`` does (which must be done again then, at no cost: an
+    import, say)."""
+    _IDLE.append(work)
 
 
 def reap() -> None:
@@ -187,6 +199,7 @@ def leave() -> NoReturn:
 
 def _run_child(make: Callable[[], object], out: int) -> None:
     collect, told = _Collect(), io.StringIO()
+    _IDLE.clear()  # the parent's, to be done there
     log.handlers, log.propagate, sys.stderr = [collect], False, told
     try:
         payload = pickle.dumps((make(), collect.records, told.getvalue()))

@@ -9,6 +9,13 @@ work. On Linux, pressrun answers those lookups with the soname the dynamic linke
 so the first name WeasyPrint tries loads the very library its own search would have
 found. Elsewhere, and for any other name, the lookup is left as it is.
 
+cffi makes the C type of each new string WeasyPrint asks for (``ffi.new("T[N]")``) by
+parsing it with pycparser, after declaring every one of WeasyPrint's hundreds of C type
+names (3-4 ms each time), and WeasyPrint asks for ``hb_codepoint_t[N]`` with a new ``N``
+for each font of each PDF it writes (the pamphlet's sections: 31 parses, 0.1 s, most of
+them in forked writers). An array type is made from its item's type instead
+(``_quick_arrays``): the very object cffi would have made.
+
 WeasyPrint's PDF writer imports fontTools' ``subset`` and ``varLib.instancer`` when it
 is imported (0.13 s, a third of importing WeasyPrint), but uses them only when HarfBuzz
 cannot subset a font and for variable fonts; the theme's fonts are neither. They are
@@ -22,11 +29,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import importlib.util
+import re
 import sys
 import types
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import cache
+from typing import Any
 
 SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libpangoft2-1.0.so.0",
            "libharfbuzz-subset.so.0", "libharfbuzz-vector.so.0", "libharfbuzz.so.0",
@@ -37,6 +46,11 @@ LAZY = "fontTools.subset"
 """A module WeasyPrint imports whole and needs rarely: executed at its first attribute."""
 INSTANCER = "fontTools.varLib.instancer"
 """A module WeasyPrint imports a function from, needed for variable fonts only."""
+ARRAY = re.compile(r"(\w[\w ]*?) *\[(\d+)\]")
+"""A C array type of a fixed length, as WeasyPrint names one: ``hb_codepoint_t[93]``."""
+WRITERS = ("unsigned int *", "hb_codepoint_t[1]", "hb_tag_t[1]", "char[1]")
+"""C types WeasyPrint's PDF writer uses (arrays: their items), made before any writer is
+forked, not in each."""
 
 
 def import_weasyprint() -> None:
@@ -47,7 +61,8 @@ def import_weasyprint() -> None:
         if sys.platform.startswith("linux"):
             stack.enter_context(_by_soname())
         stack.enter_context(_deferred())
-        import weasyprint  # noqa: F401
+        from weasyprint.text.ffi import ffi
+    _quick_arrays(ffi)
 
 
 def soname(name: str) -> str | None:
@@ -85,6 +100,28 @@ def _by_soname() -> Iterator[None]:
         yield
     finally:
         ctypes.util.find_library = original
+
+
+def _quick_arrays(ffi: Any) -> None:
+    """Have ``ffi`` make a C array type of a fixed length from its item type, parsed once,
+    instead of parsing each length anew (see the module's docstring)."""
+    from cffi import model
+
+    parse, items = ffi._typeof_locked, {}
+
+    def typeof_locked(cdecl: object) -> tuple[Any, bool]:
+        found = ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if found is None or cdecl in ffi._parsed_types:
+            return parse(cdecl)
+        if found[1] not in items:
+            items[found[1]] = ffi._parser.parse_type(found[1])
+        made = ffi._get_cached_btype(model.ArrayType(items[found[1]], int(found[2]))), False
+        ffi._parsed_types[cdecl] = made
+        return made
+
+    ffi._typeof_locked = typeof_locked
+    for name in WRITERS:
+        ffi.typeof(name)
 
 
 @contextmanager

@@ -12,10 +12,11 @@ the same bytes however its sections were written.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import TYPE_CHECKING
 
-from pressrun.forked import Child, split
-from pressrun.pdf.assemble import assemble
+from pressrun.forked import Child, meanwhile, split
 from pressrun.pdf.weasy import encoding_kept, pdf_bytes, placed_anchors
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
     from pressrun.pdf.sections import Layouts
 
+ASSEMBLER = "pressrun.pdf.assemble"
+"""What joins the sections' PDFs: it imports pikepdf (0.06-0.09 s), done while this
+process waits for a forked writer, if it does."""
 Piece = tuple[str, str, frozenset[str]]
 """A section's PDF: the key of its layout, the PDF variant, the ids its links reach in
 other sections."""
@@ -108,6 +112,8 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
                if piece not in layouts.pdfs}
     made: dict[Piece, bytes] = {}
     encoded: dict[str, bytes] = {}  # by forked writers, kept with the pictures
+    if ASSEMBLER not in sys.modules:  # pikepdf imported while forked writers write
+        meanwhile(lambda: importlib.import_module(ASSEMBLER))
     if pipeline is not None:  # write what the forked writer is not writing, then wait
         busy = set(pipeline.writing) | set(pipeline.written)
         made = _write([item for item in missing.items() if item[0] not in busy],
@@ -121,6 +127,8 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
         layouts.shared.images.update(encoded)
     layouts.pdfs = {piece: layouts.pdfs.get(piece) or made[piece] for piece in pieces}
     layouts.written = len(made)
+    from pressrun.pdf.assemble import assemble
+
     return assemble([layouts.pdfs[piece] for piece in pieces])
 
 
