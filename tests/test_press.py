@@ -1,5 +1,6 @@
 """The press file is PDF/X-4 (and still PDF/UA-1): what a print shop's preflight checks,
-asserted with pikepdf on the pamphlet and both corpora, and Ghostscript as a smoke test."""
+asserted with pikepdf on the pamphlet, the Manifesto and a small project with Ten Days'
+pictures, and Ghostscript as a smoke test."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import CORPUS, ROOT, run
+from conftest import CORPUS, PROJECTS, ROOT, run
 from pressrun.pdf.press import MM, SLUG_MM
 from pressrun.project import DEFAULT_THEME
 
-BOOKS = {"pamphlet": ROOT, "manifesto": CORPUS / "communist-manifesto",
-         "ten-days": CORPUS / "ten-days-that-shook-the-world"}
+TEN_DAYS = CORPUS / "ten-days-that-shook-the-world"
+BOOKS = {"pamphlet": ROOT, "manifesto": CORPUS / "communist-manifesto", "pictures": TEN_DAYS}
+"""The books whose press PDF is checked; ``pictures`` is the minimal project with two of
+Ten Days' illustrations (the corpora's only pictures: a PNG with transparency and an ICC
+profile, and an SVG), not the whole 390-page book."""
+PICTURES = ("illustration-10.png", "illustration-1.svg")
 BLEED_MM = 3
 
 
@@ -26,10 +31,32 @@ def press_pdf(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not source.is_dir():
         pytest.skip(f"{source} is not present (it lives in ../shared beside the checkout)")
     out = tmp_path_factory.mktemp(f"press-{request.param}")
+    if request.param == "pictures":
+        source = _with_pictures(PROJECTS / "minimal", out / "project")
     pdf = out / f"{request.param}-press.pdf"
     result = run("pdf", "-C", source, "-o", pdf, "--profile", "press", "-q")
     assert result.exit_code == 0, result.output + (result.stderr or "")
     return pdf
+
+
+def _with_pictures(minimal: Path, root: Path) -> Path:
+    """A copy of ``minimal`` at ``root`` whose first part also shows ``PICTURES``."""
+    shutil.copytree(minimal, root)
+    part = root / "manuscript" / "01-first.md"
+    figures = "".join(f"\n![Illustration {n} of Ten Days](../images/{name} \"From Ten Days\")\n"
+                      for n, name in enumerate(PICTURES, 1))
+    part.write_text(part.read_text(encoding="utf-8") + figures, encoding="utf-8")
+    for name in PICTURES:
+        shutil.copy(TEN_DAYS / "images" / name, root / "images" / name)
+    return root
+
+
+def test_the_pictures_are_in_the_press_file(press_pdf: Path) -> None:
+    if "pictures" in press_pdf.name:
+        with pikepdf.open(press_pdf) as pdf:
+            images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
+                      and obj.get("/Subtype") == "/Image"]
+        assert len(images) >= 2  # the two PNGs; the SVG is drawn
 
 
 def _resources_owners(pdf: pikepdf.Pdf):
