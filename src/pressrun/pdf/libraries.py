@@ -54,7 +54,9 @@ forked, not in each."""
 
 
 def import_weasyprint() -> None:
-    """Import WeasyPrint (once), its libraries found by soname on Linux."""
+    """Import WeasyPrint (once): its libraries found by soname on Linux, fontTools' rarely
+    used modules deferred, its C array types made without parsing. Nothing is changed if
+    WeasyPrint was imported before."""
     if "weasyprint" in sys.modules:
         return
     with ExitStack() as stack:
