@@ -219,6 +219,27 @@ def test_a_child_ends_when_done_without_waiting_to_be_read() -> None:
     assert child.result() == b"x" * 10_000_000
 
 
+@pytest.mark.skipif(not forked.can_fork(), reason="forks nothing on this machine")
+def test_work_set_aside_is_done_while_waiting_for_a_child(monkeypatch) -> None:
+    """pikepdf is imported while this process waits for a writer: work set aside with
+    ``meanwhile`` is done before waiting, a failure in it changes nothing, and none is
+    done when there is no wait."""
+    import time
+
+    done: list[str] = []
+    monkeypatch.setattr(forked, "_IDLE", [])
+    forked.meanwhile(lambda: done.append("first"))
+    forked.meanwhile(lambda: 1 / 0)
+    forked.meanwhile(lambda: done.append("third"))
+    assert forked.Child(lambda: time.sleep(1.0) or "made").result() == "made"
+    assert done == ["first", "third"] and forked._IDLE == []
+    quick = forked.Child(lambda: "quick")
+    while not quick.ready():
+        time.sleep(0.01)
+    forked.meanwhile(lambda: done.append("never"))
+    assert quick.result() == "quick" and "never" not in done
+
+
 @pytest.mark.skipif(not forked.can_fork(), reason="reads in one process on this machine")
 def test_parts_read_in_two_processes_are_read_as_in_one(
         project, monkeypatch: pytest.MonkeyPatch) -> None:

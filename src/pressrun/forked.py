@@ -141,7 +141,8 @@ class Child(Generic[T]):
         """Wait for the child, doing the work set aside for a wait (``meanwhile``) first if
         it has not finished; its outputs (its warnings given here), or None if it failed."""
         while _IDLE and not self.ready():
-            _IDLE.pop(0)()
+            with contextlib.suppress(Exception):  # it is done again where it is needed
+                _IDLE.pop(0)()
         _LIVE.remove(self)
         status = self.status if self.status is not None else os.waitpid(self.pid, 0)[1]
         with self.out:
@@ -168,7 +169,7 @@ _IDLE: list[Callable[[], object]] = []
 def meanwhile(work: Callable[[], object]) -> None:
     """Have ``work`` done the next time this process would wait for a child, if it does
     before it needs what ``work`` does (which must be done again then, at no cost: an
-    import, say)."""
+    import, say; a failure is left to show there)."""
     _IDLE.append(work)
 
 
