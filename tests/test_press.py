@@ -17,10 +17,10 @@ from pressrun.project import DEFAULT_THEME
 
 TEN_DAYS = CORPUS / "ten-days-that-shook-the-world"
 BOOKS = {"pamphlet": ROOT, "manifesto": CORPUS / "communist-manifesto", "pictures": TEN_DAYS}
-"""The books whose press PDF is checked; ``pictures`` is the minimal project with two of
-Ten Days' illustrations (the corpora's only pictures: a PNG with transparency and an ICC
-profile, and an SVG), not the whole 390-page book."""
-PICTURES = ("illustration-10.png", "illustration-1.svg")
+"""The books whose press PDF is checked; ``pictures`` is the minimal project with three of
+Ten Days' illustrations (the Manifesto and the pamphlet have none: an RGBA PNG with an ICC
+profile, a palette PNG with transparency, and an SVG), not the whole 390-page book."""
+PICTURES = ("illustration-10.png", "illustration-2.png", "illustration-1.svg")
 BLEED_MM = 3
 
 
@@ -56,7 +56,8 @@ def test_the_pictures_are_in_the_press_file(press_pdf: Path) -> None:
         with pikepdf.open(press_pdf) as pdf:
             images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
                       and obj.get("/Subtype") == "/Image"]
-        assert len(images) >= 2  # the two PNGs; the SVG is drawn
+        assert len(images) >= 3  # the minimal project's and Ten Days' PNGs (the SVG is
+        # drawn in the page's content, which the colour checks read)
 
 
 def _resources_owners(pdf: pikepdf.Pdf):

@@ -68,29 +68,36 @@ DEFERRED = """
 import sys
 import pressrun.pdf.weasy
 from weasyprint.pdf import fonts
-loaded = [name for name in ("fontTools.subset.cff", "fontTools.varLib",
+loaded = [name for name in ("fontTools.subset", "fontTools.subset.cff", "fontTools.varLib",
                             "fontTools.varLib.instancer") if name in sys.modules]
-import fontTools.subset
 import fontTools.varLib.instancer as real
+from fontTools.ttLib import getTableClass
+import fontTools.subset
+import fontTools.subset.cff
 failures = []
 for function in (fonts.instantiateVariableFont, real.instantiateVariableFont):
     try:
         function(None, {})
     except Exception as exc:
         failures.append((type(exc).__name__, str(exc)))
-print(repr((loaded, fonts.subset.Subsetter is fontTools.subset.Subsetter, failures)))
+print(repr((loaded, fonts.subset.Subsetter is fontTools.subset.Subsetter,
+            hasattr(getTableClass("GSUB"), "prune_lookups"), failures)))
 """
 
 
 def test_fonttools_subsetter_and_instancer_are_loaded_when_used() -> None:
     """WeasyPrint imports them at start (0.13 s) for fonts the theme does not have:
-    pressrun loads them at their first use, and the functions are fontTools' own."""
+    pressrun imports them at their first use, by fontTools' own import (the instancer
+    needs what importing the subsetter adds to fontTools' tables), and the functions
+    are fontTools' own."""
     done = subprocess.run([sys.executable, "-c", DEFERRED], capture_output=True, text=True,
                           check=True)
-    loaded, same_subsetter, failures = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    loaded, same_subsetter, pruning, failures = ast.literal_eval(
+        done.stdout.strip().splitlines()[-1])
     assert loaded == []
-    assert same_subsetter
+    assert same_subsetter and pruning
     assert len(failures) == 2 and failures[0] == failures[1]
+
 
 def test_array_types_are_cffis_own_made_without_parsing(monkeypatch) -> None:
     """WeasyPrint asks cffi for ``hb_codepoint_t[N]`` with a new N for each font of each
@@ -236,8 +243,40 @@ def test_work_set_aside_is_done_while_waiting_for_a_child(monkeypatch) -> None:
     quick = forked.Child(lambda: "quick")
     while not quick.ready():
         time.sleep(0.01)
-    forked.meanwhile(lambda: done.append("never"))
+    withdraw = forked.meanwhile(lambda: done.append("never"))
     assert quick.result() == "quick" and "never" not in done
+    withdraw()
+    assert forked._IDLE == []
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks nothing on this machine")
+def test_the_assembler_is_imported_while_waiting_for_a_writer(
+        project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pikepdf (0.03-0.09 s) is imported while this process waits for a forked writer,
+    not before the layout; no work is left behind for a later wait."""
+    import time
+
+    from pressrun.pdf import pieces
+
+    waits: list[tuple[bool, bool]] = []  # imported before and after each wait
+    result = forked.Child.result
+
+    def waiting(child: forked.Child) -> object:
+        before = pieces.ASSEMBLER in sys.modules
+        try:
+            return result(child)
+        finally:
+            waits.append((before, pieces.ASSEMBLER in sys.modules))
+
+    monkeypatch.setattr(forked.Child, "result", waiting)
+    write, here = pieces.pdf_bytes, os.getpid()  # forked writers slow enough to wait for
+    monkeypatch.setattr(pieces, "pdf_bytes", lambda *args: (
+        os.getpid() != here and time.sleep(1.0)) or write(*args))
+    monkeypatch.setattr(forked, "_IDLE", [])
+    monkeypatch.delitem(sys.modules, pieces.ASSEMBLER, raising=False)
+    _build(project(), tmp_path / "out")
+    assert (False, True) in waits
+    assert forked._IDLE == []
 
 
 @pytest.mark.skipif(not forked.can_fork(), reason="reads in one process on this machine")

@@ -166,11 +166,13 @@ _IDLE: list[Callable[[], object]] = []
 """Work to do while waiting for a child (see ``meanwhile``)."""
 
 
-def meanwhile(work: Callable[[], object]) -> None:
+def meanwhile(work: Callable[[], object]) -> Callable[[], None]:
     """Have ``work`` done the next time this process would wait for a child, if it does
     before it needs what ``work`` does (which must be done again then, at no cost: an
-    import, say; a failure is left to show there)."""
+    import, say; a failure is left to show there). Returns what withdraws ``work`` once
+    it is no longer wanted."""
     _IDLE.append(work)
+    return lambda: _IDLE.remove(work) if work in _IDLE else None
 
 
 def reap() -> None:

@@ -19,7 +19,9 @@ them in forked writers). An array type is made from its item's type instead
 WeasyPrint's PDF writer imports fontTools' ``subset`` and ``varLib.instancer`` when it
 is imported (0.13 s, a third of importing WeasyPrint), but uses them only when HarfBuzz
 cannot subset a font and for variable fonts; the theme's fonts are neither. They are
-loaded when first used instead (``_deferred``): the same code runs, later or never.
+imported when first used instead (``_deferred``), by fontTools' own import: the same
+code runs, later or never. (WeasyPrint 66 imported ``fontTools.varLib.mutator``, which
+imports a module inside ``subset``: pressrun asks for WeasyPrint 67 or later.)
 
 Importing this module imports WeasyPrint so: ``weasy`` and ``weasyfonts`` import it first.
 """
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import importlib.util
+import importlib
 import re
 import sys
 import types
@@ -42,11 +44,11 @@ SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libpangoft2-1.0.so.0",
            "libfontconfig.so.1")
 """The libraries WeasyPrint loads, by the names they have on Linux; the longer of two
 names one contains (``harfbuzz-subset``, ``harfbuzz``) first."""
-LAZY = "fontTools.subset"
-"""A module WeasyPrint imports whole and needs rarely: executed at its first attribute."""
+SUBSET = "fontTools.subset"
+"""A module WeasyPrint imports whole and uses only when HarfBuzz cannot subset a font."""
 INSTANCER = "fontTools.varLib.instancer"
 """A module WeasyPrint imports a function from, needed for variable fonts only."""
-ARRAY = re.compile(r"(\w[\w ]*?) *\[(\d+)\]")
+ARRAY = re.compile(r"(\w[\w ]*?) *\[(0|[1-9][0-9]*)\]", re.ASCII)
 """A C array type of a fixed length, as WeasyPrint names one: ``hb_codepoint_t[93]``."""
 WRITERS = ("unsigned int *", "hb_codepoint_t[1]", "hb_tag_t[1]", "char[1]")
 """C types WeasyPrint's PDF writer uses (arrays: their items), made before any writer is
@@ -109,15 +111,20 @@ def _quick_arrays(ffi: Any) -> None:
     instead of parsing each length anew (see the module's docstring)."""
     from cffi import model
 
+    needed = ("_typeof_locked", "_parsed_types", "_parser", "_get_cached_btype",
+              "_cdef_version")
+    if not all(hasattr(ffi, name) for name in needed) or not hasattr(model, "ArrayType"):
+        return  # another cffi: its own parsing, unchanged
     parse, items = ffi._typeof_locked, {}
 
     def typeof_locked(cdecl: object) -> tuple[Any, bool]:
         found = ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
         if found is None or cdecl in ffi._parsed_types:
             return parse(cdecl)
-        if found[1] not in items:
-            items[found[1]] = ffi._parser.parse_type(found[1])
-        made = ffi._get_cached_btype(model.ArrayType(items[found[1]], int(found[2]))), False
+        item = (found[1], ffi._cdef_version)  # a type redefined since is parsed again
+        if item not in items:
+            items[item] = ffi._parser.parse_type(found[1])
+        made = ffi._get_cached_btype(model.ArrayType(items[item], int(found[2]))), False
         ffi._parsed_types[cdecl] = made
         return made
 
@@ -128,42 +135,56 @@ def _quick_arrays(ffi: Any) -> None:
 
 @contextmanager
 def _deferred() -> Iterator[None]:
-    """Inside, ``LAZY`` is imported lazily (``importlib.util.LazyLoader``: the real module,
-    run when an attribute of it is first read) and ``from INSTANCER import name`` gives a
-    function that imports the real module when called; outside, importing ``INSTANCER``
-    imports the real module. Nothing is deferred if either was imported already."""
-    if LAZY in sys.modules or INSTANCER in sys.modules:
+    """Inside, importing ``SUBSET`` or ``INSTANCER`` gives a stand-in module, and outside,
+    the real one. The stand-ins run nothing when WeasyPrint imports them: ``SUBSET``'s
+    gives the real module's attribute when one is read, importing it then (fontTools'
+    own import, whose side effects the instancer relies on); ``INSTANCER``'s gives a
+    function that imports the real module when called. Nothing is deferred if either
+    was imported already."""
+    stand_ins = {SUBSET: types.ModuleType(SUBSET), INSTANCER: types.ModuleType(INSTANCER)}
+    if any(name in sys.modules for name in stand_ins):
         yield
         return
-    spec = importlib.util.find_spec(LAZY)
-    if spec is not None and spec.loader is not None:
-        spec.loader = importlib.util.LazyLoader(spec.loader)
-        module = sys.modules[LAZY] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        parent, _, name = LAZY.rpartition(".")
-        setattr(sys.modules[parent], name, module)
-    stub = sys.modules[INSTANCER] = types.ModuleType(INSTANCER)
-    stub.__getattr__ = _calling_real  # type: ignore[method-assign]
+    stand_ins[SUBSET].__getattr__ = _reading(SUBSET)  # type: ignore[method-assign]
+    stand_ins[INSTANCER].__getattr__ = _calling(INSTANCER)  # type: ignore[method-assign]
+    sys.modules.update(stand_ins)
     try:
         yield
     finally:
-        if sys.modules.get(INSTANCER) is stub:
-            del sys.modules[INSTANCER]
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+            parent, _, child = name.rpartition(".")
+            if getattr(sys.modules.get(parent), child, None) is stand_in:
+                delattr(sys.modules[parent], child)
 
 
-def _real_instancer() -> types.ModuleType:
-    """The real ``INSTANCER`` (the stand-in has left ``sys.modules`` by then)."""
-    return importlib.import_module(INSTANCER)
+def _reading(module: str) -> Callable[[str], object]:
+    """A stand-in's ``__getattr__``: the real ``module``'s attribute."""
+
+    def attribute(name: str) -> object:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(importlib.import_module(module), name)
+
+    return attribute
 
 
-def _calling_real(name: str) -> Callable[..., object]:
-    """A function calling the real ``INSTANCER``'s function ``name`` when called."""
+def _calling(module: str) -> Callable[[str], object]:
+    """A stand-in's ``__getattr__``: a function calling the real ``module``'s function
+    when called."""
 
-    def call(*args: object, **options: object) -> object:
-        return getattr(_real_instancer(), name)(*args, **options)
+    def attribute(name: str) -> object:
+        if name.startswith("__"):
+            raise AttributeError(name)
 
-    call.__name__ = call.__qualname__ = name
-    return call
+        def call(*args: object, **options: object) -> object:
+            return getattr(importlib.import_module(module), name)(*args, **options)
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    return attribute
 
 
 import_weasyprint()

@@ -112,8 +112,8 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
                if piece not in layouts.pdfs}
     made: dict[Piece, bytes] = {}
     encoded: dict[str, bytes] = {}  # by forked writers, kept with the pictures
-    if ASSEMBLER not in sys.modules:  # pikepdf imported while forked writers write
-        meanwhile(lambda: importlib.import_module(ASSEMBLER))
+    withdraw = meanwhile(lambda: importlib.import_module(ASSEMBLER)) \
+        if ASSEMBLER not in sys.modules else None  # pikepdf, while forked writers write
     if pipeline is not None:  # write what the forked writer is not writing, then wait
         busy = set(pipeline.writing) | set(pipeline.written)
         made = _write([item for item in missing.items() if item[0] not in busy],
@@ -127,6 +127,8 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
         layouts.shared.images.update(encoded)
     layouts.pdfs = {piece: layouts.pdfs.get(piece) or made[piece] for piece in pieces}
     layouts.written = len(made)
+    if withdraw is not None:  # not done for want of a wait: imported now
+        withdraw()
     from pressrun.pdf.assemble import assemble
 
     return assemble([layouts.pdfs[piece] for piece in pieces])
