@@ -104,6 +104,9 @@ def test_array_types_are_cffis_own_made_without_parsing(monkeypatch) -> None:
     PDF: made from the item's type, not parsed by pycparser (3-4 ms each)."""
     from weasyprint.text.ffi import ffi
 
+    from pressrun.pdf.libraries import before_writers
+
+    before_writers()  # the item types, parsed once
     parse, parsed = ffi._parser.parse_type, []
     monkeypatch.setattr(ffi._parser, "parse_type", lambda cdecl: parsed.append(cdecl))
     lengths = (7919, 104729, 1299709)

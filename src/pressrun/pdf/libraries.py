@@ -51,8 +51,7 @@ INSTANCER = "fontTools.varLib.instancer"
 ARRAY = re.compile(r"(\w[\w ]*?) *\[(0|[1-9][0-9]*)\]", re.ASCII)
 """A C array type of a fixed length, as WeasyPrint names one: ``hb_codepoint_t[93]``."""
 WRITERS = ("unsigned int *", "hb_codepoint_t[1]", "hb_tag_t[1]", "char[1]")
-"""C types WeasyPrint's PDF writer uses (arrays: their items), made before any writer is
-forked, not in each."""
+"""C types WeasyPrint's PDF writer uses (arrays: their items; see ``before_writers``)."""
 
 
 def import_weasyprint() -> None:
@@ -129,24 +128,26 @@ def _quick_arrays(ffi: Any) -> None:
         return made
 
     ffi._typeof_locked = typeof_locked
+
+
+@cache
+def before_writers() -> None:
+    """Make the C types WeasyPrint's PDF writer uses (``WRITERS``) in this process, once,
+    before it forks writers: each would make them again (3-4 ms a type)."""
+    from weasyprint.text.ffi import ffi
+
     for name in WRITERS:
         ffi.typeof(name)
 
 
 @contextmanager
 def _deferred() -> Iterator[None]:
-    """Inside, importing ``SUBSET`` or ``INSTANCER`` gives a stand-in module, and outside,
-    the real one. The stand-ins run nothing when WeasyPrint imports them: ``SUBSET``'s
-    gives the real module's attribute when one is read, importing it then (fontTools'
-    own import, whose side effects the instancer relies on); ``INSTANCER``'s gives a
-    function that imports the real module when called. Nothing is deferred if either
-    was imported already."""
-    stand_ins = {SUBSET: types.ModuleType(SUBSET), INSTANCER: types.ModuleType(INSTANCER)}
-    if any(name in sys.modules for name in stand_ins):
+    """Inside, importing ``SUBSET`` or ``INSTANCER`` gives a stand-in (``_stand_in``), and
+    outside, the real module. Nothing is deferred if either was imported already."""
+    if SUBSET in sys.modules or INSTANCER in sys.modules:
         yield
         return
-    stand_ins[SUBSET].__getattr__ = _reading(SUBSET)  # type: ignore[method-assign]
-    stand_ins[INSTANCER].__getattr__ = _calling(INSTANCER)  # type: ignore[method-assign]
+    stand_ins = {SUBSET: _stand_in(SUBSET), INSTANCER: _stand_in(INSTANCER, deferred=True)}
     sys.modules.update(stand_ins)
     try:
         yield
@@ -154,29 +155,18 @@ def _deferred() -> Iterator[None]:
         for name, stand_in in stand_ins.items():
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
-            parent, _, child = name.rpartition(".")
-            if getattr(sys.modules.get(parent), child, None) is stand_in:
-                delattr(sys.modules[parent], child)
 
 
-def _reading(module: str) -> Callable[[str], object]:
-    """A stand-in's ``__getattr__``: the real ``module``'s attribute."""
-
-    def attribute(name: str) -> object:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(importlib.import_module(module), name)
-
-    return attribute
-
-
-def _calling(module: str) -> Callable[[str], object]:
-    """A stand-in's ``__getattr__``: a function calling the real ``module``'s function
-    when called."""
+def _stand_in(module: str, deferred: bool = False) -> types.ModuleType:
+    """A module that runs nothing when imported: a name read from it gives the real
+    ``module``'s attribute, imported then by fontTools' own import (whose side effects the
+    instancer relies on), or, ``deferred``, a function that imports it when called."""
 
     def attribute(name: str) -> object:
         if name.startswith("__"):
             raise AttributeError(name)
+        if not deferred:
+            return getattr(importlib.import_module(module), name)
 
         def call(*args: object, **options: object) -> object:
             return getattr(importlib.import_module(module), name)(*args, **options)
@@ -184,7 +174,9 @@ def _calling(module: str) -> Callable[[str], object]:
         call.__name__ = call.__qualname__ = name
         return call
 
-    return attribute
+    stand_in = types.ModuleType(module)
+    stand_in.__getattr__ = attribute  # type: ignore[method-assign]
+    return stand_in
 
 
 import_weasyprint()

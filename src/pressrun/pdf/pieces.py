@@ -13,10 +13,10 @@ the same bytes however its sections were written.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import TYPE_CHECKING
 
 from pressrun.forked import Child, meanwhile, split
+from pressrun.pdf.libraries import before_writers
 from pressrun.pdf.weasy import encoding_kept, pdf_bytes, placed_anchors
 
 if TYPE_CHECKING:
@@ -112,8 +112,7 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
                if piece not in layouts.pdfs}
     made: dict[Piece, bytes] = {}
     encoded: dict[str, bytes] = {}  # by forked writers, kept with the pictures
-    withdraw = meanwhile(lambda: importlib.import_module(ASSEMBLER)) \
-        if ASSEMBLER not in sys.modules else None  # pikepdf, while forked writers write
+    withdraw = meanwhile(lambda: importlib.import_module(ASSEMBLER))  # while writers write
     if pipeline is not None:  # write what the forked writer is not writing, then wait
         busy = set(pipeline.writing) | set(pipeline.written)
         made = _write([item for item in missing.items() if item[0] not in busy],
@@ -127,8 +126,7 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
         layouts.shared.images.update(encoded)
     layouts.pdfs = {piece: layouts.pdfs.get(piece) or made[piece] for piece in pieces}
     layouts.written = len(made)
-    if withdraw is not None:  # not done for want of a wait: imported now
-        withdraw()
+    withdraw()  # if no wait came: imported here
     from pressrun.pdf.assemble import assemble
 
     return assemble([layouts.pdfs[piece] for piece in pieces])
@@ -148,6 +146,7 @@ def _writer(pieces: list[tuple[Piece, Document]], keep: bool) -> Child[Written]:
     """A forked process writing ``pieces``; it sends back the pictures it encoded if they
     are to be ``keep``-t (by a ``Layouts`` kept for a next build), so that the next
     rebuild's writer, forked again, finds them encoded."""
+    before_writers()
     return Child(lambda: encoding_kept(lambda: [
         pdf_bytes(document, piece[1], piece[2]) for piece, document in pieces], keep))
 
@@ -166,6 +165,7 @@ def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, 
         return [one(index) for index in indices]
 
     weights = [float(len(document.pages)) for _, document in pieces]
+    before_writers()
     made = split(write, weights) if fork else write(list(range(len(pieces))))
     for _, sent in made:
         encoded.update(sent)
