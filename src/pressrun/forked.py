@@ -1,7 +1,8 @@
 """Work done side by side in forked processes: the PDF's sections written while the next
 are laid out, and its last ones while this process makes the EPUB (see ``pdf.pieces``);
 the EPUB's pictures converted for screens while the print edition is laid out (see
-``epub.screens``); the manuscript's parts read in two halves (``split``).
+``epub.screens``); the manuscript read while WeasyPrint is imported (``build.prepare``),
+its parts in two halves (``split``).
 
 WeasyPrint's layouts hold C pointers and cannot be sent to another process, but a fork
 shares them: a child sends back plain data (PDF bytes, pictures, parts), the warnings

@@ -20,6 +20,9 @@ class EpubFormat:
 
     name = "epub"
 
+    imports = ("pressrun.pdf.sections",)
+    """WeasyPrint, which lays out the print edition whose pages the EPUB lists."""
+
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
         from pressrun.epub import screens

@@ -102,6 +102,9 @@ class PdfFormat:
 
     name = "pdf"
 
+    imports = ("pressrun.pdf.sections",)
+    """WeasyPrint (0.2-0.3 s)."""
+
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
         from pressrun.pdf.pieces import book_pdf
@@ -202,6 +205,9 @@ class PrintHtmlFormat:
     """The print HTML that WeasyPrint lays out, with real file paths, to open in a browser."""
 
     name = "html"
+
+    imports: tuple[str, ...] = ()
+    """None slow: the preview is not laid out."""
 
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
