@@ -17,7 +17,7 @@ from pressrun.epub.pagelist import Placement
 from pressrun.epub.pictures import ScreenImage
 from pressrun.epub.writer import GLOSSARY_HREF, QUESTIONS_HREF, EpubWriter, markers
 from pressrun.html import ids
-from pressrun.html.drawing import svg_size
+from pressrun.html.drawing import cover_png, svg_size
 from pressrun.html.pictures import Pictures
 from pressrun.html.theme import Theme, base_context
 from pressrun.model import Image, Pamphlet, Part, slugify
@@ -55,6 +55,7 @@ class EpubFile:
 
 
 SCREEN = "screen"
+DRAWN_COVER = "drawn cover"
 """The kind of conversion of pictures for screens, in the build's ``Pictures``."""
 
 
@@ -75,6 +76,15 @@ class EpubJob:
         """A picture converted for screens (once per build)."""
         return self.pictures.converted(SCREEN, image, lambda each: picturecache.convert(
             each, self.pictures.read(each), self.theme.project, self.screen_cache))
+
+    def cover_drawn(self) -> bool:
+        """Whether the cover is drawn from the metadata: the project has no cover picture."""
+        cover = self.pamphlet.metadata.cover
+        return cover is None or cover.missing
+
+    def drawn_cover(self) -> bytes:
+        """The cover drawn from the metadata, once per build."""
+        return self.pictures.drawn(DRAWN_COVER, lambda: cover_png(self.pamphlet.metadata))
 
     def size(self, image: Image) -> tuple[int, int]:
         """Width and height of the file ``href`` leads to (a placeholder's, a picture's

@@ -18,7 +18,6 @@ from pressrun.dates import build_date
 from pressrun.epub.documents import EpubFile, EpubJob, epub_documents, epub_stylesheets
 from pressrun.epub.fonts import epub_fonts
 from pressrun.epub.pagelist import place
-from pressrun.html.drawing import cover_png
 from pressrun.html.pagemap import PageMap
 from pressrun.html.words import Words
 from pressrun.model import Metadata, Pamphlet
@@ -127,10 +126,10 @@ def _accessibility(book: epub.EpubBook, pamphlet: Pamphlet, words: Words,
 
 def _cover(job: EpubJob) -> EpubFile:
     cover = job.pamphlet.metadata.cover
-    if cover is not None and not cover.missing:
-        suffix = cover.path.suffix.lower()
-        return EpubFile(f"cover{suffix}", cover.media_type, job.pictures.read(cover))
-    return EpubFile("cover.png", "image/png", cover_png(job.pamphlet.metadata))
+    if cover is None or job.cover_drawn():
+        return EpubFile("cover.png", "image/png", job.drawn_cover())
+    return EpubFile(f"cover{cover.path.suffix.lower()}", cover.media_type,
+                    job.pictures.read(cover))
 
 
 def _shown_text(document: bytes) -> str:

@@ -29,7 +29,7 @@ class Pictures:
     """The words placeholders are drawn with."""
     render: Callable[..., str]
     """Renders a theme template (the placeholder's ``placeholder.svg``)."""
-    _done: dict[tuple[str, Image], Any] = field(default_factory=dict)
+    _done: dict[tuple[str, Image | None], Any] = field(default_factory=dict)
 
     def placeholder(self, image: Image, grey: bool = False) -> bytes:
         """The SVG drawn for missing art (in greys for the grayscale print profile)."""
@@ -41,10 +41,18 @@ class Pictures:
         """The bytes of a picture's file."""
         return self.project.read_bytes(image.path)
 
-    def given(self, kind: str, image: Image, converted: Any) -> None:
+    def given(self, kind: str, image: Image | None, converted: Any) -> None:
         """Keep ``converted``, made elsewhere (in a forked process), as this build's
-        conversion of ``image`` of that ``kind``."""
+        conversion of ``image`` of that ``kind`` (None: its picture ``drawn``)."""
         self._done.setdefault((kind, image), converted)
+
+    def drawn(self, kind: str, draw: Callable[[], bytes]) -> bytes:
+        """``draw()``, once per build: a picture drawn from the book, not from a file (the
+        EPUB's cover when the project has none)."""
+        key = (kind, None)
+        if key not in self._done:
+            self._done[key] = draw()
+        return self._done[key]
 
     def converted(self, kind: str, image: Image, convert: Callable[[Image], Any]) -> Any:
         """``convert(image)``, once per build for each ``kind`` of conversion."""
