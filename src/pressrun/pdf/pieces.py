@@ -37,10 +37,16 @@ in the picture cache."""
 
 GROWTH = 2
 """A forked writer is given the sections waiting once they have at least 1/GROWTH of the
-pages given before. A fork costs the layout in proportion to the memory it holds (each
-page of it the layout then changes is copied), so a book of 1,000 one-page parts forked
-117 writers and took 52.6 s, against 47.5 s in one process; growing batches fork
-about log(pages) / log(1 + 1/GROWTH) of them."""
+pages given before, or of the pages still to come, whichever is fewer. A fork costs the
+layout in proportion to the memory it holds (each page of it the layout then changes is
+copied), so a book of 1,000 one-page parts forked 117 writers and took 52.6 s, against
+47.5 s in one process; growing batches fork about log(pages) / log(1 + 1/GROWTH) of them.
+But sections still waiting when the layout ends are written after it, while this process
+waits: near the end of the book, batches shrink with what is left (Ten Days waited 2.9 s
+after its layout for 164 pages, 122 of them given to a writer just before the end), but
+not below ``FEWEST`` pages, which the end writes in two processes for less than a fork
+costs."""
+FEWEST = 8
 
 
 class Pipeline:
@@ -65,15 +71,21 @@ class Pipeline:
         """The pictures the writer encoded, by their keys in the picture cache."""
         self.sent = 0
         """Pages given to forked writers so far."""
+        self.told = 0
+        """Pages laid out so far."""
 
-    def laid(self, key: str, document: Document) -> None:
+    def laid(self, key: str, document: Document, left: float = 0.0) -> None:
         """Write the section ``key`` laid out as ``document`` when the writer is free and
-        enough pages wait (``GROWTH``)."""
+        enough pages wait (``GROWTH``); ``left`` is the share of the book's text still to
+        be laid out, from which the pages still to come are estimated."""
         self.waiting.append((_piece(key, self.variant, document), document))
+        self.told += len(document.pages)
         if self.child is not None and self.child.ready():
             self.collect()
         pages = sum(len(waiting.pages) for _, waiting in self.waiting)
-        if self.child is None and pages * GROWTH >= self.sent:
+        coming = self.told * left / (1 - left) if left < 1 else float("inf")
+        if self.child is None and (pages * GROWTH >= self.sent
+                                   or pages * GROWTH >= coming and pages >= FEWEST):
             self._send()
 
     def flush(self) -> None:
@@ -113,11 +125,14 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
     made: dict[Piece, bytes] = {}
     encoded: dict[str, bytes] = {}  # by forked writers, kept with the pictures
     withdraw = meanwhile(lambda: importlib.import_module(ASSEMBLER))  # while writers write
-    if pipeline is not None:  # write what the forked writer is not writing, then wait
+    if pipeline is not None:  # what the forked writer is not writing: here while it writes
         busy = set(pipeline.writing) | set(pipeline.written)
-        made = _write([item for item in missing.items() if item[0] not in busy],
-                      layouts.kept, encoded, pipeline.child is None)
-        early = pipeline.collect()
+        left = [item for item in missing.items() if item[0] not in busy]
+        while left and pipeline.child is not None and not pipeline.child.ready():
+            made.update(_write(left[:1], layouts.kept, encoded, fork=False))
+            del left[0]
+        early = pipeline.collect()  # the rest shared with a forked process once it is done
+        made.update(_write(left, layouts.kept, encoded))
         made.update((piece, early[piece]) for piece in missing if piece in early)
         encoded.update(pipeline.encoded)
     made.update(_write([item for item in missing.items() if item[0] not in made],

@@ -170,9 +170,10 @@ def layout_whole(job: PrintJob, **options: object) -> Document:
 
 
 def layout_sections(job: PrintJob, layouts: Layouts | None = None,
-                    laid: Callable[[str, Document], None] | None = None) -> Document:
+                    laid: Callable[[str, Document, float], None] | None = None) -> Document:
     """Lay out the print edition section by section (reusing ``layouts``) as one document;
-    ``laid(key, document)`` is told of each section as soon as it is laid out."""
+    ``laid(key, document, left)`` is told of each section as soon as it is laid out, with
+    the share of the book's text in the sections after it."""
     layouts = layouts if layouts is not None else Layouts(kept=False)
     shared = layouts.refresh(job)
     rendered: dict[tuple, PrintHtml] = {}
@@ -200,12 +201,13 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
                                     code=TOO_DEEP) from None
             layouts.laid_out += 1
             if laid is not None:
-                laid(key, layouts.documents[key])
+                laid(key, layouts.documents[key], after[name])
         return key
 
     numbers = dict(layouts.numbers)
     wanted = ids.contents_ids(job.pamphlet)
     names = print_sections(job.pamphlet)
+    after = _text_after(job, names)
     for _ in range(4):
         order = [section(names[0], 1, numbers)]
         pages: list[Page] = list(layouts.documents[order[0]].pages)
@@ -224,6 +226,19 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
     layouts.documents = {key: layouts.documents[key] for key in order}
     layouts.starts = {key: layouts.starts[key] for key in order if key in layouts.starts}
     return layouts.documents[order[0]].copy(pages)
+
+
+def _text_after(job: PrintJob, names: list[str]) -> dict[str, float]:
+    """The share of the parts' text (characters) in the sections after each of ``names``."""
+    sizes, sections = dict.fromkeys(names, 0), part_sections(job.pamphlet)
+    for part in job.pamphlet.parts:
+        nodes = part.blocks + tuple(block for note in part.footnotes for block in note.blocks)
+        sizes[sections[part.slug]] += sum(len(node.plain_text) for node in nodes)
+    left, total, after = sum(sizes.values()), max(1, sum(sizes.values())), {}
+    for name in names:
+        left -= sizes[name]
+        after[name] = left / total
+    return after
 
 
 def _too_deep(job: PrintJob, section: str, shared: Shared) -> str:
