@@ -85,7 +85,7 @@ class Pipeline:
         pages = sum(len(waiting.pages) for _, waiting in self.waiting)
         coming = self.told * left / (1 - left) if left < 1 else float("inf")
         if self.child is None and (pages * GROWTH >= self.sent
-                                   or pages * GROWTH >= coming and pages >= FEWEST):
+                                   or (pages * GROWTH >= coming and pages >= FEWEST)):
             self._send()
 
     def flush(self) -> None:

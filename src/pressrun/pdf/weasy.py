@@ -3,8 +3,9 @@ sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint 
 
 Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out boxes),
 ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts), ``weasylines`` (where justified
-lines end), ``weasysplit`` (a line set where it was planned to end) and ``weasyresume`` (a
-layout resumed from a page): an upgrade is those seven files' review.
+lines end), ``weasysplit`` (a line set where it was planned to end), ``weasyresume`` (a layout
+resumed from a page) and ``weasyimages`` (pictures as it loads them): an upgrade is those eight
+files' review.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pressrun.pdf.hyphens import remembered_patterns
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
 from pressrun.pdf.textwidths import Widths
 from pressrun.pdf.weasyfonts import font_configuration
+from pressrun.pdf.weasyimages import as_loaded
 from pressrun.pdf.weasylines import Plans, optimal_breaks
 from pressrun.pdf.weasyresume import KEPT, Kept, keeping, resumed
 from pressrun.problems import PressrunError
@@ -85,8 +87,7 @@ class ProjectFetcher(URLFetcher):
         except PressrunError:
             raise SandboxError(f"'{url}' is not a regular file") from None
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if media_type == "image/svg+xml":
-            data = svg.clean(data)
+        data = svg.clean(data) if media_type == "image/svg+xml" else as_loaded(data, media_type)
         return URLFetcherResponse(url, data, {"Content-Type": media_type})
 
 
@@ -192,8 +193,7 @@ def deeply(work: Callable[[], T]) -> T:
 def _sheet(shared: Shared, key: str, fetcher: URLFetcher, **source: Any) -> CSS:
     """The stylesheet ``source`` describes, parsed once (``shared.styles`` keeps it)."""
     if key not in shared.styles:
-        shared.styles[key] = CSS(url_fetcher=fetcher, font_config=shared.font_config,
-                                 **source)
+        shared.styles[key] = CSS(url_fetcher=fetcher, font_config=shared.font_config, **source)
     return shared.styles[key]
 
 
