@@ -220,3 +220,50 @@ def test_the_assembled_pdf_reads_as_one_written_in_one_piece(study, tmp_path: Pa
         for page in pdf.pages:
             assert all(element.Pg.objgen == page.objgen
                        for element in parents[int(page.obj.StructParents)])
+
+
+def test_a_rebuild_reads_again_only_the_parts_whose_files_changed(
+        project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pressrun watch`` reads again only what changed (Ten Days: 0.6 s of a rebuild to
+    read its 27 parts): a part whose file and pictures are as they were is kept from the
+    last read, with its problems, and the model is the one a first read gives."""
+    from pressrun.manuscript import loader, reread
+    from pressrun.project import Project
+
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")  # the parts read here, where it is seen
+    read, parsed = loader._parse, []
+    monkeypatch.setattr(loader, "_parse", lambda project, path, *rest: parsed.append(
+        path.name) or read(project, path, *rest))
+    root = project("study")
+    manuscript = root / "manuscript"
+
+    def again() -> tuple[object, list[object]]:
+        parsed.clear()
+        pamphlet, problems = loader.read_project(Project(root))
+        return pamphlet, problems.found
+
+    def fresh() -> tuple[object, list[object]]:
+        reread.keep({})
+        pamphlet, problems = loader.read_project(Project(root))
+        return pamphlet, problems.found
+
+    first = fresh()
+    assert again() == first and parsed == []
+    with (manuscript / "02-guards.md").open("a", encoding="utf-8") as part:
+        part.write("\nOne more line.\n")
+    edited = again()
+    assert parsed == ["02-guards.md"] and edited != first
+    assert edited == fresh()
+    (root / "images" / "red-star.png").unlink()  # the picture a part names goes
+    gone = again()
+    assert parsed == ["01-councils.md"] and gone[0].missing_art  # type: ignore[attr-defined]
+    (root / "images" / "lost.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" '
+        'height="10"/></svg>', encoding="utf-8")
+    (manuscript / "03-links.md").write_text((manuscript / "03-links.md").read_text(
+        encoding="utf-8") + "\n![A lost picture](../images/lost.svg)\n", encoding="utf-8")
+    assert again() == fresh() and not any("lost" in str(problem) for problem in fresh()[1])
+    (root / "images" / "lost.svg").write_text("not a picture", encoding="utf-8")
+    broken = again()
+    assert parsed == ["03-links.md"] and broken == fresh()
+    assert any("lost.svg" in str(problem) for problem in broken[1])

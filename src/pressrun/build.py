@@ -230,7 +230,8 @@ def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = 
     The formats' slow imports (``Format.imports``) not yet made are made meanwhile, the
     project loaded in a forked process (the pamphlet's 0.13 s of loading, beside 0.27 s
     of importing WeasyPrint); a child that fails has its work done again here, so that an
-    error reads as it always does."""
+    error reads as it always does. ``pressrun watch`` (``layouts`` kept from build to
+    build) reads here, keeping the parts it reads for its next build (``reread``)."""
     from pressrun.forked import Child, can_fork
     from pressrun.html.pictures import Pictures
     from pressrun.html.theme import Theme
@@ -242,8 +243,8 @@ def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = 
         for module in getattr(format_named(name), "imports", ()))
         if module not in sys.modules]
     with progress.stage("load"):
-        child = Child(lambda: _read(project, request.strict)) if wanted and can_fork() \
-            else None
+        child = Child(lambda: _read(project, request.strict)) \
+            if wanted and layouts is None and can_fork() else None
         try:
             for module in wanted:
                 importlib.import_module(module)

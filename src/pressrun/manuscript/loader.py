@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pressrun.manuscript.coverage import uncovered
 from pressrun.manuscript.glossary import mark_terms, parse_glossary, used_terms
 from pressrun.manuscript.markdown import ParsedPart, parse_inline, parse_part, typeset
 from pressrun.manuscript.pictures import resolve_image
+from pressrun.manuscript.reread import Files, Status, keep, kept, status
 from pressrun.manuscript.schema import (
     BOOL,
     COUNT,
@@ -239,13 +240,16 @@ def _part_path(project: Project, entry: str, listed_at: SourceLocation,
 
 
 def _parse(
-    project: Project, path: Path, text: str, language: str
+    project: Project, path: Path, text: str, language: str, files: list[tuple[str, Status]]
 ) -> tuple[ParsedPart, Problems]:
-    """The part's Markdown read in ``language``, and what was found wrong in it."""
+    """The part's Markdown read in ``language``, and what was found wrong in it; each
+    picture it names goes into ``files``, with its status before it was looked at."""
     rel = project.rel(path)
     problems = Problems()
 
     def resolve(ref: str, alt: str, caption: str, line: int):
+        named = path.parent / unquote(ref)
+        files.append((str(named), status(named)))
         return resolve_image(ref, alt, caption, path.parent, project,
                              SourceLocation(rel, line), problems)
 
@@ -255,38 +259,51 @@ def _parse(
 def _load_parts(project: Project, entries: list[tuple[str, SourceLocation]], language: str
                 ) -> list[tuple[Part | None, list[Problem]]]:
     """Each contents entry's part (None when it cannot be read) and the problems found in
-    it; the parts are shared by size with a forked process when there is a core for it
+    it. A part whose files are as they were at the last read is taken from it (``reread``);
+    the others are shared by size with a forked process when there is a core for it
     (``forked.split``: Ten Days' 27 parts take 0.45 s to read in one process)."""
     from pressrun.forked import split
 
-    def load(indices: list[int]) -> list[tuple[Part | None, list[Problem]]]:
-        loaded = []
+    Read = tuple[Part | None, list[Problem], Files]
+
+    def load(indices: list[int]) -> list[Read]:
+        loaded: list[Read] = []
         for index in indices:
-            report = Problems()
-            loaded.append((_load_part(project, *entries[index], language, report),
-                           report.found))
+            report, files = Problems(), list[tuple[str, Status]]()
+            part = _load_part(project, *entries[index], language, report, files)
+            loaded.append((part, report.found, tuple(files)))
         return loaded
 
-    manuscript = project.path(MANUSCRIPT)
-    sizes = [getattr(project.regular(manuscript / entry), "st_size", 0) for entry, _ in entries]
-    return split(load, sizes)
+    paths = [project.path(MANUSCRIPT) / entry for entry, _ in entries]
+    done: dict[int, Read] = {index: found for index, path in enumerate(paths)
+                             if (found := kept(path, language)) is not None}
+    todo = [index for index in range(len(entries)) if index not in done]
+    sizes = [getattr(project.regular(paths[index]), "st_size", 0) for index in todo]
+    done.update(zip(todo, split(lambda chosen: load([todo[i] for i in chosen]), sizes),
+                    strict=True))
+    keep({(str(paths[index]), language): (read, read[2]) for index, read in done.items()
+          if read[2]})
+    return [done[index][:2] for index in range(len(entries))]
 
 
 def _load_part(
-    project: Project, entry: str, listed_at: SourceLocation, language: str, report: Problems
+    project: Project, entry: str, listed_at: SourceLocation, language: str, report: Problems,
+    files: list[tuple[str, Status]],
 ) -> Part | None:
     """The part ``entry`` of the contents, read in ``language`` (the publication's) or in
-    its own (front matter ``language:``); None when it cannot be read (reported)."""
+    its own (front matter ``language:``); None when it cannot be read (reported). The
+    files it is read from go into ``files``, with their status before they were read."""
     path = _part_path(project, entry, listed_at, report)
     if path is None:
         return None
+    files.append((str(project.path(MANUSCRIPT) / entry), status(path)))
     rel = project.rel(path)
     try:
         text = read_text(project, path)
     except PressrunError as exc:
         report.found.extend(exc.problems)
         return None
-    parsed, problems = _parse(project, path, text, language)
+    parsed, problems = _parse(project, path, text, language, files)
     if parsed.front_matter is None:
         report.found.extend(problems.found)
         report.error(SourceLocation(rel, 1), "no-front-matter",
@@ -301,7 +318,7 @@ def _load_part(
         report.error(SourceLocation(rel, fields.line("language")), "bad-language", problem)
         own = None
     if own is not None and own != language:  # read again, with the part's quotation marks
-        parsed, problems = _parse(project, path, text, own)
+        parsed, problems = _parse(project, path, text, own, files)
     report.found.extend(problems.found)
     if "title" not in values:
         return None
