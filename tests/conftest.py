@@ -36,6 +36,19 @@ def _user_cache(tmp_path_factory: pytest.TempPathFactory):
     usercache.folder.cache_clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_quick_exit():
+    """A command run through ``cli.main`` ends with ``os._exit`` (``forked.leave``): in
+    this process that would end the test run at once, silently and with status 0."""
+    import sys
+
+    from pressrun import forked
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(forked, "leave", lambda: sys.exit(0))
+        yield
+
+
 def run(*args: str | Path) -> Result:
     """Run the CLI in-process, as a user would call it."""
     return CliRunner().invoke(cli, [str(a) for a in args])
