@@ -187,7 +187,6 @@ class Format(Protocol):
         ...
 
 
-
 FORMATS: dict[str, str | Format] = {
     "html": "pressrun.pdf:PrintHtmlFormat",
     "pdf": "pressrun.pdf:PdfFormat",

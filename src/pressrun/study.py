@@ -21,11 +21,16 @@ def paragraph_numbers(part: Part) -> dict[int, int]:
     return {index: number for number, index in enumerate(indexes, 1)}
 
 
+def reading_nodes(part: Part) -> tuple[Node, ...]:
+    """What a reader reads in ``part``: standfirst, body and notes."""
+    return part.standfirst + part.blocks + tuple(b for note in part.footnotes
+                                                 for b in note.blocks)
+
+
 def word_count(part: Part) -> int:
     """The words a reader reads in ``part`` (body, standfirst and notes)."""
-    nodes = part.standfirst + part.blocks + tuple(b for note in part.footnotes
-                                                  for b in note.blocks)
-    return sum(len(re.findall(r"\w+(?:[’'-]\w+)*", node.plain_text)) for node in nodes)
+    return sum(len(re.findall(r"\w+(?:[’'-]\w+)*", node.plain_text))
+               for node in reading_nodes(part))
 
 
 def reading_minutes(part: Part) -> int:

@@ -55,8 +55,9 @@ class EpubFile:
 
 
 SCREEN = "screen"
-DRAWN_COVER = "drawn cover"
 """The kind of conversion of pictures for screens, in the build's ``Pictures``."""
+DRAWN_COVER = "drawn cover"
+"""The cover drawn from the metadata, in the build's ``Pictures``."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,10 @@ class EpubJob:
         return self.pictures.converted(SCREEN, image, lambda each: picturecache.convert(
             each, self.pictures.read(each), self.theme.project, self.screen_cache))
 
-    def cover_drawn(self) -> bool:
-        """Whether the cover is drawn from the metadata: the project has no cover picture."""
+    def cover_picture(self) -> Image | None:
+        """The project's cover picture; None when the cover is drawn from the metadata."""
         cover = self.pamphlet.metadata.cover
-        return cover is None or cover.missing
+        return None if cover is None or cover.missing else cover
 
     def drawn_cover(self) -> bytes:
         """The cover drawn from the metadata, once per build."""

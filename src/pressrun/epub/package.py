@@ -125,8 +125,8 @@ def _accessibility(book: epub.EpubBook, pamphlet: Pamphlet, words: Words,
 
 
 def _cover(job: EpubJob) -> EpubFile:
-    cover = job.pamphlet.metadata.cover
-    if cover is None or job.cover_drawn():
+    cover = job.cover_picture()
+    if cover is None:
         return EpubFile("cover.png", "image/png", job.drawn_cover())
     return EpubFile(f"cover{cover.path.suffix.lower()}", cover.media_type,
                     job.pictures.read(cover))

@@ -42,10 +42,11 @@ def start(run: Run, folder: bool) -> None:
     pamphlet, epub = run.pamphlet, job(run, folder)
     pictures = [image for image in pamphlet.images if not image.missing
                 and image is not pamphlet.metadata.cover]
-    if (pictures or epub.cover_drawn()) and can_fork():
+    drawn = epub.cover_picture() is None
+    if (pictures or drawn) and can_fork():
         run.once(AHEAD, lambda: [Child(lambda: (
             [(image, epub.screen(image)) for image in pictures],
-            epub.drawn_cover() if epub.cover_drawn() else None))])
+            epub.drawn_cover() if drawn else None))])
 
 
 def gather(run: Run) -> None:

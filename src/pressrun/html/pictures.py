@@ -49,14 +49,13 @@ class Pictures:
     def drawn(self, kind: str, draw: Callable[[], bytes]) -> bytes:
         """``draw()``, once per build: a picture drawn from the book, not from a file (the
         EPUB's cover when the project has none)."""
-        key = (kind, None)
-        if key not in self._done:
-            self._done[key] = draw()
-        return self._done[key]
+        return self._once((kind, None), draw)
 
     def converted(self, kind: str, image: Image, convert: Callable[[Image], Any]) -> Any:
         """``convert(image)``, once per build for each ``kind`` of conversion."""
-        key = (kind, image)
+        return self._once((kind, image), lambda: convert(image))
+
+    def _once(self, key: tuple[str, Image | None], make: Callable[[], Any]) -> Any:
         if key not in self._done:
-            self._done[key] = convert(image)
+            self._done[key] = make()
         return self._done[key]

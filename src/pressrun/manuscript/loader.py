@@ -9,7 +9,7 @@ from pressrun.manuscript.coverage import uncovered
 from pressrun.manuscript.glossary import mark_terms, parse_glossary, used_terms
 from pressrun.manuscript.markdown import ParsedPart, parse_inline, parse_part, typeset
 from pressrun.manuscript.pictures import resolve_image
-from pressrun.manuscript.reread import Files, Status, keep, kept, status
+from pressrun.manuscript.reread import Read, Status, keep, kept, status
 from pressrun.manuscript.schema import (
     BOOL,
     COUNT,
@@ -264,26 +264,23 @@ def _load_parts(project: Project, entries: list[tuple[str, SourceLocation]], lan
     (``forked.split``: Ten Days' 27 parts take 0.45 s to read in one process)."""
     from pressrun.forked import split
 
-    Read = tuple[Part | None, list[Problem], Files]
-
     def load(indices: list[int]) -> list[Read]:
         loaded: list[Read] = []
         for index in indices:
             report, files = Problems(), list[tuple[str, Status]]()
             part = _load_part(project, *entries[index], language, report, files)
-            loaded.append((part, report.found, tuple(files)))
+            loaded.append(((part, report.found), tuple(files)))
         return loaded
 
     paths = [project.path(MANUSCRIPT) / entry for entry, _ in entries]
-    done: dict[int, Read] = {index: found for index, path in enumerate(paths)
-                             if (found := kept(path, language)) is not None}
+    done = {index: found for index, path in enumerate(paths)
+            if (found := kept(path, language)) is not None}
     todo = [index for index in range(len(entries)) if index not in done]
     sizes = [getattr(project.regular(paths[index]), "st_size", 0) for index in todo]
     done.update(zip(todo, split(lambda chosen: load([todo[i] for i in chosen]), sizes),
                     strict=True))
-    keep({(str(paths[index]), language): (read, read[2]) for index, read in done.items()
-          if read[2]})
-    return [done[index][:2] for index in range(len(entries))]
+    keep({(str(paths[index]), language): read for index, read in done.items() if read[1]})
+    return [done[index][0] for index in range(len(entries))]
 
 
 def _load_part(

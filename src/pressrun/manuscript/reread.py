@@ -19,8 +19,11 @@ Status = tuple[int, int, int, int, int] | None
 Files = tuple[tuple[str, Status], ...]
 """Files read, each with its status before it was read."""
 
-_KEPT: dict[tuple[str, str], tuple[Any, Files]] = {}
-"""The last read's parts, by file and language, with the files each was read from."""
+Read = tuple[Any, Files]
+"""What reading a part gave, and the files it was read from."""
+
+_KEPT: dict[tuple[str, str], Read] = {}
+"""The last read's parts, by file and language."""
 
 
 def status(path: Path) -> Status:
@@ -32,16 +35,16 @@ def status(path: Path) -> Status:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
-def kept(path: Path, language: str) -> Any:
-    """What reading the part at ``path`` in ``language`` gave last time, if none of the
-    files it was read from has changed since; else None."""
+def kept(path: Path, language: str) -> Read | None:
+    """The last read of the part at ``path`` in ``language``, if none of the files it was
+    read from has changed since; else None."""
     found = _KEPT.get((str(path), language))
     if found is None or any(status(Path(name)) != was for name, was in found[1]):
         return None
-    return found[0]
+    return found
 
 
-def keep(read: dict[tuple[str, str], tuple[Any, Files]]) -> None:
-    """Keep this read's parts (by file and language, with their files), and no other."""
+def keep(read: dict[tuple[str, str], Read]) -> None:
+    """Keep this read's parts (by file and language), and no other."""
     _KEPT.clear()
     _KEPT.update(read)

@@ -206,9 +206,6 @@ class PrintHtmlFormat:
 
     name = "html"
 
-    imports: tuple[str, ...] = ()
-    """None slow: the preview is not laid out."""
-
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
         from pressrun.pdf.render import print_html

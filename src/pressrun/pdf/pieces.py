@@ -47,6 +47,7 @@ after its layout for 164 pages, 122 of them given to a writer just before the en
 not below ``FEWEST`` pages, which the end writes in two processes for less than a fork
 costs."""
 FEWEST = 8
+"""The fewest pages a batch shrinks to near the end of the book (see ``GROWTH``)."""
 
 
 class Pipeline:
@@ -71,19 +72,17 @@ class Pipeline:
         """The pictures the writer encoded, by their keys in the picture cache."""
         self.sent = 0
         """Pages given to forked writers so far."""
-        self.told = 0
-        """Pages laid out so far."""
 
     def laid(self, key: str, document: Document, left: float = 0.0) -> None:
         """Write the section ``key`` laid out as ``document`` when the writer is free and
         enough pages wait (``GROWTH``); ``left`` is the share of the book's text still to
         be laid out, from which the pages still to come are estimated."""
         self.waiting.append((_piece(key, self.variant, document), document))
-        self.told += len(document.pages)
         if self.child is not None and self.child.ready():
             self.collect()
         pages = sum(len(waiting.pages) for _, waiting in self.waiting)
-        coming = self.told * left / (1 - left) if left < 1 else float("inf")
+        laid = self.sent + pages  # every section laid out is given or waiting
+        coming = laid * left / (1 - left) if left < 1 else float("inf")
         if self.child is None and (pages * GROWTH >= self.sent
                                    or (pages * GROWTH >= coming and pages >= FEWEST)):
             self._send()

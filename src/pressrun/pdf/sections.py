@@ -38,6 +38,7 @@ from pressrun.pdf.weasy import TOO_DEEP, Shared, forget, layout, layout_again, p
 from pressrun.pdf.weasyboxes import Overflow, outer_paragraph_numbers, overflows
 from pressrun.problems import WARNING, PressrunError, Problem, log
 from pressrun.project import IMAGES, STYLES
+from pressrun.study import reading_nodes
 
 if TYPE_CHECKING:
     from weasyprint.document import Document, Page
@@ -232,8 +233,7 @@ def _text_after(job: PrintJob, names: list[str]) -> dict[str, float]:
     """The share of the parts' text (characters) in the sections after each of ``names``."""
     sizes, sections = dict.fromkeys(names, 0), part_sections(job.pamphlet)
     for part in job.pamphlet.parts:
-        nodes = part.blocks + tuple(block for note in part.footnotes for block in note.blocks)
-        sizes[sections[part.slug]] += sum(len(node.plain_text) for node in nodes)
+        sizes[sections[part.slug]] += sum(len(node.plain_text) for node in reading_nodes(part))
     left, total, after = sum(sizes.values()), max(1, sum(sizes.values())), {}
     for name in names:
         left -= sizes[name]
