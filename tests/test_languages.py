@@ -11,9 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
-from conftest import epub_texts, epubcheck_problems, pdf_text, run, squash, structure_languages
+from conftest import (
+    drawn_texts,
+    epub_texts,
+    epubcheck_problems,
+    pdf_text,
+    run,
+    squash,
+    structure_languages,
+)
 from test_accessibility import ace_violations
 
 
@@ -69,6 +78,7 @@ SAMPLES = {
                  "שאלות לדיון", "הערת שוליים אחת"),
 }
 RIGHT_TO_LEFT = ("ar", "he")
+LOCALES = Path(__file__).parents[1] / "src" / "pressrun" / "theme" / "locales"
 BUNDLED = ("Charis-SIL", "Noto-Sans", "Gentium-Plus", "Noto-Naskh-Arabic", "Noto-Serif-Hebrew")
 
 
@@ -255,6 +265,17 @@ def test_a_number_and_a_latin_name_keep_their_order_in_right_to_left_text(
         pytest.skip("left to right")
     printed = "".join(pdf_text(built.pdf))
     assert "Lenin" in printed and "1917" in printed
+
+
+def test_a_placeholder_s_words_read_as_they_are_written(built: Pamphlet) -> None:
+    """A placeholder's words are shaped as whole lines, as the text is: WeasyPrint drew
+    an SVG's text one character at a time, and an Arabic or Hebrew label came out
+    backwards (and its Arabic letters unjoined)."""
+    label = yaml.safe_load((LOCALES / f"{built.language}.yaml").read_text(
+        encoding="utf-8"))["picture_to_come"]
+    drawn = [squash(text) for text in drawn_texts(built.pdf)]
+    assert any(squash(label) in text for text in drawn), (label, drawn)
+    assert any(squash(SAMPLES[built.language].parts[0]) in text for text in drawn), drawn
 
 
 def words_by_position(pdf: Path, number: int) -> list[tuple[str, float, float, float]]:

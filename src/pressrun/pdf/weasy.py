@@ -4,8 +4,8 @@ sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint 
 Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out boxes),
 ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts), ``weasylines`` (where justified
 lines end), ``weasysplit`` (a line set where it was planned to end), ``weasyresume`` (a layout
-resumed from a page) and ``weasyimages`` (pictures as it loads them): an upgrade is those eight
-files' review.
+resumed from a page), ``weasyimages`` (pictures as it loads them) and ``weasysvg`` (an SVG's
+words drawn whole): an upgrade is those nine files' review.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -43,8 +44,6 @@ from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from weasyprint.document import Document
 
 
@@ -63,8 +62,6 @@ class ProjectFetcher(URLFetcher):
 
     def _path(self, url: str) -> Path:
         """The file behind a ``file:`` URL (fixed roots mapped to the project/theme)."""
-        from pathlib import Path
-
         for prefix, folder in self.mounts.items():
             if url.startswith(prefix):
                 return folder / unquote(urlsplit(url).path.removeprefix(
@@ -378,10 +375,12 @@ def pdf_bytes(document: Document, pdf_variant: str,
 
     from pressrun.pdf import weasytags
     from pressrun.pdf.weasyboxes import furniture, link_note_calls
+    from pressrun.pdf.weasysvg import shaped_svg_text
 
     _memoize_page_references()
     _own_structure_tree()
     _encode_pictures_once()
+    shaped_svg_text()
     _LINKS_ELSEWHERE.clear()
     _LINKS_ELSEWHERE.update(elsewhere)
     link_note_calls(document.pages)
