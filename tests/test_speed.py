@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conftest import PROJECTS
 from pressrun import forked
 from pressrun.build import Request, Result, build
 from pressrun.pdf.libraries import SONAMES, soname
@@ -100,26 +101,69 @@ def test_fonttools_subsetter_and_instancer_are_loaded_when_used() -> None:
     assert len(failures) == 2 and failures[0] == failures[1]
 
 
-def test_array_types_are_cffis_own_made_without_parsing(monkeypatch) -> None:
+ARRAYS = """
+import pressrun.pdf.weasy
+from weasyprint.text.ffi import ffi
+from pressrun.pdf.libraries import before_writers
+before_writers()  # the item types, parsed once
+parse, parsed = ffi._parser.parse_type, []
+ffi._parser.parse_type = lambda cdecl: parsed.append(cdecl)
+lengths = (7919, 104729, 1299709)
+made = [ffi.typeof(f"hb_codepoint_t[{n}]") for n in lengths] + \\
+    [ffi.typeof("hb_tag_t[7919]"), ffi.typeof("char [7919]")]
+assert parsed == [], parsed
+names = [f"hb_codepoint_t[{n}]" for n in lengths] + ["hb_tag_t[7919]", "char[7919]"]
+for name, ctype in zip(names, made, strict=True):
+    with ffi._lock:  # as cffi makes a type it has parsed
+        assert ctype is ffi._get_cached_btype(parse(name)), name
+assert list(ffi.new("hb_codepoint_t[3]", [1, 2, 3])) == [1, 2, 3]
+assert ffi.sizeof("hb_codepoint_t[7919]") == 4 * 7919
+"""
+
+
+def _python(code: str, cache: Path, *args: str | Path) -> str:
+    """What ``code`` (or, with ``args``, pressrun's command line) prints in a fresh Python
+    whose user cache is ``cache``."""
+    command = [sys.executable, "-c", code] if not args else \
+        [sys.executable, "-m", "pressrun", *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True,
+                          env=dict(os.environ, XDG_CACHE_HOME=str(cache)))
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_array_types_are_cffis_own_made_without_parsing(tmp_path: Path) -> None:
     """WeasyPrint asks cffi for ``hb_codepoint_t[N]`` with a new N for each font of each
-    PDF: made from the item's type, not parsed by pycparser (3-4 ms each)."""
-    from weasyprint.text.ffi import ffi
+    PDF: made from the item's type, not parsed by pycparser (3-4 ms each), when cffi
+    parses WeasyPrint's declarations (an empty user cache)."""
+    _python(ARRAYS, tmp_path / "cache")
 
-    from pressrun.pdf.libraries import before_writers
 
-    before_writers()  # the item types, parsed once
-    parse, parsed = ffi._parser.parse_type, []
-    monkeypatch.setattr(ffi._parser, "parse_type", lambda cdecl: parsed.append(cdecl))
-    lengths = (7919, 104729, 1299709)
-    made = [ffi.typeof(f"hb_codepoint_t[{n}]") for n in lengths] + \
-        [ffi.typeof("hb_tag_t[7919]"), ffi.typeof("char [7919]")]
-    assert parsed == []
-    names = [f"hb_codepoint_t[{n}]" for n in lengths] + ["hb_tag_t[7919]", "char[7919]"]
-    for name, ctype in zip(names, made, strict=True):
-        with ffi._lock:  # as cffi makes a type it has parsed
-            assert ctype is ffi._get_cached_btype(parse(name))
-    assert list(ffi.new("hb_codepoint_t[3]", [1, 2, 3])) == [1, 2, 3]
-    assert ffi.sizeof("hb_codepoint_t[7919]") == 4 * 7919
+DECLARED = """
+import sys
+import pressrun.pdf.weasy
+from weasyprint.text.ffi import ffi
+print(repr((type(ffi).__name__, "pycparser" in sys.modules)))
+"""
+
+
+def test_weasyprints_declarations_are_parsed_once_and_kept(tmp_path: Path) -> None:
+    """The first start parses WeasyPrint's C declarations; later ones make its ``FFI``
+    from the tables kept, without pycparser, and write the same bytes."""
+    cache, project = tmp_path / "cache", PROJECTS / "minimal"
+    assert ast.literal_eval(_python(DECLARED, cache)) == ("FFI", True)
+    assert ast.literal_eval(_python(DECLARED, cache)) == ("Declared", False)
+    written = []
+    for fresh in (tmp_path / "fresh", cache):
+        out = tmp_path / f"{fresh.name}.pdf"
+        _python("", fresh, "-q", "--no-cache", "pdf", "-C", project, "-o", out)
+        written.append(out.read_bytes())
+    assert written[0] == written[1]
+    entry = next(path for path in (cache / "pressrun").rglob("*") if path.is_file()
+                 and b"pango_layout_new" in path.read_bytes())
+    entry.write_bytes(b"not tables")  # unusable: parsed again, and kept again
+    assert ast.literal_eval(_python(DECLARED, cache)) == ("FFI", True)
+    assert ast.literal_eval(_python(DECLARED, cache)) == ("Declared", False)
 
 
 def _build(root: Path, into: Path, **request: object) -> tuple[Result, dict[str, bytes]]:

@@ -23,21 +23,41 @@ imported when first used instead (``_deferred``), by fontTools' own import: the 
 code runs, later or never. (WeasyPrint 66 imported ``fontTools.varLib.mutator``, which
 imports a module inside ``subset``: pressrun asks for WeasyPrint 67 or later.)
 
+cffi also parses WeasyPrint's C declarations (a few hundred functions and types) with
+pycparser on every start: importing pycparser and parsing take 0.08 s, a fifth of
+importing WeasyPrint. After the first start, the declarations cffi parsed are kept in the
+user's cache (``usercache``) as cffi itself writes them out for a module made ahead of
+time (``recompiler.make_py_source``: tables of types and names, literals only), under a hash
+of WeasyPrint's declarations and cffi's version; later starts give WeasyPrint an ``FFI``
+made from those tables (``_declared``), cffi's own kind for such modules, whose types are
+made by cffi's C code. An entry that cannot be used is made again.
+
 Importing this module imports WeasyPrint so: ``weasy`` and ``weasyfonts`` import it first.
 """
 
 from __future__ import annotations
 
+import ast
 import ctypes
 import ctypes.util
+import hashlib
 import importlib
+import importlib.util
+import marshal
 import re
 import sys
+import tempfile
 import types
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Any
+
+import _cffi_backend
+import cffi
+
+from pressrun import usercache
 
 SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libpangoft2-1.0.so.0",
            "libharfbuzz-subset.so.0", "libharfbuzz-vector.so.0", "libharfbuzz.so.0",
@@ -64,8 +84,96 @@ def import_weasyprint() -> None:
         if sys.platform.startswith("linux"):
             stack.enter_context(_by_soname())
         stack.enter_context(_deferred())
+        entry, kept = stack.enter_context(_declared())
         from weasyprint.text.ffi import ffi
+    if entry is not None and not kept:
+        _keep_declarations(ffi, entry)
     _quick_arrays(ffi)
+
+
+class Declared(_cffi_backend.FFI):
+    """WeasyPrint's ``FFI``, made from the declarations kept in the user's cache: declaring
+    them again is a no-op."""
+
+    def cdef(self, source: str, *args: object, **options: object) -> None:
+        """Declared already."""
+
+
+DECLARING = "weasyprint.text.ffi"
+"""The module whose ``cffi.FFI()`` is given the declarations kept."""
+
+
+@contextmanager
+def _declared() -> Iterator[tuple[str | None, bool]]:
+    """Inside, the ``FFI`` WeasyPrint makes is ``Declared`` from the entry kept for its
+    declarations, if there is one. Yields the entry's name (``None``: WeasyPrint's
+    declarations not found) and whether it was used."""
+    source = _declarations()
+    if source is None:
+        yield None, False
+        return
+    entry = usercache.name("cffi-declarations", _cffi_backend.__version__,
+                           hashlib.sha256(source).hexdigest())
+    made = _made(usercache.read(entry))
+    if made is None:
+        yield entry, False
+        return
+    original = cffi.FFI
+
+    def declared(*args: Any, **options: Any) -> Any:
+        if sys._getframe(1).f_globals.get("__name__") == DECLARING:
+            return made
+        return original(*args, **options)
+
+    cffi.FFI = declared
+    try:
+        yield entry, True
+    finally:
+        cffi.FFI = original
+
+
+def _declarations() -> bytes | None:
+    """The source of WeasyPrint's module that declares its C functions (found without
+    importing WeasyPrint)."""
+    spec = importlib.util.find_spec("weasyprint")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        return (Path(spec.origin).parent / "text" / "ffi.py").read_bytes()
+    except OSError:
+        return None
+
+
+def _made(data: bytes | None) -> Declared | None:
+    """A ``Declared`` from a kept entry; ``None`` when there is none or it cannot be used."""
+    try:
+        name, tables = marshal.loads(data) if data is not None else (None, None)
+        return Declared(name, **tables) if isinstance(tables, dict) else None
+    except (EOFError, ValueError, TypeError, ImportError):
+        return None
+
+
+def _keep_declarations(ffi: Any, entry: str) -> None:
+    """Keep the declarations ``ffi`` parsed as cffi writes them out for a module made
+    ahead of time: the arguments of the ``FFI`` it makes, literals all."""
+    with tempfile.TemporaryDirectory() as folder:
+        written = Path(folder, "declarations.py")
+        try:
+            from cffi.recompiler import make_py_source
+
+            make_py_source(ffi, "_pressrun_weasyprint", str(written))
+            tree = ast.parse(written.read_text(encoding="utf-8"))
+        except (ImportError, AttributeError, ValueError, TypeError, OSError, SyntaxError):
+            return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "_cffi_backend.FFI":
+            try:
+                name = ast.literal_eval(node.args[0])
+                tables = {item.arg: ast.literal_eval(item.value) for item in node.keywords}
+            except (IndexError, ValueError, TypeError):
+                return
+            usercache.write(entry, marshal.dumps((name, tables)))
+            return
 
 
 def soname(name: str) -> str | None:
@@ -113,7 +221,7 @@ def _quick_arrays(ffi: Any) -> None:
     needed = ("_typeof_locked", "_parsed_types", "_parser", "_get_cached_btype",
               "_cdef_version")
     if not all(hasattr(ffi, name) for name in needed) or not hasattr(model, "ArrayType"):
-        return  # another cffi: its own parsing, unchanged
+        return  # ``Declared`` (types made in C) or another cffi: its own parsing
     parse, items = ffi._typeof_locked, {}
 
     def typeof_locked(cdecl: object) -> tuple[Any, bool]:
