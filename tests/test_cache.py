@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from PIL import Image
@@ -106,3 +107,31 @@ def test_an_unchanged_build_loads_nothing_of_the_project(project) -> None:
         done = subprocess.run([sys.executable, "-c", script, str(root)], check=True,
                               capture_output=True, text=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_new_project_s_first_build_does_not_hash_pressrun_again(project,
+                                                                  monkeypatch) -> None:
+    """pressrun's own files (its fonts: 10 MB) are part of every build's key; hashed by
+    one project's first build, another's takes their hashes from the user's cache."""
+    from pressrun import cache
+
+    hashed: list[Path] = []
+    real = cache._hash
+    monkeypatch.setattr(cache, "_hash", lambda where, path: hashed.append(path)
+                        or real(where, path))
+    root = project()
+    build(root)
+    hashed.clear()
+    shutil.rmtree(root / "build")  # as a new project's first build: no build cache
+    build(root)
+    assert hashed and not [path for path in hashed if cache.PACKAGE in path.parents]
+    # A file of pressrun's whose stats changed is hashed again.
+    font = next((cache.PACKAGE / "theme" / "fonts").glob("*.ttf"))
+    os.utime(font, ns=(font.stat().st_atime_ns, font.stat().st_mtime_ns + 1))
+    try:
+        hashed.clear()
+        shutil.rmtree(root / "build")
+        build(root)
+        assert font in hashed
+    finally:
+        os.utime(font, ns=(font.stat().st_atime_ns, font.stat().st_mtime_ns - 1))

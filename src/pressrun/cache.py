@@ -7,7 +7,8 @@ project's ``manuscript/``, ``images/`` and ``styles/``, every file of pressrun i
 is still a hit; its size and modification time only spare hashing it again when they
 are unchanged. The key and the outputs' hashes are kept in ``build/.cache/``: when the
 key matches and every output is still the file that build wrote, the build is skipped
-and its report repeated.
+and its report repeated. The stats and hashes of pressrun's own files are also kept in
+the user's cache (``usercache``), for a build with no ``build/.cache/`` of its own.
 
 This module reads no manuscript and imports nothing heavy: a cache hit must cost no
 more than starting Python.
@@ -22,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pressrun import __version__
+from pressrun import __version__, usercache
 from pressrun.problems import PressrunError, log
 from pressrun.project import CACHE, SOURCES, Project
 
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from pressrun.build import Result
 
 PACKAGE = Path(__file__).resolve().parent
+OWN_PREFIX = str(PACKAGE) + os.sep
+OWN = usercache.name("own-files", str(PACKAGE), __version__)
+"""The user's cache entry of pressrun's own files' stats (see ``_own_stats``)."""
 
 Stats = dict[str, list]
 """By path: [size, mtime_ns, sha256], so unchanged files are not hashed again."""
@@ -120,7 +124,10 @@ def lookup(project: Project, request: dict[str, object]) -> tuple[Result | None,
             _stamp_path(project, request))))
     except (PressrunError, ValueError, TypeError):
         stamp = None
-    key, stats = fingerprint(project, request, stamp.stats if stamp else {})
+    own = None if stamp else _own_stats()
+    key, stats = fingerprint(project, request, stamp.stats if stamp else own or {})
+    if own is not None:
+        _keep_own_stats(stats, own)
     if stamp is None or stamp.key != key or not _intact(project, stamp.outputs):
         return None, Stamp(key, {}, {}, stats)
     data = stamp.result
@@ -128,6 +135,23 @@ def lookup(project: Project, request: dict[str, object]) -> tuple[Result | None,
                             tuple(w["notes"])) for w in data["written"])
     missing = tuple((rel, where) for rel, where in data["missing_art"])
     return Result(written, missing, tuple(data["warnings"]), cached=True), stamp
+
+
+def _own_stats() -> Stats:
+    """pressrun's own files as last hashed by any build (kept in the user's cache): a
+    project's first build need not hash the bundled fonts again (0.02 s of 0.03)."""
+    try:
+        kept = json.loads(usercache.read(OWN) or b"{}")
+    except ValueError:
+        return {}
+    return kept if isinstance(kept, dict) else {}
+
+
+def _keep_own_stats(stats: Stats, kept: Stats) -> None:
+    """Keep the stats of pressrun's own files among ``stats``, if they are not ``kept``."""
+    own = {name: value for name, value in stats.items() if name.startswith(OWN_PREFIX)}
+    if own != kept:
+        usercache.write(OWN, json.dumps(own, sort_keys=True).encode())
 
 
 def _intact(project: Project, outputs: Stats) -> bool:
