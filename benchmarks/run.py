@@ -58,6 +58,8 @@ SCALING_COUNTS = (10, 100, 1000)
 SCALING_SOURCE = "ten-days"
 WATCH_TIMEOUT = 900.0
 MEMORY = ("cold-build", "floor", "floor-ua")
+MEMORY_ROUNDS = 3
+"""Untimed runs of each of ``MEMORY`` for its memory (at most the timed runs' count)."""
 """The figures whose processes' memory together is sampled, in a run of their own."""
 FLOOR_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
                 "HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])")
@@ -129,7 +131,8 @@ def _after(change: Callable[[], None], step: Callable[[], Sample]) -> Callable[[
 def cold_runs(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Measurement]:
     """Cold ``pressrun pdf``, ``epub`` and ``build`` (no ``build/`` folder, so no outputs
     and no cache), the floors, and pandoc when installed, taken in interleaved rounds;
-    then one more build and floor each, untimed, for their processes' memory together."""
+    then builds and floors untimed, in ``MEMORY_ROUNDS`` rounds, for the median of their
+    processes' memory together."""
     steps: dict[str, Callable[..., Sample]] = {
         f"cold-{command}": _cold(project, command) for command in ("pdf", "epub", "build")}
     steps["check"] = _pressrun(project, "check")
@@ -141,10 +144,11 @@ def cold_runs(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Meas
     steps.update(pandoc_steps(project, folder))
     samples = repeat_together(steps, plan)
     results = [measurement(corpus, key, LABELS[key], found) for key, found in samples.items()]
-    for result in results:
-        if result.key in MEMORY:
-            result.memory_kib = [kib for kib in [steps[result.key](memory=True).memory_kib]
-                                 if kib is not None]
+    measured = [result for result in results if result.key in MEMORY]
+    for _ in range(min(MEMORY_ROUNDS, plan.runs)):  # one sample moved by a tenth run to run
+        for result in measured:
+            kib = steps[result.key](memory=True).memory_kib
+            result.memory_kib += [kib] if kib is not None else []
     pages = len(PdfReader(pdf).pages)
     for result in results:
         if result.key.startswith("floor"):
