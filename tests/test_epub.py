@@ -157,3 +157,16 @@ def test_pictures_are_converted_for_screens(ten_days: Built) -> None:
                 picture = Image.open(file)
                 assert max(picture.size) <= 1600, name
                 assert picture.mode in ("RGB", "RGBA", "L", "LA"), (name, picture.mode)
+
+
+def test_compressed_pictures_are_stored_and_text_deflated(minimal: Built) -> None:
+    """A PNG or JPEG is compressed already: stored as it is (deflating Ten Days' PNGs
+    again saved 0.4% for 0.15 s of every build), as the mimetype must be; the text is
+    deflated."""
+    with zipfile.ZipFile(minimal.epub) as archive:
+        kinds = {info.filename: info.compress_type for info in archive.infolist()}
+    pictures = [name for name in kinds if name.endswith((".png", ".jpg", ".jpeg"))]
+    assert len(pictures) >= 2  # the cover, red-star.png
+    assert all(kinds[name] == zipfile.ZIP_STORED for name in pictures + ["mimetype"])
+    others = [name for name in kinds if name not in pictures and name != "mimetype"]
+    assert others and all(kinds[name] == zipfile.ZIP_DEFLATED for name in others)
