@@ -167,6 +167,6 @@ def test_compressed_pictures_are_stored_and_text_deflated(minimal: Built) -> Non
         kinds = {info.filename: info.compress_type for info in archive.infolist()}
     pictures = [name for name in kinds if name.endswith((".png", ".jpg", ".jpeg"))]
     assert len(pictures) >= 2  # the cover, red-star.png
-    assert all(kinds[name] == zipfile.ZIP_STORED for name in pictures + ["mimetype"])
+    assert all(kinds[name] == zipfile.ZIP_STORED for name in [*pictures, "mimetype"])
     others = [name for name in kinds if name not in pictures and name != "mimetype"]
     assert others and all(kinds[name] == zipfile.ZIP_DEFLATED for name in others)
