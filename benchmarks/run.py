@@ -58,9 +58,9 @@ SCALING_COUNTS = (10, 100, 1000)
 SCALING_SOURCE = "ten-days"
 WATCH_TIMEOUT = 900.0
 MEMORY = ("cold-build", "floor", "floor-ua")
+"""The figures whose processes' memory together is sampled, in a run of their own."""
 MEMORY_ROUNDS = 3
 """Untimed runs of each of ``MEMORY`` for its memory (at most the timed runs' count)."""
-"""The figures whose processes' memory together is sampled, in a run of their own."""
 FLOOR_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"
                 "HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])")
 FLOOR_UA_SCRIPT = ("import sys\nfrom weasyprint import HTML\n"

@@ -8,7 +8,7 @@ is still a hit; its size and modification time only spare hashing it again when 
 are unchanged. The key and the outputs' hashes are kept in ``build/.cache/``: when the
 key matches and every output is still the file that build wrote, the build is skipped
 and its report repeated. The stats and hashes of pressrun's own files are also kept in
-the user's cache (``usercache``), for a build with no ``build/.cache/`` of its own.
+the user's cache (``usercache``), for a fingerprint with none of its own.
 
 This module reads no manuscript and imports nothing heavy: a cache hit must cost no
 more than starting Python.
@@ -93,19 +93,21 @@ def _weasyprint_version() -> str:
 def fingerprint(project: Project, request: dict[str, object], known: Stats,
                 inputs: tuple[str, ...] = SOURCES) -> tuple[str, Stats]:
     """The key of a build of ``project`` with the options in ``request``, and the file
-    stats seen on the way. ``inputs`` are the project's folders it covers."""
+    stats seen on the way. ``inputs`` are the project's folders it covers. pressrun's own
+    files not in ``known`` are taken as last hashed by any build (``_own_stats``)."""
     seen: Stats = {}
     digest = hashlib.sha256()
     header = {"pressrun": __version__, "weasyprint": _weasyprint_version(),
               "request": request, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
-    own = Project(PACKAGE)
-    for base, folders in ((project, inputs), (own, (".",))):
+    own, kept = Project(PACKAGE), _own_stats()
+    for base, folders, was in ((project, inputs, known), (own, (".",), {**kept, **known})):
         for folder in folders:
             for path in base.files(folder):
                 rel = path.relative_to(base.root).as_posix()
-                file_hash = _file_hash(base, path, known, seen)
+                file_hash = _file_hash(base, path, was, seen)
                 digest.update(f"{base is project}:{rel}:{file_hash}\n".encode())
+    _keep_own_stats(seen, kept)
     return digest.hexdigest(), seen
 
 
@@ -124,10 +126,7 @@ def lookup(project: Project, request: dict[str, object]) -> tuple[Result | None,
             _stamp_path(project, request))))
     except (PressrunError, ValueError, TypeError):
         stamp = None
-    own = None if stamp else _own_stats()
-    key, stats = fingerprint(project, request, stamp.stats if stamp else own or {})
-    if own is not None:
-        _keep_own_stats(stats, own)
+    key, stats = fingerprint(project, request, stamp.stats if stamp else {})
     if stamp is None or stamp.key != key or not _intact(project, stamp.outputs):
         return None, Stamp(key, {}, {}, stats)
     data = stamp.result
@@ -139,7 +138,8 @@ def lookup(project: Project, request: dict[str, object]) -> tuple[Result | None,
 
 def _own_stats() -> Stats:
     """pressrun's own files as last hashed by any build (kept in the user's cache): a
-    project's first build need not hash the bundled fonts again (0.02 s of 0.03)."""
+    project's first build, or a watch's first layout, need not hash the bundled fonts
+    again (0.02 s of 0.03)."""
     try:
         kept = json.loads(usercache.read(OWN) or b"{}")
     except ValueError:

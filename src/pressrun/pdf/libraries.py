@@ -84,10 +84,10 @@ def import_weasyprint() -> None:
         if sys.platform.startswith("linux"):
             stack.enter_context(_by_soname())
         stack.enter_context(_deferred())
-        entry, kept = stack.enter_context(_declared())
+        unkept = stack.enter_context(_declared())
         from weasyprint.text.ffi import ffi
-    if entry is not None and not kept:
-        _keep_declarations(ffi, entry)
+    if unkept is not None:
+        _keep_declarations(ffi, unkept)
     _quick_arrays(ffi)
 
 
@@ -104,19 +104,19 @@ DECLARING = "weasyprint.text.ffi"
 
 
 @contextmanager
-def _declared() -> Iterator[tuple[str | None, bool]]:
+def _declared() -> Iterator[str | None]:
     """Inside, the ``FFI`` WeasyPrint makes is ``Declared`` from the entry kept for its
-    declarations, if there is one. Yields the entry's name (``None``: WeasyPrint's
-    declarations not found) and whether it was used."""
+    declarations, if there is one. Yields the name of the entry to keep them in, when
+    there was none to use (``None``: used, or WeasyPrint's declarations not found)."""
     source = _declarations()
     if source is None:
-        yield None, False
+        yield None
         return
     entry = usercache.name("cffi-declarations", _cffi_backend.__version__,
                            hashlib.sha256(source).hexdigest())
     made = _made(usercache.read(entry))
     if made is None:
-        yield entry, False
+        yield entry
         return
     original = cffi.FFI
 
@@ -127,7 +127,7 @@ def _declared() -> Iterator[tuple[str | None, bool]]:
 
     cffi.FFI = declared
     try:
-        yield entry, True
+        yield None
     finally:
         cffi.FFI = original
 

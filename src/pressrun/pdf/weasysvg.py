@@ -18,6 +18,7 @@ rest keeps the character-by-character path.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -28,7 +29,7 @@ PLACED = ("x", "y", "dx", "dy")
 class _Whole(str):
     """A text iterated as one piece."""
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[str]:
         yield str(self)
 
 
