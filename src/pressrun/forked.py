@@ -2,7 +2,8 @@
 are laid out, and its last ones while this process makes the EPUB (see ``pdf.pieces``);
 the EPUB's pictures converted for screens while the print edition is laid out (see
 ``epub.screens``); the manuscript read while WeasyPrint is imported (``build.prepare``),
-its parts in two halves (``split``).
+its parts in two halves (``split``); the paragraphs of the sections ahead planned while
+this process lays out the one before (``Feed``: see ``pdf.weasyahead``).
 
 WeasyPrint's layouts hold C pointers and cannot be sent to another process, but a fork
 shares them: a child sends back plain data (PDF bytes, pictures, parts), the warnings
@@ -20,8 +21,10 @@ Either way the bytes are the same.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import logging
+import mmap
 import os
 import pickle
 import signal
@@ -123,11 +126,12 @@ class Child(Generic[T]):
     The child leaves what it made in an unnamed temporary file and ends at once: through
     a pipe, it would wait for this process to read, holding its memory meanwhile."""
 
-    def __init__(self, make: Callable[[], T]) -> None:
+    def __init__(self, make: Callable[[], T], nicer: int = 0) -> None:
         self.out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by result or reap)
         self.status: int | None = None
         self.pid = os.fork()
         if self.pid == 0:  # the child: make, send, and leave without the parent's exit hooks
+            os.nice(nicer)  # work beside this process's, not instead of it (see ``NICER``)
             _run_child(make, self.out.fileno())
         _LIVE.append(self)
 
@@ -161,6 +165,80 @@ class Child(Generic[T]):
         return made
 
 
+    def stop(self) -> None:
+        """End the child now if it has not finished; its result is not read."""
+        if self in _LIVE:
+            _LIVE.remove(self)
+        if not self.ready():
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        self.out.close()
+
+
+NICER = (5, 10)
+"""How much lower than this process the work beside its layout runs (the paragraphs
+planned ahead, the sections written): it is there to speed the layout up, not to slow it
+down, and at the same priority three processes on two cores each get two thirds of one,
+the layout too. The plans come first: they are worth nothing once the layout has passed
+them."""
+
+
+class Feed(Generic[T]):
+    """``produce(send, told)`` run in a forked process, every record it ``send``s read here
+    as soon as it is sent (``take``), without waiting: work done ahead, which this process
+    does itself when it is not there in time. ``tell(n)`` says how far this process has
+    got, which the producer reads as ``told()``, to skip what is no longer wanted. The
+    producer tells the user nothing."""
+
+    def __init__(self, produce: Callable[[Callable[[T], None], Callable[[], int]], object],
+                 nicer: int = 0) -> None:
+        self.frames = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+        self.taken = 0
+        """Bytes of the frames read so far."""
+        self.shared = mmap.mmap(-1, 8)
+        """What ``tell`` says, shared with the forked process."""
+        frames, shared = self.frames.fileno(), self.shared
+
+        def make() -> bool:
+            logging.disable(logging.CRITICAL)
+            gc.freeze()  # a collection would copy every page shared with this process
+            produce(lambda record: _send(frames, record),
+                    lambda: int.from_bytes(shared[:8], "big"))
+            return True
+
+        self.child: Child[bool] = Child(make, nicer)
+
+    def tell(self, position: int) -> None:
+        """Tell the producer how far this process has got."""
+        self.shared[:8] = position.to_bytes(8, "big")
+
+    def take(self) -> list[T]:
+        """The records sent since the last ``take``, in order."""
+        taken, frames = [], self.frames.fileno()
+        size = os.fstat(frames).st_size
+        while self.taken + 8 <= size:
+            length = int.from_bytes(os.pread(frames, 8, self.taken), "big")
+            if self.taken + 8 + length > size:
+                break  # still being written
+            taken.append(pickle.loads(os.pread(frames, length, self.taken + 8)))
+            self.taken += 8 + length
+        return taken
+
+    def stop(self) -> None:
+        """End the producer, finished or not."""
+        self.child.stop()
+        self.frames.close()
+        self.shared.close()
+
+
+def _send(frames: int, record: object) -> None:
+    """Append ``record`` to the file ``frames`` as one frame: its length, then its pickle."""
+    data = pickle.dumps(record)
+    frame = memoryview(len(data).to_bytes(8, "big") + data)
+    while frame:
+        frame = frame[os.write(frames, frame):]
+
+
 _LIVE: list[Child] = []
 """Children whose result has not been read."""
 _IDLE: list[Callable[[], object]] = []
@@ -179,11 +257,7 @@ def meanwhile(work: Callable[[], object]) -> Callable[[], None]:
 def reap() -> None:
     """Stop the children whose result no one will read (a build that failed)."""
     while _LIVE:
-        child = _LIVE.pop()
-        if child.status is None:
-            os.kill(child.pid, signal.SIGKILL)
-            os.waitpid(child.pid, 0)
-        child.out.close()
+        _LIVE[-1].stop()
 
 
 def leave() -> NoReturn:

@@ -12,7 +12,9 @@ between rebuilds: a section whose HTML is unchanged is not laid out again, and t
 sections after an edited part are laid out again only when its page count changed,
 since each section's HTML holds the page it starts on. Each section's PDF is kept with
 its layout (see ``pieces``). Pictures and stylesheets are not in the HTML, so any
-change to ``images/`` or ``styles/`` forgets every layout.
+change to ``images/`` or ``styles/`` forgets every layout. In a book's first layout, the
+paragraphs of the sections after the one being laid out are planned in a forked process
+(see ``weasyahead``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from weasyprint.document import Document, Page
 
     from pressrun.html.pagemap import PageMap
+    from pressrun.pdf.weasyahead import Ahead
 
 
 @dataclass
@@ -193,6 +196,8 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
 
         key = hashlib.sha256(_key(html_for(UNADJUSTED))).hexdigest()
         if key not in layouts.documents:
+            if ahead is not None:
+                ahead.laying_out(name, shared)
             try:
                 layouts.documents[key] = layout_checked(job, html_for, shared, start)
             except PressrunError as exc:
@@ -205,28 +210,51 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
                 laid(key, layouts.documents[key], after[name])
         return key
 
-    numbers = dict(layouts.numbers)
-    wanted = ids.contents_ids(job.pamphlet)
+    numbers, wanted = dict(layouts.numbers), ids.contents_ids(job.pamphlet)
     names = print_sections(job.pamphlet)
     after = _text_after(job, names)
-    for _ in range(4):
-        order = [section(names[0], 1, numbers)]
-        pages: list[Page] = list(layouts.documents[order[0]].pages)
-        for name in names[1:]:
-            order.append(section(name, len(pages) + 1, None))
-            pages += layouts.documents[order[-1]].pages
-        found: dict[str, int] = {}
-        for number, page in enumerate(pages, 1):
-            for anchor in page.anchors:
-                found.setdefault(anchor, number)
-        placed = {name: found[name] for name in wanted if name in found}
-        if placed == numbers:
-            break
-        numbers = placed
+    ahead = None
+    try:
+        for _ in range(4):
+            order = [section(names[0], 1, numbers)]
+            ahead = ahead or _ahead(job, shared, names[1:], layouts)
+            pages: list[Page] = list(layouts.documents[order[0]].pages)
+            for name in names[1:]:
+                order.append(section(name, len(pages) + 1, None))
+                pages += layouts.documents[order[-1]].pages
+            placed = _placed(pages, wanted)
+            if placed == numbers:
+                break
+            numbers = placed
+    finally:
+        if ahead is not None:
+            ahead.stop()
     layouts.numbers, layouts.order = numbers, order
     layouts.documents = {key: layouts.documents[key] for key in order}
     layouts.starts = {key: layouts.starts[key] for key in order if key in layouts.starts}
     return layouts.documents[order[0]].copy(pages)
+
+
+def _placed(pages: list[Page], wanted: list[str]) -> dict[str, int]:
+    """The page (numbered from 1) on which each id of ``wanted`` is first placed."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(pages, 1):
+        for anchor in page.anchors:
+            found.setdefault(anchor, number)
+    return {name: found[name] for name in wanted if name in found}
+
+
+def _ahead(job: PrintJob, shared: Shared, names: list[str], layouts: Layouts) -> Ahead | None:
+    """The sections ``names`` planned ahead in a forked process (``weasyahead``), when
+    there are enough and a core for it, in the book's first layout (a rebuild of
+    ``pressrun watch`` lays out one or two sections). It is forked once the first section
+    is laid out: its stylesheets are then parsed, their fonts added, here."""
+    from pressrun.forked import can_fork
+    from pressrun.pdf.weasyahead import FEWEST, Ahead
+
+    if len(names) < FEWEST - 1 or layouts.order or not can_fork():
+        return None
+    return Ahead(job, shared, names)
 
 
 def _text_after(job: PrintJob, names: list[str]) -> dict[str, float]:

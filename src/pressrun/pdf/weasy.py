@@ -4,8 +4,8 @@ sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint 
 Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out boxes),
 ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts), ``weasylines`` (where justified
 lines end), ``weasysplit`` (a line set where it was planned to end), ``weasyresume`` (a layout
-resumed from a page), ``weasyimages`` (pictures as it loads them) and ``weasysvg`` (an SVG's
-words drawn whole): an upgrade is those nine files' review.
+resumed from a page), ``weasyimages`` (pictures as it loads them), ``weasysvg`` (an SVG's words
+drawn whole) and ``weasyahead`` (lines planned, none set): an upgrade is those ten files' review.
 """
 
 from __future__ import annotations

@@ -43,22 +43,28 @@ def font_configuration(named: Iterable[str] = ()) -> FontConfiguration:
             del os.environ["FONTCONFIG_FILE"]
         else:
             os.environ["FONTCONFIG_FILE"] = saved
-    # WeasyPrint copies @font-face fonts into a temporary folder it removes when done; one
-    # named after this process lets a later build remove what a killed one left.
-    temporary = Path(tempfile.gettempdir())
-    remove_abandoned(temporary, FOLDER + "*" + TEMPORARY.format(pid="*"))
-    fonts._folder = Path(tempfile.mkdtemp(prefix=FOLDER,
-                                          suffix=TEMPORARY.format(pid=os.getpid()),
-                                          dir=temporary))
+    remove_abandoned(Path(tempfile.gettempdir()), FOLDER + "*" + TEMPORARY.format(pid="*"))
+    own_folder(fonts)
     for path in installed(named):
         _add(fonts, path)
     return fonts
 
 
-def remove_folder() -> None:
-    """Remove this process's font folder: WeasyPrint removes it when its font configuration
-    is freed, which a process ended at once (``forked.leave``) never does."""
-    own = FOLDER + "*" + TEMPORARY.format(pid=os.getpid())
+def own_folder(fonts: FontConfiguration) -> None:
+    """Give ``fonts`` a new folder of this process's own. WeasyPrint copies @font-face fonts
+    into a temporary folder it removes when done; one named after this process lets a
+    later build remove what a killed one left, and a forked process adding fonts does not
+    write into the files its parent reads."""
+    fonts._folder = Path(tempfile.mkdtemp(prefix=FOLDER,
+                                          suffix=TEMPORARY.format(pid=os.getpid()),
+                                          dir=tempfile.gettempdir()))
+
+
+def remove_folder(pid: int | None = None) -> None:
+    """Remove the font folders of this process (or of the ended process ``pid``):
+    WeasyPrint removes one when its font configuration is freed, which a process ended at
+    once (``forked.leave``) never does."""
+    own = FOLDER + "*" + TEMPORARY.format(pid=os.getpid() if pid is None else pid)
     for path in Path(tempfile.gettempdir()).glob(own):
         shutil.rmtree(path, ignore_errors=True)
 

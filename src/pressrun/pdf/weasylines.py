@@ -100,7 +100,7 @@ def optimal_breaks(widths: Widths, plans: Plans,
     in ``widths`` and the paragraphs planned in ``plans`` (both kept by layouts with the
     same fonts), going on with a resumed layout's ``planning``."""
     global _planning
-    _patch()
+    patch()
     outer, _planning = _planning, planning or _Planning(widths, plans)
     try:
         yield _planning
@@ -109,7 +109,7 @@ def optimal_breaks(widths: Widths, plans: Plans,
 
 
 @cache
-def _patch() -> None:
+def patch() -> None:
     """Put the planning into WeasyPrint's line filling (once; it acts only inside
     ``optimal_breaks``)."""
     lines, split = inline.iter_line_boxes, inline.split_text_box

@@ -1,0 +1,89 @@
+"""The paragraphs of the sections ahead planned in a forked process, while this one lays
+out the section before them.
+
+Planning a justified paragraph's lines (``weasylines``: measuring its words, choosing its
+breaks) is a fifth of a book's layout, and a plan depends only on the paragraph's texts,
+styles and measure, never on the page it lands on. So while this process lays out one
+section, a forked one goes through the sections after it (``Ahead``), each laid out with
+its paragraphs planned but no line set: a cheap layout, about a third of the real one,
+whose pages mean nothing. The plans are sent back as each section is done and kept
+with this process's own (``Shared.plans``); the layout then finds its paragraphs
+planned. A plan not there in time is made here, as before, and a plan made here is
+never replaced, so the pages are the same, to the byte, whoever planned them.
+"""
+
+from __future__ import annotations
+
+# Before WeasyPrint: its C libraries loaded by soname, with no compiler run.
+import pressrun.pdf.libraries  # noqa: F401
+
+# isort: split
+from collections.abc import Callable
+from itertools import islice
+from typing import Any
+
+from weasyprint.layout import block
+
+from pressrun.forked import NICER, Feed
+from pressrun.pdf import weasylines
+from pressrun.pdf.render import PrintJob, print_html
+from pressrun.pdf.weasy import Shared, layout
+from pressrun.pdf.weasyfonts import own_folder, remove_folder
+
+FEWEST = 3
+"""The fewest sections worth planning ahead: one laid out here, two or more ahead."""
+
+
+class Ahead:
+    """The sections ``names`` (in the order they are laid out) planned in a forked process."""
+
+    def __init__(self, job: PrintJob, shared: Shared, names: list[str]) -> None:
+        self.names = names
+        self.feed: Feed[list[tuple[Any, Any]]] = Feed(
+            lambda send, told: _plan(job, shared, names, send, told), NICER[0])
+
+    def laying_out(self, name: str, shared: Shared) -> None:
+        """Before section ``name`` is laid out here: take the plans sent so far into
+        ``shared`` (where this process made one too, its own stays), and have the
+        forked process go on after ``name``."""
+        if name in self.names:
+            self.feed.tell(self.names.index(name) + 1)
+        for plans in self.feed.take():
+            for signature, plan in plans:
+                shared.plans.setdefault(signature, plan)
+
+    def stop(self) -> None:
+        """End the forked process, and remove its fonts' folder."""
+        self.feed.stop()
+        remove_folder(self.feed.child.pid)
+
+
+def _plan(job: PrintJob, shared: Shared, names: list[str],
+          send: Callable[[list[tuple[Any, Any]]], None], told: Callable[[], int]) -> None:
+    """In the forked process: lay out each of ``names`` not yet reached by the process
+    that forked it (``told``), planning its paragraphs without setting their lines, and
+    ``send`` the plans each adds."""
+    _only_plan()
+    own_folder(shared.font_config)
+    for index, name in enumerate(names):
+        if index < told():
+            continue
+        before = len(shared.plans)
+        try:
+            layout(print_html(job, section=name), job.theme.project, shared)
+        except Exception:  # it fails again in the process laying it out, if it does
+            continue
+        send(list(islice(shared.plans.items(), before, None)))
+
+
+def _only_plan() -> None:
+    """Make WeasyPrint plan each paragraph (``weasylines``) and set none of its lines."""
+    weasylines.patch()
+    planned = block.iter_line_boxes
+
+    def no_lines(*args: Any) -> Any:
+        planned(*args)  # plans now; its lines would come from the generator it returns
+        return iter(())
+
+    block.iter_line_boxes = no_lines
+

@@ -1,0 +1,116 @@
+"""The paragraphs of the sections ahead planned in a forked process while this one lays out
+the section before (``pdf.weasyahead``): the plans are the ones this process would make,
+the PDF is the same bytes, and nothing is left behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from pressrun import forked
+from pressrun.build import Request, build
+from pressrun.pdf import weasyahead, weasylines
+from pressrun.pdf.weasyfonts import FOLDER
+
+pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="plans here on this machine")
+
+
+def _wait(child: forked.Child) -> None:
+    deadline = time.monotonic() + 60
+    while not child.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert child.ready()
+
+
+def test_a_feed_gives_each_record_as_it_is_sent_and_is_told_how_far_this_process_is() -> None:
+    def produce(send, told) -> None:
+        send(("first", told()))
+        while told() < 2:  # waits for this process
+            time.sleep(0.01)
+        send(("second", told()))
+        send(("large", b"x" * 3_000_000))
+
+    feed = forked.Feed(produce)
+    deadline = time.monotonic() + 30
+    taken: list = []
+    while not taken and time.monotonic() < deadline:
+        taken = feed.take()
+    assert taken == [("first", 0)]
+    assert feed.take() == []  # nothing more until told
+    feed.tell(2)
+    _wait(feed.child)
+    assert feed.take() == [("second", 2), ("large", b"x" * 3_000_000)]
+    feed.stop()
+    assert feed.child not in forked._LIVE
+
+
+def test_a_feed_stopped_while_producing_leaves_no_process() -> None:
+    feed = forked.Feed(lambda send, told: time.sleep(60))
+    feed.stop()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(feed.child.pid, os.WNOHANG)
+
+
+def _plans_made_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry for each paragraph planned in this process from now on."""
+    made: list[int] = []
+    setting = weasylines._setting
+    here = os.getpid()
+
+    def counted(*args):
+        if os.getpid() == here:
+            made.append(1)
+        return setting(*args)
+
+    monkeypatch.setattr(weasylines, "_setting", counted)
+    return made
+
+
+def _pdf(root: Path, into: Path) -> bytes:
+    build(root, Request(formats=("pdf",), output=into, cache=False))
+    return into.read_bytes()
+
+
+def test_plans_made_ahead_are_used_and_the_pdf_is_the_same_bytes(
+        project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the planning process let finish before the layout goes on, the parts' paragraphs
+    are all planned there: this process plans only the front matter's and what the real
+    layout alone meets (notes at the page foot), and writes the bytes of a build that
+    plans every paragraph itself."""
+    root = project("study")
+    made = _plans_made_here(monkeypatch)
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
+    alone = _pdf(root, tmp_path / "alone.pdf")
+    every = len(made)
+    monkeypatch.delenv("PRESSRUN_SEQUENTIAL")
+    started = weasyahead.Ahead.__init__
+    pids: list[int] = []
+
+    def finished_first(self, *args) -> None:
+        started(self, *args)
+        _wait(self.feed.child)
+        pids.append(self.feed.child.pid)
+
+    monkeypatch.setattr(weasyahead.Ahead, "__init__", finished_first)
+    made.clear()
+    assert _pdf(root, tmp_path / "ahead.pdf") == alone
+    assert pids and len(made) < every / 2
+    assert not list(Path(tempfile.gettempdir()).glob(f"{FOLDER}*{pids[0]}*"))
+
+
+def test_a_planning_process_that_fails_changes_nothing(
+        project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project("study")
+    alone = _pdf(root, tmp_path / "alone.pdf")
+
+    def failing(*args) -> None:
+        raise RuntimeError("the planning process fails")
+
+    monkeypatch.setattr(weasyahead, "_plan", failing)
+    made = _plans_made_here(monkeypatch)
+    assert _pdf(root, tmp_path / "ahead.pdf") == alone
+    assert made
