@@ -175,12 +175,11 @@ class Child(Generic[T]):
         self.out.close()
 
 
-NICER = (5, 10)
+NICER = 5
 """How much lower than this process the work beside its layout runs (the paragraphs
 planned ahead, the sections written): it is there to speed the layout up, not to slow it
 down, and at the same priority three processes on two cores each get two thirds of one,
-the layout too. The plans come first: they are worth nothing once the layout has passed
-them."""
+the layout's too."""
 
 
 class Feed(Generic[T]):

@@ -162,7 +162,7 @@ def _writer(pieces: list[tuple[Piece, Document]], keep: bool) -> Child[Written]:
     rebuild's writer, forked again, finds them encoded."""
     before_writers()
     return Child(lambda: encoding_kept(lambda: [
-        pdf_bytes(document, piece[1], piece[2]) for piece, document in pieces], keep), NICER[1])
+        pdf_bytes(document, piece[1], piece[2]) for piece, document in pieces], keep), NICER)
 
 
 def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, bytes],

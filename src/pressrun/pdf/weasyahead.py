@@ -40,7 +40,7 @@ class Ahead:
     def __init__(self, job: PrintJob, shared: Shared, names: list[str]) -> None:
         self.names = names
         self.feed: Feed[list[tuple[Any, Any]]] = Feed(
-            lambda send, told: _plan(job, shared, names, send, told), NICER[0])
+            lambda send, told: _plan(job, shared, names, send, told), NICER)
 
     def laying_out(self, name: str, shared: Shared) -> None:
         """Before section ``name`` is laid out here: take the plans sent so far into
