@@ -252,7 +252,7 @@ def _ahead(job: PrintJob, shared: Shared, names: list[str], layouts: Layouts) ->
     from pressrun.forked import can_fork
     from pressrun.pdf.weasyahead import FEWEST, Ahead
 
-    if len(names) < FEWEST - 1 or layouts.order or not can_fork():
+    if len(names) < FEWEST or layouts.order or not can_fork():
         return None
     return Ahead(job, shared, names)
 

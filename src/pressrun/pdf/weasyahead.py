@@ -31,7 +31,8 @@ from pressrun.pdf.weasy import Shared, layout
 from pressrun.pdf.weasyfonts import own_folder, remove_folder
 
 FEWEST = 3
-"""The fewest sections worth planning ahead: one laid out here, two or more ahead."""
+"""The fewest sections after the first worth a planning process: one laid out here while
+two or more are planned (the pamphlet's part and back matter are not)."""
 
 
 class Ahead:
