@@ -1,6 +1,6 @@
-"""The paragraphs of the sections ahead planned in a forked process while this one lays out
-the section before (``pdf.weasyahead``): the plans are the ones this process would make,
-the PDF is the same bytes, and nothing is left behind."""
+"""The paragraphs of the sections ahead planned, their pictures converted and encoded, in a
+forked process while this one lays out the section before (``pdf.weasyahead``): what it
+sends is used, the PDF is the same bytes, and nothing is left behind."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 
 from pressrun import forked
 from pressrun.build import Request, build
-from pressrun.pdf import weasyahead, weasylines
+from pressrun.pdf import weasyahead, weasyimages, weasylines
+from pressrun.pdf.weasy import PICTURE_KEY
 from pressrun.pdf.weasyfonts import FOLDER
 
 pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="plans here on this machine")
@@ -55,18 +56,19 @@ def test_a_feed_stopped_while_producing_leaves_no_process() -> None:
         os.waitpid(feed.child.pid, os.WNOHANG)
 
 
-def _plans_made_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One entry for each paragraph planned in this process from now on."""
+def _made_here(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """One entry for each call of ``module.name`` in this process from now on (paragraphs
+    planned, pictures converted)."""
     made: list[int] = []
-    setting = weasylines._setting
+    function = getattr(module, name)
     here = os.getpid()
 
     def counted(*args):
         if os.getpid() == here:
             made.append(1)
-        return setting(*args)
+        return function(*args)
 
-    monkeypatch.setattr(weasylines, "_setting", counted)
+    monkeypatch.setattr(module, name, counted)
     return made
 
 
@@ -75,30 +77,44 @@ def _pdf(root: Path, into: Path) -> bytes:
     return into.read_bytes()
 
 
-def test_plans_made_ahead_are_used_and_the_pdf_is_the_same_bytes(
+def test_plans_and_pictures_made_ahead_are_used_and_the_pdf_is_the_same_bytes(
         project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the planning process let finish before the layout goes on, the parts' paragraphs
-    are all planned there: this process plans only the front matter's and what the real
-    layout alone meets (notes at the page foot), and writes the bytes of a build that
-    plans every paragraph itself."""
+    are all planned there, and their picture converted and encoded: this process plans
+    only the front matter's and what the real layout alone meets (notes at the page
+    foot), converts nothing, and writes the bytes of a build that does it all itself."""
+    from PIL import Image
+
     root = project("study")
-    made = _plans_made_here(monkeypatch)
+    star = root / "images" / "red-star.png"
+    Image.open(star).convert("P").save(star)  # WeasyPrint converts it when it loads it
+    planned = _made_here(monkeypatch, weasylines, "_setting")
+    converted = _made_here(monkeypatch, weasyimages, "_converted")
     monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
     alone = _pdf(root, tmp_path / "alone.pdf")
-    every = len(made)
+    every = len(planned)
+    assert converted
     monkeypatch.delenv("PRESSRUN_SEQUENTIAL")
-    started = weasyahead.Ahead.__init__
+    started, taking = weasyahead.Ahead.__init__, weasyahead.Ahead.laying_out
     pids: list[int] = []
+    images: list[dict] = []
 
     def finished_first(self, *args) -> None:
         started(self, *args)
         _wait(self.feed.child)
         pids.append(self.feed.child.pid)
 
+    def laying_out(self, name, shared) -> None:
+        taking(self, name, shared)
+        images.append(shared.images)
+
     monkeypatch.setattr(weasyahead.Ahead, "__init__", finished_first)
-    made.clear()
+    monkeypatch.setattr(weasyahead.Ahead, "laying_out", laying_out)
+    planned.clear()
+    converted.clear()
     assert _pdf(root, tmp_path / "ahead.pdf") == alone
-    assert pids and len(made) < every / 2
+    assert pids and len(planned) < every / 2 and not converted
+    assert any(str(key).startswith(PICTURE_KEY) for key in images[0])  # encoded there
     assert not list(Path(tempfile.gettempdir()).glob(f"{FOLDER}*{pids[0]}*"))
 
 
@@ -111,6 +127,6 @@ def test_a_planning_process_that_fails_changes_nothing(
         raise RuntimeError("the planning process fails")
 
     monkeypatch.setattr(weasyahead, "_plan", failing)
-    made = _plans_made_here(monkeypatch)
+    planned = _made_here(monkeypatch, weasylines, "_setting")
     assert _pdf(root, tmp_path / "ahead.pdf") == alone
-    assert made
+    assert planned

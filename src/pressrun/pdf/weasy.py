@@ -53,19 +53,19 @@ class SandboxError(FatalURLFetchingError):
 
 class ProjectFetcher(URLFetcher):
     """Serves ``data:`` URLs and regular files inside the project or the default theme,
-    through the project's gate. Anything else stops the build."""
+    through the project's gate, pictures converted once into ``kept`` (``weasyimages``).
+    Anything else stops the build."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, kept: dict | None = None) -> None:
         super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)
-        self.project = project
+        self.project, self.kept = project, kept
         self.mounts = {PROJECT_URL: project.root, THEME_URL: DEFAULT_THEME}
 
     def _path(self, url: str) -> Path:
         """The file behind a ``file:`` URL (fixed roots mapped to the project/theme)."""
         for prefix, folder in self.mounts.items():
             if url.startswith(prefix):
-                return folder / unquote(urlsplit(url).path.removeprefix(
-                    urlsplit(prefix).path))
+                return folder / unquote(urlsplit(url).path.removeprefix(urlsplit(prefix).path))
         return Path(unquote(urlsplit(url).path))
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
@@ -84,7 +84,8 @@ class ProjectFetcher(URLFetcher):
         except PressrunError:
             raise SandboxError(f"'{url}' is not a regular file") from None
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        data = svg.clean(data) if media_type == "image/svg+xml" else as_loaded(data, media_type)
+        data = svg.clean(data) if media_type == "image/svg+xml" else as_loaded(data, media_type,
+                                                                                self.kept)
         return URLFetcherResponse(url, data, {"Content-Type": media_type})
 
 
@@ -118,7 +119,7 @@ def layout(page: PrintHtml, project: Project, shared: Shared | None = None,
     shared = shared or Shared.of(project)
     _fast_footnote_lookup()
     remembered_patterns()
-    fetcher, kept = ProjectFetcher(project), Kept() if keep else None
+    fetcher, kept = ProjectFetcher(project, shared.images), Kept() if keep else None
 
     def render() -> Document:
         sheets = [_sheet(shared, url, fetcher, url=url) for url in page.stylesheets]
@@ -282,7 +283,7 @@ def _encode_pictures_once() -> None:
         digest = hashlib.sha256(picture.tobytes())
         digest.update(repr((picture.mode, picture.size, picture.info.get("transparency")))
                       .encode())
-        key = f"pressrun-png-{digest.hexdigest()}"
+        key = f"{PICTURE_KEY}{digest.hexdigest()}"
         if key not in current[-1]:
             current[-1][key] = encode(picture)
             if _ENCODED is not None:
@@ -294,6 +295,7 @@ def _encode_pictures_once() -> None:
 
 
 T = TypeVar("T")
+PICTURE_KEY = "pressrun-png-"
 _ENCODED: dict[str, bytes] | None = None
 """The pictures encoded by the ``encoding_kept`` call under way, by their cache keys."""
 
@@ -341,8 +343,7 @@ def _memoize_page_references() -> None:
     built = pydyf.PDF.page_references
     if not isinstance(built, property):
         return
-    rebuild = built.fget
-    assert rebuild is not None
+    rebuild: Any = built.fget  # a property made by pydyf: it has one
 
     def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
         count = len(pdf.pages["Kids"])

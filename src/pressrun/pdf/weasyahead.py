@@ -27,9 +27,13 @@ from weasyprint.layout import block
 from pressrun.forked import NICER, Feed
 from pressrun.pdf import weasylines
 from pressrun.pdf.render import PrintJob, print_html
-from pressrun.pdf.weasy import Shared, layout
+from pressrun.pdf.weasy import PICTURE_KEY, Shared, _encode_pictures_once, layout
 from pressrun.pdf.weasyfonts import own_folder, remove_folder
+from pressrun.pdf.weasyimages import LOADED
 
+SENT = (LOADED, PICTURE_KEY)
+"""What the forked process sends of WeasyPrint's picture cache, besides the plans: the
+pictures it converted on loading them, and encoded for the PDF, by their keys."""
 FEWEST = 3
 """The fewest sections after the first worth a planning process: one laid out here while
 two or more are planned (the pamphlet's part and back matter are not)."""
@@ -40,7 +44,7 @@ class Ahead:
 
     def __init__(self, job: PrintJob, shared: Shared, names: list[str]) -> None:
         self.names = names
-        self.feed: Feed[list[tuple[Any, Any]]] = Feed(
+        self.feed: Feed[tuple[list[tuple[Any, Any]], dict[str, bytes]]] = Feed(
             lambda send, told: _plan(job, shared, names, send, told), NICER)
 
     def laying_out(self, name: str, shared: Shared) -> None:
@@ -49,9 +53,11 @@ class Ahead:
         forked process go on after ``name``."""
         if name in self.names:
             self.feed.tell(self.names.index(name) + 1)
-        for plans in self.feed.take():
+        for plans, pictures in self.feed.take():
             for signature, plan in plans:
                 shared.plans.setdefault(signature, plan)
+            for key, data in pictures.items():
+                shared.images.setdefault(key, data)
 
     def stop(self) -> None:
         """End the forked process, and remove its fonts' folder."""
@@ -60,21 +66,41 @@ class Ahead:
 
 
 def _plan(job: PrintJob, shared: Shared, names: list[str],
-          send: Callable[[list[tuple[Any, Any]]], None], told: Callable[[], int]) -> None:
+          send: Callable[[tuple[list[tuple[Any, Any]], dict[str, bytes]]], None],
+          told: Callable[[], int]) -> None:
     """In the forked process: lay out each of ``names`` not yet reached by the process
     that forked it (``told``), planning its paragraphs without setting their lines, and
-    ``send`` the plans each adds."""
+    ``send`` the plans each adds, with its pictures converted and encoded."""
     _only_plan()
     own_folder(shared.font_config)
+    sent, encoded = set(shared.images), set[int]()
     for index, name in enumerate(names):
         if index < told():
             continue
         before = len(shared.plans)
         try:
             layout(print_html(job, section=name), job.theme.project, shared)
+            _encode(shared.images, encoded)
         except Exception:  # it fails again in the process laying it out, if it does
             continue
-        send(list(islice(shared.plans.items(), before, None)))
+        made = [key for key in shared.images if key not in sent
+                and isinstance(key, str) and key.startswith(SENT)]
+        sent.update(made)
+        send((list(islice(shared.plans.items(), before, None)),
+              {key: shared.images[key] for key in made}))
+
+
+def _encode(images: dict, encoded: set[int]) -> None:
+    """Encode the PNG pictures of WeasyPrint's picture cache ``images`` not ``encoded`` yet
+    as a writer does, keeping the encoding in the cache (``weasy``)."""
+    from weasyprint.images import RasterImage
+
+    _encode_pictures_once()
+    for image in list(images.values()):
+        if isinstance(image, RasterImage) and image.format == "PNG" and \
+                id(image) not in encoded:
+            encoded.add(id(image))
+            image.get_x_object(True, 1)
 
 
 def _only_plan() -> None:

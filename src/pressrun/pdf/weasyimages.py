@@ -12,18 +12,36 @@ compression (0.8 s for the eight), and the PDF has the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 CONVERTED = ("1", "P", "I")
 """The modes WeasyPrint converts to RGB when it loads a picture (``RasterImage``)."""
 
 
-def as_loaded(data: bytes, media_type: str) -> bytes:
+LOADED = "pressrun-loaded-"
+"""How a conversion is named in WeasyPrint's picture cache, before the file's sha256."""
+
+
+def as_loaded(data: bytes, media_type: str, kept: dict | None = None) -> bytes:
     """``data`` (a picture of ``media_type``) as WeasyPrint would hold it once loaded: a PNG
     it would convert, converted; anything else as it is. A picture it would turn first
-    (EXIF orientation) is left to it."""
+    (EXIF orientation) is left to it. A conversion is kept in ``kept`` (WeasyPrint's
+    picture cache) by the file's hash, where a process planning the sections ahead puts
+    the conversions it made (``weasyahead``)."""
     if media_type != "image/png":
         return data
+    key = LOADED + hashlib.sha256(data).hexdigest()
+    if kept is None or key not in kept:
+        converted = _converted(data)
+        if kept is None or converted is data:
+            return converted
+        kept[key] = converted
+    return kept[key]
+
+
+def _converted(data: bytes) -> bytes:
+    """The PNG ``data`` converted as WeasyPrint would on loading it, or ``data``."""
     from PIL import Image, UnidentifiedImageError
 
     try:
