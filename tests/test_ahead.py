@@ -130,3 +130,17 @@ def test_a_planning_process_that_fails_changes_nothing(
     planned = _made_here(monkeypatch, weasylines, "_setting")
     assert _pdf(root, tmp_path / "ahead.pdf") == alone
     assert planned
+
+
+def test_a_writer_runs_lower_only_while_a_feed_works_beside_the_layout() -> None:
+    """Three processes on two cores: the planner and the layout keep a core each, the
+    writers forked meanwhile run lower; with no planner, a writer runs as high."""
+    assert forked.beside() == 0
+    feed = forked.Feed(lambda send, told: time.sleep(60))
+    try:
+        assert forked.Child(lambda: os.nice(0), forked.beside()).result() == \
+            os.nice(0) + forked.NICER
+    finally:
+        feed.stop()
+    assert forked.beside() == 0
+    assert forked.Child(lambda: os.nice(0), forked.beside()).result() == os.nice(0)

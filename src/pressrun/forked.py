@@ -131,7 +131,7 @@ class Child(Generic[T]):
         self.status: int | None = None
         self.pid = os.fork()
         if self.pid == 0:  # the child: make, send, and leave without the parent's exit hooks
-            os.nice(nicer)  # work beside this process's, not instead of it (see ``NICER``)
+            os.nice(nicer)  # work beside this process's, not instead of it (see ``beside``)
             _run_child(make, self.out.fileno())
         _LIVE.append(self)
 
@@ -164,7 +164,6 @@ class Child(Generic[T]):
         click.echo(told, err=True, nl=False)
         return made
 
-
     def stop(self) -> None:
         """End the child now if it has not finished; its result is not read."""
         if self in _LIVE:
@@ -176,10 +175,17 @@ class Child(Generic[T]):
 
 
 NICER = 5
-"""How much lower than this process the work beside its layout runs (the paragraphs
-planned ahead, the sections written): it is there to speed the layout up, not to slow it
-down, and at the same priority three processes on two cores each get two thirds of one,
-the layout's too."""
+"""How much lower than this process a writer runs while a ``Feed``'s producer works beside
+them both (see ``beside``)."""
+
+
+def beside() -> int:
+    """How much lower than this process a helper forked now is to run: ``NICER`` while a
+    ``Feed``'s producer is at work (the layout's plans), else as high. The helpers are
+    there to speed the layout up, and three processes at one priority on two cores each
+    get two thirds of one, the layout's too; with one helper besides, the layout has its
+    core whatever the priority, and a writer let run as high finishes sooner."""
+    return NICER if any(not feed.child.ready() for feed in _FEEDS) else 0
 
 
 class Feed(Generic[T]):
@@ -189,8 +195,8 @@ class Feed(Generic[T]):
     got, which the producer reads as ``told()``, to skip what is no longer wanted. The
     producer tells the user nothing."""
 
-    def __init__(self, produce: Callable[[Callable[[T], None], Callable[[], int]], object],
-                 nicer: int = 0) -> None:
+    def __init__(self, produce: Callable[[Callable[[T], None], Callable[[], int]], object]
+                 ) -> None:
         self.frames = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
         self.taken = 0
         """Bytes of the frames read so far."""
@@ -205,7 +211,8 @@ class Feed(Generic[T]):
                     lambda: int.from_bytes(shared[:8], "big"))
             return True
 
-        self.child: Child[bool] = Child(make, nicer)
+        self.child: Child[bool] = Child(make)
+        _FEEDS.append(self)
 
     def tell(self, position: int) -> None:
         """Tell the producer how far this process has got."""
@@ -225,6 +232,8 @@ class Feed(Generic[T]):
 
     def stop(self) -> None:
         """End the producer, finished or not."""
+        if self in _FEEDS:
+            _FEEDS.remove(self)
         self.child.stop()
         self.frames.close()
         self.shared.close()
@@ -240,6 +249,8 @@ def _send(frames: int, record: object) -> None:
 
 _LIVE: list[Child] = []
 """Children whose result has not been read."""
+_FEEDS: list[Feed] = []
+"""Feeds not stopped."""
 _IDLE: list[Callable[[], object]] = []
 """Work to do while waiting for a child (see ``meanwhile``)."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from pressrun.forked import NICER, Child, meanwhile, split
+from pressrun.forked import Child, beside, meanwhile, split
 from pressrun.pdf.libraries import before_writers
 from pressrun.pdf.weasy import encoding_kept, pdf_bytes, placed_anchors
 
@@ -162,7 +162,7 @@ def _writer(pieces: list[tuple[Piece, Document]], keep: bool) -> Child[Written]:
     rebuild's writer, forked again, finds them encoded."""
     before_writers()
     return Child(lambda: encoding_kept(lambda: [
-        pdf_bytes(document, piece[1], piece[2]) for piece, document in pieces], keep), NICER)
+        pdf_bytes(document, piece[1], piece[2]) for piece, document in pieces], keep), beside())
 
 
 def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, bytes],

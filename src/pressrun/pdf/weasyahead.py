@@ -9,7 +9,9 @@ its paragraphs planned but no line set: a cheap layout, about a third of the rea
 whose pages mean nothing. The plans are sent back as each section is done and kept
 with this process's own (``Shared.plans``); the layout then finds its paragraphs
 planned. A plan not there in time is made here, as before, and a plan made here is
-never replaced, so the pages are the same, to the byte, whoever planned them.
+never replaced, so the pages are the same, to the byte, whoever planned them. The
+section's pictures go with its plans: converted as the layout loads them and encoded as
+a writer does (``weasyimages``, ``weasy``), each by a hash of what it is made from.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from weasyprint.layout import block
 
-from pressrun.forked import NICER, Feed
+from pressrun.forked import Feed
 from pressrun.pdf import weasylines
 from pressrun.pdf.render import PrintJob, print_html
 from pressrun.pdf.weasy import PICTURE_KEY, Shared, _encode_pictures_once, layout
@@ -34,6 +36,9 @@ from pressrun.pdf.weasyimages import LOADED
 SENT = (LOADED, PICTURE_KEY)
 """What the forked process sends of WeasyPrint's picture cache, besides the plans: the
 pictures it converted on loading them, and encoded for the PDF, by their keys."""
+Sent = tuple[list[tuple[Any, Any]], dict[str, bytes]]
+"""What the forked process sends for a section: the plans it made (signature, plan), and
+the pictures (``SENT``) by their keys."""
 FEWEST = 3
 """The fewest sections after the first worth a planning process: one laid out here while
 two or more are planned (the pamphlet's part and back matter are not)."""
@@ -44,13 +49,13 @@ class Ahead:
 
     def __init__(self, job: PrintJob, shared: Shared, names: list[str]) -> None:
         self.names = names
-        self.feed: Feed[tuple[list[tuple[Any, Any]], dict[str, bytes]]] = Feed(
-            lambda send, told: _plan(job, shared, names, send, told), NICER)
+        self.feed: Feed[Sent] = Feed(
+            lambda send, told: _plan(job, shared, names, send, told))
 
     def laying_out(self, name: str, shared: Shared) -> None:
-        """Before section ``name`` is laid out here: take the plans sent so far into
-        ``shared`` (where this process made one too, its own stays), and have the
-        forked process go on after ``name``."""
+        """Before section ``name`` is laid out here: take the plans and pictures sent so
+        far into ``shared`` (where this process made one too, its own stays), and have
+        the forked process go on after ``name``."""
         if name in self.names:
             self.feed.tell(self.names.index(name) + 1)
         for plans, pictures in self.feed.take():
@@ -66,7 +71,7 @@ class Ahead:
 
 
 def _plan(job: PrintJob, shared: Shared, names: list[str],
-          send: Callable[[tuple[list[tuple[Any, Any]], dict[str, bytes]]], None],
+          send: Callable[[Sent], None],
           told: Callable[[], int]) -> None:
     """In the forked process: lay out each of ``names`` not yet reached by the process
     that forked it (``told``), planning its paragraphs without setting their lines, and
