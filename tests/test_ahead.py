@@ -104,9 +104,9 @@ def test_plans_and_pictures_made_ahead_are_used_and_the_pdf_is_the_same_bytes(
         _wait(self.feed.child)
         pids.append(self.feed.child.pid)
 
-    def laying_out(self, name, shared) -> None:
-        taking(self, name, shared)
-        images.append(shared.images)
+    def laying_out(self, name) -> None:
+        taking(self, name)
+        images.append(self.shared.images)
 
     monkeypatch.setattr(weasyahead.Ahead, "__init__", finished_first)
     monkeypatch.setattr(weasyahead.Ahead, "laying_out", laying_out)

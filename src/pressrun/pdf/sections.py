@@ -96,6 +96,9 @@ class Layouts:
         return self.shared
 
 
+FEWEST_AHEAD = 3
+"""The fewest sections after the first worth a planning process (``_ahead``): one laid out
+here while two or more are planned (the pamphlet's part and back matter are not)."""
 ROUNDS = 8
 """The most layouts of one section: notes set under their paragraph, tables fitted and
 paragraphs re-set each take one."""
@@ -197,7 +200,7 @@ def layout_sections(job: PrintJob, layouts: Layouts | None = None,
         key = hashlib.sha256(_key(html_for(UNADJUSTED))).hexdigest()
         if key not in layouts.documents:
             if ahead is not None:
-                ahead.laying_out(name, shared)
+                ahead.laying_out(name)
             try:
                 layouts.documents[key] = layout_checked(job, html_for, shared, start)
             except PressrunError as exc:
@@ -250,10 +253,11 @@ def _ahead(job: PrintJob, shared: Shared, names: list[str], layouts: Layouts) ->
     ``pressrun watch`` lays out one or two sections). It is forked once the first section
     is laid out: its stylesheets are then parsed, their fonts added, here."""
     from pressrun.forked import can_fork
-    from pressrun.pdf.weasyahead import FEWEST, Ahead
 
-    if len(names) < FEWEST or layouts.order or not can_fork():
+    if len(names) < FEWEST_AHEAD or layouts.order or not can_fork():
         return None
+    from pressrun.pdf.weasyahead import Ahead
+
     return Ahead(job, shared, names)
 
 

@@ -295,7 +295,7 @@ def _encode_pictures_once() -> None:
 
 
 T = TypeVar("T")
-PICTURE_KEY = "pressrun-png-"
+PICTURE_KEY = "pressrun-png-"  # an encoding's name in the picture cache, before its hash
 _ENCODED: dict[str, bytes] | None = None
 """The pictures encoded by the ``encoding_kept`` call under way, by their cache keys."""
 

@@ -33,36 +33,33 @@ from pressrun.pdf.weasy import PICTURE_KEY, Shared, _encode_pictures_once, layou
 from pressrun.pdf.weasyfonts import own_folder, remove_folder
 from pressrun.pdf.weasyimages import LOADED
 
-SENT = (LOADED, PICTURE_KEY)
+PICTURES = (LOADED, PICTURE_KEY)
 """What the forked process sends of WeasyPrint's picture cache, besides the plans: the
-pictures it converted on loading them, and encoded for the PDF, by their keys."""
+pictures it converted on loading them, and encoded for the PDF, by their keys' starts."""
 Sent = tuple[list[tuple[Any, Any]], dict[str, bytes]]
 """What the forked process sends for a section: the plans it made (signature, plan), and
-the pictures (``SENT``) by their keys."""
-FEWEST = 3
-"""The fewest sections after the first worth a planning process: one laid out here while
-two or more are planned (the pamphlet's part and back matter are not)."""
+the pictures (``PICTURES``) by their keys."""
 
 
 class Ahead:
     """The sections ``names`` (in the order they are laid out) planned in a forked process."""
 
     def __init__(self, job: PrintJob, shared: Shared, names: list[str]) -> None:
-        self.names = names
+        self.names, self.shared = names, shared
         self.feed: Feed[Sent] = Feed(
             lambda send, told: _plan(job, shared, names, send, told))
 
-    def laying_out(self, name: str, shared: Shared) -> None:
+    def laying_out(self, name: str) -> None:
         """Before section ``name`` is laid out here: take the plans and pictures sent so
-        far into ``shared`` (where this process made one too, its own stays), and have
-        the forked process go on after ``name``."""
+        far (where this process made one too, its own stays), and have the forked process
+        go on after ``name``."""
         if name in self.names:
             self.feed.tell(self.names.index(name) + 1)
         for plans, pictures in self.feed.take():
             for signature, plan in plans:
-                shared.plans.setdefault(signature, plan)
+                self.shared.plans.setdefault(signature, plan)
             for key, data in pictures.items():
-                shared.images.setdefault(key, data)
+                self.shared.images.setdefault(key, data)
 
     def stop(self) -> None:
         """End the forked process, and remove its fonts' folder."""
@@ -89,7 +86,7 @@ def _plan(job: PrintJob, shared: Shared, names: list[str],
         except Exception:  # it fails again in the process laying it out, if it does
             continue
         made = [key for key in shared.images if key not in sent
-                and isinstance(key, str) and key.startswith(SENT)]
+                and isinstance(key, str) and key.startswith(PICTURES)]
         sent.update(made)
         send((list(islice(shared.plans.items(), before, None)),
               {key: shared.images[key] for key in made}))

@@ -31,11 +31,13 @@ def as_loaded(data: bytes, media_type: str, kept: dict | None = None) -> bytes:
     the conversions it made (``weasyahead``)."""
     if media_type != "image/png":
         return data
+    if kept is None:
+        return _converted(data)
     key = LOADED + hashlib.sha256(data).hexdigest()
-    if kept is None or key not in kept:
+    if key not in kept:
         converted = _converted(data)
-        if kept is None or converted is data:
-            return converted
+        if converted is data:
+            return data
         kept[key] = converted
     return kept[key]
 
