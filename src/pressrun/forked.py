@@ -31,7 +31,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
 
 import click
@@ -237,6 +237,39 @@ class Feed(Generic[T]):
         self.child.stop()
         self.frames.close()
         self.shared.close()
+
+
+class Ends:
+    """The indices of ``count`` items shared by two processes: a forked one takes them
+    from the front (``front``), this one from the back while it would otherwise wait for
+    it (``back``). Each reads the other's last claim from memory they share; an item
+    claimed by both at the same instant is done twice, and one that neither did (a
+    claim misread) is left to the caller to do, as after a failed child."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.shared = mmap.mmap(-1, 16)
+        self.claims = memoryview(self.shared).cast("q")
+        """The item the forked process is at, and the first taken from the back."""
+        self.claims[0], self.claims[1] = -1, count
+
+    def front(self) -> Iterator[int]:
+        """In the forked process: the items to do, in order, until one taken from the
+        back."""
+        for index in range(self.count):
+            self.claims[0] = index
+            if index >= self.claims[1]:
+                return
+            yield index
+
+    def back(self) -> int | None:
+        """Here: the last item the forked process has not reached, now taken from it; None
+        when it has reached the back."""
+        last = self.claims[1] - 1
+        if last <= self.claims[0]:
+            return None
+        self.claims[1] = last
+        return last
 
 
 def _send(frames: int, record: object) -> None:

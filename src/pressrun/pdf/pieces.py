@@ -3,9 +3,10 @@
 Each section laid out (see ``sections``) is written as a PDF of its own and kept with its
 layout: ``pressrun watch`` writes again only the sections laid out again, not the whole
 book. While the sections are laid out one after another, those already laid out are
-written in a forked process (see ``forked``): ``Pipeline``. The sections left when the
-layout is done are shared between this process and a forked one, and the book is
-assembled from them all (``assemble``). A section's PDF depends on its layout, the PDF
+written in a forked process (see ``forked``): ``Pipeline``. When the layout is done, this
+process writes what no writer has, then takes the sections the busy writer has not
+reached from the back of its batch (``Ends``); what is left is shared between this
+process and a forked one, and the book is assembled from them all (``assemble``). A section's PDF depends on its layout, the PDF
 variant and which of its links reach other sections, and on nothing else, so the book has
 the same bytes however its sections were written.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from pressrun.forked import Child, beside, meanwhile, split
+from pressrun.forked import Child, Ends, beside, meanwhile, split
 from pressrun.pdf.libraries import before_writers
 from pressrun.pdf.weasy import encoding_kept, pdf_bytes, placed_anchors
 
@@ -65,8 +66,10 @@ class Pipeline:
         self.keep = keep
         """Whether the pictures the writer encodes are sent back (see ``_writer``)."""
         self.waiting: list[tuple[Piece, Document]] = []
-        self.writing: list[Piece] = []
+        self.writing: list[tuple[Piece, Document]] = []
         self.child: Child[Written] | None = None
+        self.ends = Ends(0)
+        """The forked writer's sections, shared with this process (see ``steal``)."""
         self.written: dict[Piece, bytes] = {}
         self.encoded: dict[str, bytes] = {}
         """The pictures the writer encoded, by their keys in the picture cache."""
@@ -99,14 +102,22 @@ class Pipeline:
         """Fork a writer for the sections waiting."""
         batch, self.waiting = self.waiting, []
         self.sent += sum(len(waiting.pages) for _, waiting in batch)
-        self.writing = [piece for piece, _ in batch]
-        self.child = _writer(batch, self.keep)
+        self.writing, self.ends = batch, Ends(len(batch))
+        self.child = _writer(batch, self.keep, self.ends)
+
+    def steal(self) -> tuple[Piece, Document] | None:
+        """The last section the forked writer has not reached, taken from it to be written
+        here, while this process would otherwise wait for it; None when it is done."""
+        if self.child is None or self.child.ready():
+            return None
+        index = self.ends.back()
+        return None if index is None else self.writing[index]
 
     def collect(self) -> dict[Piece, bytes]:
         """Wait for the forked writer; every section written, by piece."""
         if self.child is not None:
             made, encoded = self.child.result() or ([], {})
-            self.written.update(zip(self.writing, made, strict=False))
+            self.written.update(zip((piece for piece, _ in self.writing), made, strict=False))
             self.encoded.update(encoded)
             self.child, self.writing = None, []
         return self.written
@@ -125,11 +136,14 @@ def book_pdf(layouts: Layouts, variant: str, pipeline: Pipeline | None = None) -
     encoded: dict[str, bytes] = {}  # by forked writers, kept with the pictures
     withdraw = meanwhile(lambda: importlib.import_module(ASSEMBLER))  # while writers write
     if pipeline is not None:  # what the forked writer is not writing: here while it writes
-        busy = set(pipeline.writing) | set(pipeline.written)
+        busy = {piece for piece, _ in pipeline.writing} | set(pipeline.written)
         left = [item for item in missing.items() if item[0] not in busy]
         while left and pipeline.child is not None and not pipeline.child.ready():
             made.update(_write(left[:1], layouts.kept, encoded, fork=False))
             del left[0]
+        while (stolen := pipeline.steal()) is not None:  # then the back of what it writes
+            if stolen[0] in missing and stolen[0] not in made:
+                made.update(_write([stolen], layouts.kept, encoded, fork=False))
         early = pipeline.collect()  # the rest shared with a forked process once it is done
         made.update(_write(left, layouts.kept, encoded))
         made.update((piece, early[piece]) for piece in missing if piece in early)
@@ -156,13 +170,15 @@ def _piece(key: str, variant: str, document: Document,
     return key, variant, frozenset(targets if every is None else targets & every)
 
 
-def _writer(pieces: list[tuple[Piece, Document]], keep: bool) -> Child[Written]:
-    """A forked process writing ``pieces``; it sends back the pictures it encoded if they
+def _writer(pieces: list[tuple[Piece, Document]], keep: bool, ends: Ends) -> Child[Written]:
+    """A forked process writing ``pieces`` from the front until it meets those this
+    process took from the back (``ends``); it sends back the pictures it encoded if they
     are to be ``keep``-t (by a ``Layouts`` kept for a next build), so that the next
     rebuild's writer, forked again, finds them encoded."""
     before_writers()
     return Child(lambda: encoding_kept(lambda: [
-        pdf_bytes(document, piece[1], piece[2]) for piece, document in pieces], keep), beside())
+        pdf_bytes(pieces[index][1], pieces[index][0][1], pieces[index][0][2])
+        for index in ends.front()], keep), beside())
 
 
 def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, bytes],
