@@ -38,6 +38,8 @@ def _name(tag: str) -> str:
 
 def _external(value: str) -> str | None:
     """The first URL in an attribute value or stylesheet that leaves the picture."""
+    if "(" not in value and "@" not in value:  # a map's long paths: no need to search
+        return None
     for match in _URL.finditer(value):
         target = (match[2] if match[2] is not None else match[4] or "").strip()
         if target and not target.startswith(("#", "data:")):

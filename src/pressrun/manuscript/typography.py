@@ -57,8 +57,10 @@ def dashes_and_ellipses(state: StateCore) -> None:
                 in_autolink = False
             elif child.type == "text" and not in_autolink:
                 text = child.content.replace("...", "\u2026")
-                text = _EM_DASH.sub("\\1\u2014", text)
-                child.content = _EN_DASH.sub(lambda m: (m[1] or m[2] or "") + "\u2013", text)
+                if "--" in text:  # most text has none: the searches are a tenth of reading
+                    text = _EM_DASH.sub("\\1\u2014", text)
+                    text = _EN_DASH.sub(lambda m: (m[1] or m[2] or "") + "\u2013", text)
+                child.content = text
 
 
 _FRENCH_BEFORE = re.compile(r"(?<=[^\s\d(\[])[ \u00a0]?([;:!?»›])(?=\s|$|[»›)\].,])"
