@@ -819,35 +819,6 @@ def test_a_book_of_many_short_parts_forks_few_writers(monkeypatch: pytest.Monkey
     assert [key for key, *_ in given + left] == [f"part-{index}" for index in range(1000)]
 
 
-def test_the_last_few_pages_are_written_here_not_in_a_forked_writer(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A forked writer given the last few pages would still be writing beside this
-    process's EPUB at the build's peak of memory (the pamphlet's 6-page part: 102 MiB
-    together, 1.54x WeasyPrint alone; 85 MiB written here): fewer than ``FEWEST`` pages
-    left when nothing is to come are written here, without a fork."""
-    from types import SimpleNamespace
-
-    from pressrun.pdf import pieces
-
-    writers: list[_Done] = []
-    monkeypatch.setattr(pieces, "_writer", lambda batch, keep, ends: writers.append(
-        _Done(batch)) or writers[-1])
-    monkeypatch.setattr(pieces, "split", lambda *args: pytest.fail("forked at the end"))
-    monkeypatch.setattr(pieces, "pdf_bytes", lambda *args: b"%PDF")
-    page = SimpleNamespace(anchors={}, links=[])
-    pipeline = pieces.Pipeline("pdf/ua-1", keep=False)
-    for key, pages, left in (("front", 2, 1.0), ("part", 6, 0.0), ("back", 1, 0.0)):
-        pipeline.laid(key, SimpleNamespace(pages=[page] * pages), left)  # type: ignore[arg-type]
-    pipeline.flush()
-    assert [len(writer.batch) for writer in writers] == [1]  # the front, while laying out
-    assert [piece[0] for piece, _ in pipeline.waiting] == ["part", "back"]
-    written = pieces._write(pipeline.waiting, False, {}, fork=True)  # type: ignore[arg-type]
-    assert len(written) == 2
-    pipeline.laid("more", SimpleNamespace(pages=[page] * 2), 0.0)  # type: ignore[arg-type]
-    pipeline.flush()  # eight pages: worth a writer beside the EPUB
-    assert [len(writer.batch) for writer in writers] == [1, 3]
-
-
 def test_a_command_ends_at_once_and_still_says_everything(project, tmp_path: Path) -> None:
     # pressrun leaves without Python's freeing of every box (forked.leave): what it wrote
     # to a pipe must still arrive, and WeasyPrint's font folder must still go.

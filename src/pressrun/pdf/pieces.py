@@ -6,10 +6,9 @@ book. While the sections are laid out one after another, those already laid out 
 written in a forked process (see ``forked``): ``Pipeline``. When the layout is done, this
 process writes what no writer has, then takes the sections the busy writer has not
 reached from the back of its batch (``Ends``); what is left is shared between this
-process and a forked one, and the book is assembled from them all (``assemble``). A
-section's PDF depends on its layout, the PDF variant and which of its links reach other
-sections, and on nothing else, so the book has the same bytes however its sections were
-written.
+process and a forked one, and the book is assembled from them all (``assemble``). A section's PDF depends on its layout, the PDF
+variant and which of its links reach other sections, and on nothing else, so the book has
+the same bytes however its sections were written.
 """
 
 from __future__ import annotations
@@ -46,12 +45,10 @@ copied), so a book of 1,000 one-page parts forked 117 writers and took 52.6 s, a
 But sections still waiting when the layout ends are written after it, while this process
 waits: near the end of the book, batches shrink with what is left (Ten Days waited 2.9 s
 after its layout for 164 pages, 122 of them given to a writer just before the end), but
-not below ``FEWEST`` pages."""
+not below ``FEWEST`` pages, which the end writes in two processes for less than a fork
+costs."""
 FEWEST = 8
-"""The fewest pages a batch shrinks to near the end of the book (see ``GROWTH``); fewer
-left at the end are written here, without a fork: a writer forked for them would still
-be writing beside this process's EPUB at the build's peak of memory (the pamphlet's
-6-page part: 102 MiB together, 85 MiB written here), for less than it saves."""
+"""The fewest pages a batch shrinks to near the end of the book (see ``GROWTH``)."""
 
 
 class Pipeline:
@@ -89,18 +86,16 @@ class Pipeline:
         pages = sum(len(waiting.pages) for _, waiting in self.waiting)
         laid = self.sent + pages  # every section laid out is given or waiting
         coming = laid * left / (1 - left) if left < 1 else float("inf")
-        if self.child is None and (pages >= FEWEST or coming > 0) and (
-                pages * GROWTH >= self.sent or (pages * GROWTH >= coming and pages >= FEWEST)):
+        if self.child is None and (pages * GROWTH >= self.sent
+                                   or (pages * GROWTH >= coming and pages >= FEWEST)):
             self._send()
 
     def flush(self) -> None:
-        """Give the sections waiting to the forked writer if it is free and they have at
-        least ``FEWEST`` pages: the layout is done, and this process has other work (the
-        EPUB)."""
+        """Give the sections waiting to the forked writer if it is free, however few: the
+        layout is done, and this process has other work (the EPUB)."""
         if self.child is not None and self.child.ready():
             self.collect()
-        if self.child is None and sum(len(document.pages) for _, document in self.waiting
-                                      ) >= FEWEST:
+        if self.child is None and self.waiting:
             self._send()
 
     def _send(self) -> None:
@@ -189,8 +184,8 @@ def _writer(pieces: list[tuple[Piece, Document]], keep: bool, ends: Ends) -> Chi
 def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, bytes],
            fork: bool = True) -> dict[Piece, bytes]:
     """The PDFs of ``pieces``: shared by pages with a forked process when there is a core
-    for it, ``fork`` and at least ``FEWEST`` pages (``forked.split``; the pictures encoded
-    go into ``encoded`` if ``keep``)."""
+    for it and ``fork`` (``forked.split``; the pictures encoded go into ``encoded`` if
+    ``keep``)."""
 
     def one(index: int) -> tuple[bytes, dict[str, bytes]]:
         (_, variant, elsewhere), document = pieces[index]
@@ -201,8 +196,7 @@ def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, 
 
     weights = [float(len(document.pages)) for _, document in pieces]
     before_writers()
-    made = split(write, weights) if fork and sum(weights) >= FEWEST \
-        else write(list(range(len(pieces))))
+    made = split(write, weights) if fork else write(list(range(len(pieces))))
     for _, sent in made:
         encoded.update(sent)
     return {piece: data for (piece, _), (data, _) in zip(pieces, made, strict=True)}
