@@ -181,8 +181,9 @@ def _writer(pieces: list[tuple[Piece, Document]], keep: bool, ends: Ends) -> Chi
     rebuild's writer, forked again, finds them encoded."""
     before_writers()
     return Child(lambda: encoding_kept(lambda: [
-        pdf_bytes(pieces[index][1], pieces[index][0][1], pieces[index][0][2])
-        for index in ends.front()], keep), beside())
+        pdf_bytes(document, variant, elsewhere)
+        for (_, variant, elsewhere), document in map(pieces.__getitem__, ends.front())],
+        keep), beside())
 
 
 def _write(pieces: list[tuple[Piece, Document]], keep: bool, encoded: dict[str, bytes],
