@@ -654,12 +654,14 @@ def test_items_shared_by_two_ends_are_each_done_once_at_least() -> None:
         def front(ends: forked.Ends = ends) -> list[int]:
             done = []
             for index in ends.front():
-                time.sleep(0.02)
+                time.sleep(0.05)
                 done.append(index)
             return done
 
-        child = forked.Child(front)
-        time.sleep(0.05)
+        child, waited = forked.Child(front), 0
+        while count and ends.claims[0] < 0 and waited < 500:  # the child has begun
+            time.sleep(0.01)
+            waited += 1
         mine = []
         while (index := ends.back()) is not None:
             time.sleep(0.02)
