@@ -200,15 +200,15 @@ class Feed(Generic[T]):
         self.frames = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
         self.taken = 0
         """Bytes of the frames read so far."""
-        self.shared = mmap.mmap(-1, 8)
+        self.told = _numbers(0)
         """What ``tell`` says, shared with the forked process."""
-        frames, shared = self.frames.fileno(), self.shared
+        frames, told = self.frames.fileno(), self.told
 
         def make() -> bool:
             logging.disable(logging.CRITICAL)
             gc.freeze()  # a collection would copy every page shared with this process
             produce(lambda record: _send(frames, record),
-                    lambda: int.from_bytes(shared[:8], "big"))
+                    lambda: told[0])
             return True
 
         self.child: Child[bool] = Child(make)
@@ -216,7 +216,7 @@ class Feed(Generic[T]):
 
     def tell(self, position: int) -> None:
         """Tell the producer how far this process has got."""
-        self.shared[:8] = position.to_bytes(8, "big")
+        self.told[0] = position
 
     def take(self) -> list[T]:
         """The records sent since the last ``take``, in order."""
@@ -236,7 +236,7 @@ class Feed(Generic[T]):
             _FEEDS.remove(self)
         self.child.stop()
         self.frames.close()
-        self.shared.close()
+        self.told.release()
 
 
 class Ends:
@@ -248,10 +248,8 @@ class Ends:
 
     def __init__(self, count: int) -> None:
         self.count = count
-        self.shared = mmap.mmap(-1, 16)
-        self.claims = memoryview(self.shared).cast("q")
+        self.claims = _numbers(-1, count)
         """The item the forked process is at, and the first taken from the back."""
-        self.claims[0], self.claims[1] = -1, count
 
     def front(self) -> Iterator[int]:
         """In the forked process: the items to do, in order, until one taken from the
@@ -270,6 +268,15 @@ class Ends:
             return None
         self.claims[1] = last
         return last
+
+
+def _numbers(*values: int) -> memoryview:
+    """``values`` in memory shared with the processes forked after: each read or written
+    whole (an aligned 8-byte integer)."""
+    numbers = memoryview(mmap.mmap(-1, 8 * len(values))).cast("q")
+    for index, value in enumerate(values):
+        numbers[index] = value
+    return numbers
 
 
 def _send(frames: int, record: object) -> None:
