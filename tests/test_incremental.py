@@ -267,3 +267,34 @@ def test_a_rebuild_reads_again_only_the_parts_whose_files_changed(
     broken = again()
     assert parsed == ["03-links.md"] and broken == fresh()
     assert any("lost.svg" in str(problem) for problem in broken[1])
+
+
+def test_a_picture_is_decoded_again_only_when_its_bytes_change(
+        project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pressrun watch`` reads an edited part again with its pictures: a picture whose
+    bytes are as they were is not decoded again; one replaced under its name (larger) is,
+    and the next read has its new size."""
+    from PIL import Image as PILImage
+
+    from pressrun.manuscript import pictures
+
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")  # the parts read here, where it is seen
+    probe, probed = pictures.probe_bytes, []
+    monkeypatch.setattr(pictures, "probe_bytes", lambda data, path: probed.append(path.name)
+                        or probe(data, path))
+    root = project("minimal")
+    picture = root / "images" / "red-star.png"
+
+    def star() -> tuple[int | None, int | None]:
+        probed.clear()
+        found = [image for image in prepare(root).pamphlet.images if image.path == picture]
+        return found[0].width, found[0].height
+
+    width, height = star()
+    assert probed == ["red-star.png"]
+    with (root / "manuscript" / "01-first.md").open("a", encoding="utf-8") as part:
+        part.write("\nOne more line.\n")
+    assert star() == (width, height) and probed == []
+    with PILImage.open(picture) as old:
+        old.resize((2 * old.width, 2 * old.height)).save(picture)
+    assert star() == (2 * width, 2 * height) and probed == ["red-star.png"]
