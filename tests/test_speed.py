@@ -287,6 +287,30 @@ def test_a_child_ends_when_done_without_waiting_to_be_read() -> None:
 
 
 @pytest.mark.skipif(not forked.can_fork(), reason="forks nothing on this machine")
+def test_the_collector_passes_by_what_a_forked_process_shares_until_none_is_left() -> None:
+    """A collection writes into every object it visits, and a page a forked process shares
+    is copied when written: what was made before a fork is passed by while a child lives,
+    in both processes, and garbage made of it meanwhile is collected once none does
+    (``pressrun watch`` forks at every rebuild)."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    node = Node()
+    node.loop = node  # type: ignore[attr-defined]
+    alive = weakref.ref(node)
+    child = forked.Child(gc.get_freeze_count)
+    del node
+    gc.collect()
+    assert alive() is not None
+    assert (child.result() or 0) > 0
+    gc.collect()
+    assert alive() is None and gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks nothing on this machine")
 def test_work_set_aside_is_done_while_waiting_for_a_child(monkeypatch) -> None:
     """pikepdf is imported while this process waits for a writer: work set aside with
     ``meanwhile`` is done before waiting, a failure in it changes nothing, and none is
