@@ -182,9 +182,9 @@ def _thaw() -> None:
     forked process is left. Until then it passes them by (``gc.freeze()`` before each
     fork), in both processes: a collection writes into every object it visits, and each
     page it writes to that the processes still share is copied. The pamphlet's two
-    processes together peaked at 114 MiB with every object seen, 107 MiB with those
-    frozen (medians of 5, side by side); what became garbage meanwhile waits for the
-    first collection after."""
+    processes together peaked at 111-115 MiB with every object seen, 104-108 MiB with
+    those frozen (five runs each, side by side); what became garbage meanwhile waits for
+    the first collection after."""
     if not _LIVE:
         gc.unfreeze()
 
