@@ -254,11 +254,15 @@ def scaling(source: Path, work: Path, plan: Plan) -> list[Measurement]:
 
 
 def startup(plan: Plan) -> list[Measurement]:
-    """``python -m pressrun --help`` with this interpreter, and the processes that loading
+    """``python -m pressrun --help`` with this interpreter, beside Python importing click
+    alone (the part of it pressrun cannot shorten), and the processes that loading
     WeasyPrint starts (counted with strace, when it is installed)."""
-    help_ = measurement("cli", "help", LABELS["help"],
-                        repeat(lambda: run_child([sys.executable, "-m", "pressrun", "--help"],
-                                                 REPO), plan))
+    samples = repeat_together({
+        "help": lambda: run_child([sys.executable, "-m", "pressrun", "--help"], REPO),
+        "click": lambda: run_child([sys.executable, "-c", "import click"], REPO)}, plan)
+    click_alone = measurement("cli", "click", "", samples["click"]).median or 0
+    help_ = measurement("cli", "help", LABELS["help"], samples["help"],
+                        note=f"Python importing click alone: {click_alone * 1000:.0f} ms")
     counts = [started(module) for module in ("pressrun.pdf.weasy", "weasyprint")]
     note = ("skipped (strace not installed)" if None in counts else
             f"{counts[0]} (WeasyPrint alone: {counts[1]}), the interpreter not counted")

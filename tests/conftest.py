@@ -39,14 +39,14 @@ def _user_cache(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_quick_exit():
-    """A command run through ``cli.main`` ends with ``os._exit`` (``forked.leave``): in
+    """A command run through ``cli.main`` ends with ``os._exit`` (``ending.leave``): in
     this process that would end the test run at once, silently and with status 0."""
     import sys
 
-    from pressrun import forked
+    from pressrun import ending
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(forked, "leave", lambda: sys.exit(0))
+        patch.setattr(ending, "leave", lambda: sys.exit(0))
         yield
 
 

@@ -45,6 +45,23 @@ def _import(module: str) -> tuple[list[object], list[str]]:
     return ast.literal_eval(done.stdout.strip().splitlines()[-1])
 
 
+def test_help_loads_neither_the_model_nor_the_forking_and_ends_at_once() -> None:
+    # ``pressrun --help`` is Python's start, click's import and pressrun's options: the
+    # model's dataclasses (made by exec, one per method) and the forking module's
+    # pickle and tempfile are not needed to list them, and the end skips Python's own.
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                           "import atexit, sys; sys.argv = ['pressrun', '--help']; "
+                           "atexit.register(print, 'ended by Python'); "
+                           "from pressrun.cli import main; main()"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Commands:" in done.stdout and "ended by Python" not in done.stdout
+    loaded = {line.rpartition("|")[2].strip() for line in done.stderr.splitlines()}
+    assert {"pressrun.cli", "pressrun.pdf.profiles", "pressrun.paper"} <= loaded
+    assert not loaded & {"pressrun.model", "pressrun.forked", "pickle", "tempfile",
+                         "weasyprint", "jinja2", "yaml"}
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sonames are Linux's")
 def test_loading_weasyprint_starts_no_process_and_loads_the_same_libraries() -> None:
     started, ours = _import("pressrun.pdf.weasy")
@@ -852,7 +869,7 @@ def test_a_book_of_many_short_parts_forks_few_writers(monkeypatch: pytest.Monkey
 
 
 def test_a_command_ends_at_once_and_still_says_everything(project, tmp_path: Path) -> None:
-    # pressrun leaves without Python's freeing of every box (forked.leave): what it wrote
+    # pressrun leaves without Python's freeing of every box (ending.leave): what it wrote
     # to a pipe must still arrive, and WeasyPrint's font folder must still go.
     root, temporary = project(), tmp_path / "tmp"
     temporary.mkdir()

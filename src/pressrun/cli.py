@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
-from pressrun import __version__
+from pressrun import __version__, ending
 from pressrun.pdf.profiles import EDITIONS, PROFILES
 from pressrun.problems import PressrunError, log, printable
 from pressrun.progress import Progress
@@ -395,6 +395,4 @@ def main() -> None:
 
             traceback.print_exc()
         sys.exit(70)
-    from pressrun.forked import leave
-
-    leave()
+    ending.leave()

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from pressrun.model import SourceLocation
+if TYPE_CHECKING:
+    from pressrun.model import SourceLocation
 
 log = logging.getLogger("pressrun")
 """Warnings and progress notes; the command line shows them, a library caller may too."""
@@ -57,6 +59,8 @@ class Problem:
     @property
     def location(self) -> SourceLocation:
         """The file and line."""
+        from pressrun.model import SourceLocation  # not at the start: see ``paper``
+
         return SourceLocation(self.path, self.line)
 
     @property

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from pressrun.model import PAGE_SIZES, PAPER, PageSize, SourceLocation
+from pressrun.model import SourceLocation
+from pressrun.paper import PAGE_SIZES, PAPER, PageSize
 from pressrun.problems import Problems
 
 _CUSTOM_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s+(\d+(?:\.\d+)?)\s*mm\s*$", re.IGNORECASE)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
-from pressrun.model import PAPER
+from pressrun.paper import PAPER
 
 TOLERANCE = 1.0  # points
 MM_PER_PT = 25.4 / 72

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pressrun.model import PAPER, PageSize
+from pressrun.paper import PAPER, PageSize
 
 
 @dataclass(frozen=True)

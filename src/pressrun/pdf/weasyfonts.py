@@ -63,7 +63,7 @@ def own_folder(fonts: FontConfiguration) -> None:
 def remove_folder(pid: int | None = None) -> None:
     """Remove the font folders of this process (or of the ended process ``pid``):
     WeasyPrint removes one when its font configuration is freed, which a process ended at
-    once (``forked.leave``) never does."""
+    once (``ending.leave``) never does."""
     own = FOLDER + "*" + TEMPORARY.format(pid=os.getpid() if pid is None else pid)
     for path in Path(tempfile.gettempdir()).glob(own):
         shutil.rmtree(path, ignore_errors=True)
