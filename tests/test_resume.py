@@ -155,3 +155,39 @@ def test_a_rule_is_applied_as_the_cascade_would_or_the_layout_starts_again(
         stylesheets=[theme, CSS(string=f"{selector} {{ {rule} }}")])
     if again is not None:
         assert _texts(again) == _texts([page._page_box for page in fresh.pages])
+
+
+@pytest.mark.parametrize("rule, resumes", [("break-before: page", True),
+                                           ("widows: 5", False)])
+def test_an_element_sharing_its_style_with_siblings_is_given_its_own(
+        rule: str, resumes: bool) -> None:
+    """A contents entry, a glossary term: WeasyPrint gives siblings with the same rules one
+    style. A rule for one of them whose properties are not inherited gets that element a
+    copy of its own, and the layout resumes; the siblings keep theirs. (A rule for the
+    last of a 1,000-entry contents laid it out from its first page, 6 s each time.)"""
+    from weasyprint import CSS, HTML
+
+    from pressrun.pdf.weasyresume import Kept, keeping, resumed
+
+    quotation = "<p>a short quotation</p>" * 5 + "<p>the one set apart</p>" + \
+        "<p>a short quotation</p>" * 2
+    document = f'<html><body>{PROSE}<blockquote id="bq">{quotation}</blockquote>{MORE}' \
+        "</body></html>"
+    theme = CSS(string="@page { size: A6 } p { widows: 2; orphans: 2 }")
+    selector = '[id="bq"] > :nth-child(6)'
+    kept = Kept()
+    with keeping(kept, {}, {}):
+        first = HTML(string=document).render(stylesheets=[theme])
+    style_for, entries = kept.context.style_for, kept.html.etree_element.find(".//blockquote")
+    shared = style_for(entries[5])
+    assert style_for(entries[6]) is shared  # what made the layout start again before
+    with keeping(kept, {}, {}):
+        again = resumed(first, kept, {selector: rule})
+    assert (again is not None) == resumes
+    if resumes:
+        fresh = HTML(string=document).render(
+            stylesheets=[theme, CSS(string=f"{selector} {{ {rule} }}")])
+        assert _texts(again) == _texts([page._page_box for page in fresh.pages])
+        assert style_for(entries[6]) is shared and shared["break_before"] == "auto"
+        assert style_for(entries[5])["break_before"] == "page"
+        assert any(_texts([page])[0][:1] == ["the one set apart"] for page in again)

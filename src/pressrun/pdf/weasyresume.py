@@ -156,6 +156,9 @@ def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool
             for name, _, _ in parsed):
         return False
     boxes = _own_boxes(kept.root_box, element, style)
+    if boxes is None and not any(name in INHERITED for name, _, _ in parsed):
+        style = _unshared(kept, element, style)
+        boxes = _own_boxes(kept.root_box, element, style)
     if boxes is None:
         return False
     below = list(_styles_below(boxes))
@@ -167,6 +170,24 @@ def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool
             if name not in getattr(inner, "cascaded", ()):
                 inner.pop(name, None)
     return True
+
+
+def _unshared(kept: Kept, element: Any, style: Any) -> Any:
+    """``element``'s own copy of ``style``, which WeasyPrint gave it and its siblings with
+    the same rules (a contents entry, a glossary term), given to its boxes in place of
+    the one they share. Only for a rule whose properties are not inherited: the styles of
+    what is inside keep the shared one as their parent."""
+    own = style.copy()
+    own.cascaded = dict(style.cascaded)
+    anonymous = style.__dict__.get("anonymous_style")
+    for box in kept.root_box.descendants():
+        if box.element is element and box.element_tag == element.tag:
+            if box.style is style:
+                box.style = own
+            elif anonymous is not None and box.style is anonymous:
+                box.style = own.anonymous_style
+    kept.context.style_for._computed_styles[element, None] = own
+    return own
 
 
 def _own_boxes(root: Any, element: Any, style: Any) -> list[Any] | None:
