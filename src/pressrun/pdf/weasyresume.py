@@ -16,9 +16,10 @@ the layout context and line planning, each page as laid out before its margin bo
 the notes still to place at each page's start. ``resumed`` lays out the rest, or answers
 ``None`` when the section must be laid out anew: a rule setting a property that
 can change a line's text (``RESUMABLE`` lists the others), one outweighed by the theme's
-own declaration, an element whose style other elements share or whose boxes have a copy
-of it, pages that lean on page numbers found later (``target-counter``) or on running
-elements. Where the page to start from is not clean (a note carried over from the page
+own declaration, an element whose boxes have a copy of its style, or whose style other
+elements share when the rule sets an inherited property (else it is given its own),
+pages that lean on page numbers found later (``target-counter``) or on running elements.
+Where the page to start from is not clean (a note carried over from the page
 before, a float broken across the page, a paragraph whose plan was dropped after that
 page), an earlier one is.
 """
@@ -136,8 +137,9 @@ def _start(kept: Kept, context: Any, root_box: Any, resume_at: Any) -> Start | N
 def _restyle(kept: Kept, element: Any, selector: str, declarations: str) -> bool:
     """Give ``element`` the ``declarations`` of a rule for ``selector`` as the cascade
     would, after the theme (pressrun's stylesheets are all of the user origin); False
-    when the theme's own declaration of one weighs more, or when ``element`` shares its
-    style with another element or has a copy of it (see ``_own_boxes``)."""
+    when the theme's own declaration of one weighs more, or when ``element`` has a copy of
+    its style, or shares it with another element and the rule sets an inherited property
+    (see ``_own_boxes``, ``_unshared``)."""
     from math import inf
 
     import tinycss2
