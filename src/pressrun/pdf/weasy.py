@@ -4,8 +4,9 @@ sandbox, and the PDF written, with the few patches pressrun makes to WeasyPrint 
 Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading laid-out boxes),
 ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts), ``weasylines`` (where justified
 lines end), ``weasysplit`` (a line set where it was planned to end), ``weasyresume`` (a layout
-resumed from a page), ``weasyimages`` (pictures as it loads them), ``weasysvg`` (an SVG's words
-drawn whole) and ``weasyahead`` (lines planned, none set): an upgrade is those ten files' review.
+resumed from a page), ``weasypages`` (page styles shared), ``weasyimages`` (pictures as it loads
+them), ``weasysvg`` (an SVG's words drawn whole) and ``weasyahead`` (lines planned, none set): an
+upgrade is those eleven files' review.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from pressrun.pdf.textwidths import Widths
 from pressrun.pdf.weasyfonts import font_configuration
 from pressrun.pdf.weasyimages import as_loaded
 from pressrun.pdf.weasylines import Plans, optimal_breaks
+from pressrun.pdf.weasypages import share_page_styles
 from pressrun.pdf.weasyresume import KEPT, Kept, keeping, resumed
 from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
@@ -118,6 +120,7 @@ def layout(page: PrintHtml, project: Project, shared: Shared | None = None,
     ``keep`` its layout's state for ``layout_again``."""
     shared = shared or Shared.of(project)
     _fast_footnote_lookup()
+    share_page_styles()
     remembered_patterns()
     fetcher, kept = ProjectFetcher(project, shared.images), Kept() if keep else None
 
@@ -330,32 +333,6 @@ def resolve_links(pages: list[Any]) -> Iterator[tuple[list, list]]:
                or link[1] in _LINKS_ELSEWHERE], anchors
 
 
-@cache
-def _memoize_page_references() -> None:
-    """Make pydyf's ``PDF.page_references`` cheap to read again.
-
-    pydyf 0.13 rebuilds the tuple of every page's reference on each read, and WeasyPrint's
-    tagging reads it once per tagged element: quadratic in pages, 12 s of the 46 s it took to
-    write Ten Days' 397 pages (cProfile). The memo is the same tuple, rebuilt on a new page.
-    """
-    import pydyf
-
-    built = pydyf.PDF.page_references
-    if not isinstance(built, property):
-        return
-    rebuild: Any = built.fget  # a property made by pydyf: it has one
-
-    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
-        count = len(pdf.pages["Kids"])
-        memo = pdf.__dict__.get("_pressrun_page_references")
-        if memo is None or memo[0] != count:
-            memo = (count, rebuild(pdf))
-            pdf.__dict__["_pressrun_page_references"] = memo
-        return memo[1]
-
-    pydyf.PDF.page_references = property(page_references)
-
-
 _PLACEHOLDER_ID = uuid.UUID(int=0)
 
 
@@ -378,7 +355,7 @@ def pdf_bytes(document: Document, pdf_variant: str,
     from pressrun.pdf.weasyboxes import furniture, link_note_calls
     from pressrun.pdf.weasysvg import shaped_svg_text
 
-    _memoize_page_references()
+    weasytags.memoize_page_references()
     _own_structure_tree()
     _encode_pictures_once()
     shaped_svg_text()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import pydyf
@@ -366,3 +367,27 @@ def _prune(pdf: Any, element: pydyf.Dictionary) -> bool:
 def _object(pdf: Any, reference: bytes) -> Any:
     """The object of ``pdf`` that ``reference`` (``b"12 0 R"``) names."""
     return pdf.objects[int(reference.split()[0])]
+
+
+@cache
+def memoize_page_references() -> None:
+    """Make pydyf's ``PDF.page_references`` cheap to read again.
+
+    pydyf 0.13 rebuilds the tuple of every page's reference on each read, and WeasyPrint's
+    tagging reads it once per tagged element: quadratic in pages, 12 s of the 46 s it took to
+    write Ten Days' 397 pages (cProfile). The memo is the same tuple, rebuilt on a new page.
+    """
+    built = pydyf.PDF.page_references
+    if not isinstance(built, property):
+        return
+    rebuild: Any = built.fget  # a property made by pydyf: it has one
+
+    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+        count = len(pdf.pages["Kids"])
+        memo = pdf.__dict__.get("_pressrun_page_references")
+        if memo is None or memo[0] != count:
+            memo = (count, rebuild(pdf))
+            pdf.__dict__["_pressrun_page_references"] = memo
+        return memo[1]
+
+    pydyf.PDF.page_references = property(page_references)
