@@ -1,12 +1,14 @@
 """Pages that match the same ``@page`` rules share their computed styles (#19: computing
 them afresh for each page and its sixteen margin boxes took 3.1 s of Ten Days' 24 s of
-layout), and are the same pages as with styles of their own."""
+layout), boxes are known to have no background by their style, and the pages are the same
+as WeasyPrint's own."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from weasyprint.layout import background
 from weasyprint.layout import page as weasypage
 
 from conftest import _corpus
@@ -19,6 +21,9 @@ RULES = """
 @page :nth(3) { @top-center { content: "third page" } }
 @page :blank { @top-center { content: "left blank" } }
 @page :left { @bottom-center { content: "page " counter(page) } }
+p:nth-of-type(3) { background: #eee }
+p:nth-of-type(5) { box-shadow: 1px 1px 2px black }
+p:nth-of-type(7) { background-image: linear-gradient(white, silver) }
 """
 
 
@@ -27,6 +32,12 @@ def _margins(document: Any) -> list[str]:
     return [" ".join(box.text for margin in page._page_box.children[1:]
                      for box in margin.descendants() if hasattr(box, "text"))
             for page in document.pages]
+
+
+def _backgrounds(document: Any) -> list[bool]:
+    """Whether each box of the pages has a background."""
+    return [box.background is not None for page in document.pages
+            for box in page._page_box.descendants()]
 
 
 def test_pages_matching_the_same_rules_share_styles_and_are_the_same_pages(
@@ -38,6 +49,7 @@ def test_pages_matching_the_same_rules_share_styles_and_are_the_same_pages(
     shared = Shared.of(job.theme.project)
     document = layout(page, job.theme.project, shared)
     monkeypatch.setattr(weasypage, "set_page_type_computed_styles", weasypages.FRESH)
+    monkeypatch.setattr(background, "layout_box_backgrounds", weasypages.BACKGROUNDS)
     fresh = layout(page, job.theme.project, shared)
     styles = {id(each._page_box.style) for each in document.pages}
     assert len(document.pages) >= 10 and len(styles) <= 4, (len(document.pages), len(styles))
@@ -46,5 +58,7 @@ def test_pages_matching_the_same_rules_share_styles_and_are_the_same_pages(
     assert margins == _margins(fresh)
     assert "third page" in margins[2] and "third page" not in " ".join(margins[3:])
     assert any("page 4" in text for text in margins)
+    assert _backgrounds(document) == _backgrounds(fresh)
+    assert 3 <= sum(_backgrounds(document)) < len(_backgrounds(document)) / 10
     variant = job.profile.pdf_variant
     assert pdf_bytes(document, variant) == pdf_bytes(fresh, variant)
