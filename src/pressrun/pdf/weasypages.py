@@ -50,15 +50,9 @@ def _page_styles(page_type: Any, html: Any, style_for: Any) -> None:
     shared: dict[tuple, dict] = style_for.__dict__.setdefault("_pressrun_pages", {})
     computed = style_for.get_computed_styles()
     styles = shared.get(key) if page_type.index else None
-    if styles is None:
-        root = html.etree_element
-        style_for.set_computed_styles(page_type, root=root, parent=root,
-                                      base_url=html.base_url)
-        for pseudo in found:
-            if pseudo:
-                style_for.set_computed_styles(page_type, pseudo_type=pseudo, root=root,
-                                              parent=page_type, base_url=html.base_url)
-        styles = {pseudo: computed[page_type, pseudo] for pseudo in {None, *found}}
+    if styles is None:  # the first page of its kind: WeasyPrint's own, kept for the next
+        FRESH(page_type, html, style_for)
+        styles = {pseudo: computed[page_type, pseudo] for pseudo in (None, *found)}
         if page_type.index:
             shared[key] = styles
     for pseudo, style in styles.items():
@@ -72,7 +66,7 @@ def _pseudo_types(style_for: Any) -> tuple[Any, ...]:
         found = tuple(dict.fromkeys(
             pseudo for sheet, _, _ in style_for._sheets
             for _, selectors, _ in sheet.page_rules for _, pseudo, _ in selectors))
-        style_for._pressrun_pseudos = found
+        style_for.__dict__["_pressrun_pseudos"] = found
     return found
 
 
