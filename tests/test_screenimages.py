@@ -138,6 +138,23 @@ def test_grey_picture_with_transparency_keeps_alpha_as_greyscale(images: Path):
     assert out.getpixel((0, 0))[1] == 0 and out.getpixel((30, 30)) == (0, 255)
 
 
+@pytest.mark.parametrize("transparent", [False, True])
+def test_palette_scan_is_greyscale_by_the_colours_its_pixels_use(images: Path,
+                                                                  transparent: bool):
+    # A grey palette with one red entry: unused, the scan is greyscale; one pixel of it,
+    # and the picture keeps its colour.
+    scan = PILImage.new("P", (80, 60), 2)
+    scan.putpalette([value for grey in range(255) for value in (grey,) * 3] + [255, 0, 0])
+    scan.paste(200, (10, 10, 70, 50))
+    options = {"transparency": bytes(range(255)) + b"\xff"} if transparent else {}
+    scan.save(images / "grey.png", **options)
+    scan.putpixel((40, 30), 255)
+    scan.save(images / "red.png", **options)
+    grey, red = (opened(screen_image(picture(images / name))) for name in ("grey.png", "red.png"))
+    assert (grey.mode, red.mode) == (("LA", "RGBA") if transparent else ("L", "RGB"))
+    assert red.getpixel((40, 30))[:3] == (255, 0, 0)
+
+
 def test_greyscale_stays_greyscale(images: Path):
     line_art = images / "drawing.png"
     drawing = PILImage.new("L", (200, 100), 255)
