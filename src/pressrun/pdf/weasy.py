@@ -37,7 +37,7 @@ from pressrun.manuscript.stylesheets import named_families
 from pressrun.pdf.hyphens import remembered_patterns
 from pressrun.pdf.render import PROJECT_URL, THEME_URL, PrintHtml
 from pressrun.pdf.textwidths import Widths
-from pressrun.pdf.weasyfonts import font_configuration
+from pressrun.pdf.weasyfonts import describe_once, font_configuration
 from pressrun.pdf.weasyimages import as_loaded
 from pressrun.pdf.weasylines import Plans, optimal_breaks
 from pressrun.pdf.weasypages import share_page_styles
@@ -121,6 +121,7 @@ def layout(page: PrintHtml, project: Project, shared: Shared | None = None,
     shared = shared or Shared.of(project)
     _fast_footnote_lookup()
     share_page_styles()
+    describe_once()
     remembered_patterns()
     fetcher, kept = ProjectFetcher(project, shared.images), Kept() if keep else None
 
