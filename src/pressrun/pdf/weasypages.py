@@ -13,6 +13,12 @@ before that is never shared.
 Backgrounds: WeasyPrint looks up eight properties of every box on every page to find
 that it has no background, border image or shadow (1.0-1.2 s of Ten Days' layout). A box
 whose style has none is known by its style here, looked up once.
+
+Margin boxes' widths: to share a page's width between its running heads, WeasyPrint
+measures each margin box's narrowest and widest setting, every word in Pango, on every
+page (1.3 s of Ten Days' layout), though a running head is the same on most pages of a
+chapter. A margin box holding only text is measured once per document for each content:
+the same kinds of boxes with the same styles and texts.
 """
 
 from __future__ import annotations
@@ -21,12 +27,17 @@ from functools import cache
 from typing import Any
 
 from weasyprint.draw.color import get_color
+from weasyprint.formatting_structure import boxes
 from weasyprint.layout import background, page
 
 FRESH = page.set_page_type_computed_styles
 """WeasyPrint's own: new styles for every page."""
 BACKGROUNDS = background.layout_box_backgrounds
 """WeasyPrint's own: every box's background looked up."""
+WIDTHS = page.min_content_width, page.max_content_width
+"""WeasyPrint's own: a margin box's narrowest and widest setting, measured."""
+TEXT_ONLY = (boxes.MarginBox, boxes.BlockBox, boxes.LineBox, boxes.InlineBox, boxes.TextBox)
+"""The kinds of boxes a margin box measured once may hold."""
 
 
 @cache
@@ -35,6 +46,8 @@ def share_page_styles() -> None:
     boxes whose style has no background (once)."""
     page.set_page_type_computed_styles = _page_styles
     background.layout_box_backgrounds = _backgrounds
+    page.min_content_width, page.max_content_width = (_measured_once(measure)
+                                                      for measure in WIDTHS)
 
 
 def _page_styles(page_type: Any, html: Any, style_for: Any) -> None:
@@ -97,3 +110,37 @@ def _plain(style: Any) -> bool:
                                 for kind, value in style["background_image"])))
         style.__dict__["_pressrun_plain"] = plain
     return plain
+
+
+def _measured_once(measure: Any) -> Any:
+    """WeasyPrint's ``measure`` of a box, kept in the layout's context for a margin box that
+    holds only text (``_content``)."""
+
+    def measured(context: Any, box: Any, outer: bool = True) -> float:
+        content = _content(box) if type(box) is boxes.MarginBox else None
+        if content is None:
+            return measure(context, box, outer)
+        key, styles = (measure, outer, tuple((kind, id(style), text)
+                                             for kind, style, text in content)), content
+        kept: dict[tuple, tuple] = context.__dict__.setdefault("_pressrun_widths", {})
+        if key not in kept:  # kept with the styles, so that their ids are not reused
+            kept[key] = measure(context, box, outer), styles
+        return kept[key][0]
+
+    return measured
+
+
+def _content(box: Any) -> list[tuple[type, Any, str | int]] | None:
+    """The boxes in margin box ``box`` by kind, style and text (the count of its children
+    for a box that has them), or None when it holds something else: a picture, a box of
+    an element (a running element), an inline block."""
+    found, waiting = [], [box]
+    while waiting:
+        inside = waiting.pop()
+        if type(inside) not in TEXT_ONLY or inside.element is not None:
+            return None
+        children = getattr(inside, "children", ())
+        found.append((type(inside), inside.style,
+                      inside.text if type(inside) is boxes.TextBox else len(children)))
+        waiting.extend(reversed(children))
+    return found
