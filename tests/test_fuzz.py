@@ -45,7 +45,8 @@ Environment:
 What the fuzzer found, each now also a test of its own: text silently lost when
 lists nest deeper than markdown-it reads, a part named ``nav.md`` replaced by the
 EPUB's nav, tracebacks (YAML nested a thousand deep, a name too long for the file
-system, a NUL in a picture name, an SVG ``viewBox="x"``), EPUBs that EPUBCheck
+system, a NUL in a picture name, an SVG ``viewBox="x"``, notes going on past the last
+page of a section set again: ``test_resume``), EPUBs that EPUBCheck
 refuses (page markers between list items, links to ``https://``, picture names
 with spaces) and a message split over two lines (see docs/safety.md).
 """

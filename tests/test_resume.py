@@ -191,3 +191,23 @@ def test_an_element_sharing_its_style_with_siblings_is_given_its_own(
         assert style_for(entries[6]) is shared and shared["break_before"] == "auto"
         assert style_for(entries[5])["break_before"] == "page"
         assert any(_texts([page])[0][:1] == ["the one set apart"] for page in again)
+
+
+def test_notes_sent_on_past_the_last_page_of_a_section_set_again_are_set(project) -> None:
+    # Found by the fuzzer (test_fuzz_epub), then reduced: a note holding a picture taller
+    # than the page, under a heading a remedy moves. The last page set again sent notes
+    # on to a page after it, which WeasyPrint marks as made (as it marks the end of the
+    # section), and the build stopped on an IndexError looking for that page in the first
+    # setting. Now the page is made, and the note too tall for it reported.
+    from PIL import Image
+
+    from conftest import run
+
+    root = project("fuzzed-tall-note")
+    (root / "images").mkdir()
+    Image.new("RGB", (3, 1423), (200, 30, 30)).save(root / "images" / "real.png")
+    result = run("pdf", "-C", root, "-o", root / "out.pdf")
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    assert result.exit_code == 1, result.output
+    assert "manuscript/01-first.md: text runs past the edge of page 4" in result.output

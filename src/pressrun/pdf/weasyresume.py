@@ -241,6 +241,16 @@ def _lay_out(kept: Kept, start: int) -> list[Any]:
         kept.resume_from = None
 
 
+def _made_anew(context: Any, index: int) -> None:
+    """Have the page at ``index`` made anew if it holds only the notes the page before
+    could not: WeasyPrint marks such a page made, as it marks the end of the section, and
+    a second setting would take the page of that index from the first, which may be
+    another page or none at all."""
+    if index < len(context.page_maker) and context.reported_footnotes \
+            and context.page_maker[index][0] is None:
+        context.page_maker[index][-1]["content_changed"] = True
+
+
 @cache
 def _patch() -> None:
     """Record each layout's state and resume it (once; acts only inside ``keeping``)."""
@@ -272,6 +282,8 @@ def _patch() -> None:
         kept.raw = []
         for page in all_pages(context, root_box, html, pages):
             kept.raw.append((page, page.children, list(page.children[0].children)))
+            if kept.resume_from is not None:
+                _made_anew(context, len(kept.raw))
             yield page
 
     def make_page_recorded(context: Any, root_box: Any, page_type: Any, resume_at: Any,
