@@ -25,16 +25,10 @@ def _described(description: Any) -> str:
     return ffi.string(pango.pango_font_description_to_string(description)).decode()
 
 
-def _text_boxes(box: Any) -> list[Any]:
-    if hasattr(box, "text"):
-        return [box]
-    return [found for child in getattr(box, "children", ()) for found in _text_boxes(child)]
-
-
 def test_each_line_gets_the_description_weasyprint_makes_for_its_style():
     weasyfonts.describe_once()
     document = HTML(string=HTML_TEXT).render()
-    boxes = _text_boxes(document.pages[0]._page_box)
+    boxes = [box for box in document.pages[0]._page_box.descendants() if hasattr(box, "text")]
     made = {id(box.style): line_break.get_font_description(box.style) for box in boxes}
     # Every property the description is made from tells two styles apart.
     assert [_described(made[id(box.style)]) for box in boxes] == \

@@ -8,8 +8,9 @@ from functools import cache
 from typing import Any
 
 import pytest
+from PIL import Image
 
-from conftest import _corpus
+from conftest import _corpus, run
 from pressrun.build import Request, prepare
 from pressrun.pdf import print_job, weasyresume
 from pressrun.pdf.render import PrintHtml, PrintJob, print_html
@@ -199,10 +200,6 @@ def test_notes_sent_on_past_the_last_page_of_a_section_set_again_are_set(project
     # on to a page after it, which WeasyPrint marks as made (as it marks the end of the
     # section), and the build stopped on an IndexError looking for that page in the first
     # setting. Now the page is made, and the note too tall for it reported.
-    from PIL import Image
-
-    from conftest import run
-
     root = project("fuzzed-tall-note")
     (root / "images").mkdir()
     Image.new("RGB", (3, 1423), (200, 30, 30)).save(root / "images" / "real.png")

@@ -131,12 +131,12 @@ def _only_greys(picture: PILImage.Image, source: PILImage.Image) -> bool:
     grey (checks up to 256). A palette ``source`` answers from the palette entries its
     pixels use: counting them is a histogram, where counting the converted picture's
     colours hashes every pixel (0.1-0.3 s a scan)."""
-    if source.mode == "P":
-        used, palette = source.getcolors(256), source.getpalette("RGB") or []
-        indices = [int(index) for _, index in used or ()]  # type: ignore[arg-type]
-        if used is not None and all(3 * index + 2 < len(palette) for index in indices):
-            return all(palette[3 * index] == palette[3 * index + 1] == palette[3 * index + 2]
-                       for index in indices)
+    if source.mode == "P" and (used := source.getcolors(256)) is not None:
+        palette = source.getpalette("RGB") or []
+        entries = [palette[3 * index:3 * index + 3]  # type: ignore[index, operator]
+                   for _, index in used]
+        if all(len(entry) == 3 for entry in entries):
+            return all(red == green == blue for red, green, blue in entries)
     colours = picture.getcolors(256)
     return colours is not None and all(
         c[0] == c[1] == c[2] for _, c in colours)  # type: ignore[index]

@@ -42,8 +42,9 @@ TEXT_ONLY = (boxes.MarginBox, boxes.BlockBox, boxes.LineBox, boxes.InlineBox, bo
 
 @cache
 def share_page_styles() -> None:
-    """Share page styles between pages matching the same ``@page`` declarations, and skip
-    boxes whose style has no background (once)."""
+    """Share page styles between pages matching the same ``@page`` declarations, skip
+    boxes whose style has no background, and measure margin boxes once for each content
+    (once)."""
     page.set_page_type_computed_styles = _page_styles
     background.layout_box_backgrounds = _backgrounds
     page.min_content_width, page.max_content_width = (_measured_once(measure)
@@ -120,11 +121,10 @@ def _measured_once(measure: Any) -> Any:
         content = _content(box) if type(box) is boxes.MarginBox else None
         if content is None:
             return measure(context, box, outer)
-        key, styles = (measure, outer, tuple((kind, id(style), text)
-                                             for kind, style, text in content)), content
+        key = (measure, outer, tuple((kind, id(style), text) for kind, style, text in content))
         kept: dict[tuple, tuple] = context.__dict__.setdefault("_pressrun_widths", {})
         if key not in kept:  # kept with the styles, so that their ids are not reused
-            kept[key] = measure(context, box, outer), styles
+            kept[key] = measure(context, box, outer), content
         return kept[key][0]
 
     return measured
@@ -134,13 +134,10 @@ def _content(box: Any) -> list[tuple[type, Any, str | int]] | None:
     """The boxes in margin box ``box`` by kind, style and text (the count of its children
     for a box that has them), or None when it holds something else: a picture, a box of
     an element (a running element), an inline block."""
-    found, waiting = [], [box]
-    while waiting:
-        inside = waiting.pop()
+    found = []
+    for inside in box.descendants():
         if type(inside) not in TEXT_ONLY or inside.element is not None:
             return None
-        children = getattr(inside, "children", ())
-        found.append((type(inside), inside.style,
-                      inside.text if type(inside) is boxes.TextBox else len(children)))
-        waiting.extend(reversed(children))
+        found.append((type(inside), inside.style, inside.text
+                      if type(inside) is boxes.TextBox else len(inside.children)))
     return found
