@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from conftest import CORPUS, PROJECTS, Built, pdf_text, run, squash
 from pressrun.build import prepare
 from pressrun.pdf import print_layout
-from pressrun.pdf.profiles import PROFILES
+from pressrun.profiles import PROFILES
 
 MM = 72 / 25.4
 

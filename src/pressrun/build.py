@@ -18,8 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pressrun.pdf.profiles import EDITIONS, PROFILES, Edition, Profile
 from pressrun.problems import PressrunError, log
+from pressrun.profiles import EDITIONS, PROFILES, Edition, Profile
 from pressrun.progress import Progress
 from pressrun.project import BUILD, CACHE, MANUSCRIPT, Project
 
@@ -42,9 +42,9 @@ class Request:
     strict: bool = False
     """Missing art and warnings are errors."""
     profile: str = "home"
-    """A print profile (``pdf.profiles.PROFILES``)."""
+    """A print profile (``profiles.PROFILES``)."""
     edition: str = "standard"
-    """A print edition (``pdf.profiles.EDITIONS``)."""
+    """A print edition (``profiles.EDITIONS``)."""
     booklet: bool = False
     """Also impose the PDF as a booklet."""
     handouts: bool = False

@@ -2,51 +2,56 @@
 ``check``, ``scaffold``) and prints what it did.
 
 The global options ``-C``, ``-q``, ``-v`` and ``--no-cache`` work before or after the
-command, as ``git -C`` and ``make -C`` users expect.
+command, as ``git -C`` and ``make -C`` users expect. ``--help`` needs only click and the
+options: what a command uses (logging and pathlib too) is imported when it runs.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
-import logging
 import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
 from pressrun import __version__, ending
-from pressrun.pdf.profiles import EDITIONS, PROFILES
-from pressrun.problems import PressrunError, log, printable
-from pressrun.progress import Progress
+from pressrun.profiles import EDITIONS, PROFILES
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pressrun.build import Request, Result
     from pressrun.pdf.sections import Layouts
-
-
-class _Handler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"{record.levelname.lower()}: {printable(record.getMessage())}", err=True)
+    from pressrun.progress import Progress
 
 
 @dataclass
 class Settings:
     """The global options, from before or after the command."""
 
-    project: Path = Path(".")
+    project: str = "."
+    """The project folder, as given."""
     quiet: bool = False
     verbose: bool = False
     no_cache: bool = False
 
     @property
+    def root(self) -> Path:
+        """The project folder."""
+        from pathlib import Path
+
+        return Path(self.project)
+
+    @property
     def progress(self) -> Progress:
         """How the build's stages are shown."""
+        from pressrun.progress import Progress
+
         return Progress.for_terminal(self.quiet, self.verbose)
 
 
@@ -63,9 +68,13 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         setattr(_settings(ctx), param.name or "", value)
 
 
+_FOLDER, _PATH = click.Path(file_okay=False), click.Path()
+"""The types of the paths options take, made once (click translates their names)."""
+
+
 def _global_options(project: bool = True) -> list[click.Parameter]:
     """The options every command takes, before or after its name."""
-    options = [click.Option(["-C", "--project"], type=click.Path(path_type=Path, file_okay=False),
+    options = [click.Option(["-C", "--project"], type=_FOLDER,
                             expose_value=False, callback=_remember,
                             help="The project folder (holding manuscript/). Default: the "
                                  "current folder.")] if project else []
@@ -89,7 +98,9 @@ def _command(project: bool = True, name: str | None = None
     def decorate(function: Callable) -> click.Command:
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
-            _setup_logging(_settings())
+            from pressrun.progress import show_log
+
+            show_log(_settings().quiet, _settings().verbose)
             return function(*args, **kwargs)
 
         command = cli.command(name)(run)
@@ -97,17 +108,6 @@ def _command(project: bool = True, name: str | None = None
         return command
 
     return decorate
-
-
-def _setup_logging(settings: Settings) -> None:
-    if not log.handlers:
-        log.addHandler(_Handler())
-        log.propagate = False
-    log.setLevel(logging.DEBUG if settings.verbose else
-                 logging.WARNING if settings.quiet else logging.INFO)
-    logging.getLogger("weasyprint").setLevel(logging.WARNING if settings.verbose
-                                             else logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,7 +126,7 @@ cli.params.extend(_global_options())
 def _output(command: Callable) -> Callable:
     command = click.option("--strict", is_flag=True,
                            help="Treat missing art and warnings as errors.")(command)
-    return click.option("-o", "--output", type=click.Path(path_type=Path),
+    return click.option("-o", "--output", type=_PATH,
                         help="Output file (for build: output folder). Default: build/.")(
         command)
 
@@ -152,7 +152,7 @@ def _build(request: Request, layouts: Layouts | None = None) -> Result:
         from dataclasses import replace
 
         request = replace(request, cache=False)
-    return build(settings.project, request, layouts, settings.progress)
+    return build(settings.root, request, layouts, settings.progress)
 
 
 def _report(result: Result) -> None:
@@ -161,10 +161,12 @@ def _report(result: Result) -> None:
             click.echo(line)
 
 
-def _request(**options: Any) -> Request:
+def _request(output: str | None = None, **options: Any) -> Request:
+    from pathlib import Path
+
     from pressrun.build import Request
 
-    return Request(**options)
+    return Request(output=None if output is None else Path(output), **options)
 
 
 @_command()
@@ -177,7 +179,7 @@ def _request(**options: Any) -> Request:
 @click.option("--handouts", is_flag=True,
               help="Also write one PDF per part into handouts/ beside the PDF, each paged "
                    "from 1 and headed with the publication's title: one part a meeting.")
-def pdf(output: Path | None, strict: bool, profile: str, booklet: bool, edition: str,
+def pdf(output: str | None, strict: bool, profile: str, booklet: bool, edition: str,
         handouts: bool) -> None:
     """Write the print edition as PDF."""
     _report(_build(_request(formats=("pdf",), output=output, strict=strict, profile=profile,
@@ -186,14 +188,14 @@ def pdf(output: Path | None, strict: bool, profile: str, booklet: bool, edition:
 
 @_command()
 @_output
-def epub(output: Path | None, strict: bool) -> None:
+def epub(output: str | None, strict: bool) -> None:
     """Write the EPUB 3 e-book (with the print edition's page numbers)."""
     _report(_build(_request(formats=("epub",), output=output, strict=strict)))
 
 
 @_command()
 @_output
-def html(output: Path | None, strict: bool) -> None:
+def html(output: str | None, strict: bool) -> None:
     """Write the print HTML that WeasyPrint lays out (for previewing in a browser)."""
     _report(_build(_request(formats=("html",), output=output, strict=strict)))
 
@@ -201,7 +203,7 @@ def html(output: Path | None, strict: bool) -> None:
 @_command()
 @_output
 @_print_options
-def build(output: Path | None, strict: bool, profile: str, booklet: bool) -> None:
+def build(output: str | None, strict: bool, profile: str, booklet: bool) -> None:
     """Write both the PDF and the EPUB."""
     _report(_build(_request(formats=("pdf", "epub"), output=output, strict=strict,
                             profile=profile, booklet=booklet)))
@@ -220,14 +222,14 @@ def check(strict: bool, output_format: str, layout: bool, edition: str) -> None:
     """Check the manuscript without building: every problem, one per line."""
     from pressrun.manuscript.check import check_project
 
-    problems = check_project(_settings().project)
+    problems = check_project(_settings().root)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     report = None
     if layout and not errors:
         from pressrun.pdf import layout_faults
 
-        report = layout_faults(_settings().project, edition)
+        report = layout_faults(_settings().root, edition)
         warnings += len(report.faults)
     if output_format == "json":
         import json
@@ -272,7 +274,9 @@ def watch(only: str | None) -> None:
 
     request = _request(formats=(only,) if only else ("pdf", "epub"))
     layouts = Layouts()
-    paths = watched_paths(_settings().project.resolve())
+    from pressrun.problems import PressrunError
+
+    paths = watched_paths(_settings().root.resolve())
     if not paths:
         raise PressrunError("nothing to watch: no manuscript/ folder here (pass -C DIR)")
     click.echo(f"watching {', '.join(p.name + '/' for p in paths)}", err=True)
@@ -284,29 +288,32 @@ def watch(only: str | None) -> None:
 
 
 @_command(project=False)
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("folder", type=_PATH)
 @click.option("--title", default="My pamphlet", show_default=True, help="The pamphlet's title.")
 @click.option("--language", default="en-GB", show_default=True,
               help="BCP 47 language tag of the text, e.g. en-GB, de, pt-BR.")
 @click.option("--from", "source", metavar="SOURCE", help="Make the pamphlet from one "
               "article, as pressrun import reads it (title and language from the article).")
-def new(folder: Path, title: str, language: str, source: str | None) -> None:
+def new(folder: str, title: str, language: str, source: str | None) -> None:
     """Create a new project in FOLDER (which must be new or empty), ready to build."""
+    from pathlib import Path
+
     from pressrun.build import shown
     from pressrun.scaffold import create_project
 
+    target = Path(folder)
     if source is None:
-        created = create_project(folder, title, language)
+        created = create_project(target, title, language)
     else:
         from pressrun.scaffold import create_from
 
         ctx = click.get_current_context()
         given = {name: value for name, value in (("title", title), ("language", language))
                  if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
-        created, prepared = create_from(folder, source, given.get("title"),
+        created, prepared = create_from(target, source, given.get("title"),
                                         given.get("language"), language)
         _imported(prepared, "the pamphlet's only part")
-    click.echo(f"created {shown(folder)} with {len(created)} files; next:")
+    click.echo(f"created {shown(target)} with {len(created)} files; next:")
     click.echo(f"  cd {folder}\n  pressrun build")
 
 
@@ -332,7 +339,7 @@ def import_(source: str, name: str | None, after: str | None, no_images: bool,
     from pressrun.importer import import_part
     from pressrun.project import Project
 
-    project = Project(_settings().project)
+    project = Project(_settings().root)
     prepared = import_part(project, source, name, after, not no_images, allow_local)
     _imported(prepared, f"listed in contents{f' after {after}' if after else ''}")
     _check_after_import(project.root)
@@ -340,6 +347,8 @@ def import_(source: str, name: str | None, after: str | None, no_images: bool,
 
 def _imported(prepared: Any, listed: str) -> None:
     """Say what an import wrote."""
+    from pressrun.problems import log
+
     click.echo(prepared.summary(listed))
     for warning in prepared.warnings:
         log.warning("%s", f"{prepared.name}: {warning}")
@@ -352,10 +361,6 @@ def _check_after_import(root: Path) -> None:
     _list_problems(check_project(root))
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed
-
-
 GC_THRESHOLD = (10_000, 10, 10)
 """The cyclic garbage collector runs after this many new objects (Python's default is
 700): a layout makes millions of boxes that live until the PDF is written, and each full
@@ -365,13 +370,10 @@ time collecting (1.3 s of 13.8). Peak memory is the same, or 3% more (Ten Days).
 
 def main() -> None:
     """Entry point: user errors are one line; internal errors ask for a report."""
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, ending.interrupt)
     gc.set_threshold(*GC_THRESHOLD)
     try:
         cli.main(standalone_mode=False)
-    except PressrunError as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt) as exc:
         replaced = getattr(exc, "replaced", ())
         if replaced:
@@ -381,7 +383,7 @@ def main() -> None:
             click.echo("interrupted: nothing was written; earlier outputs are untouched",
                        err=True)
         sys.exit(130)
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # a PressrunError too: its problems, one a line
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:

@@ -1,4 +1,5 @@
-"""How a command ends: at once, once its outputs are written.
+"""How a command ends: at once, once its outputs are written; as Ctrl-C ends it, when
+it is told to stop.
 
 Imported at every start, so it imports nothing it does not need: what a build started
 (the forked processes, WeasyPrint's fonts' folder) is looked up among the modules loaded.
@@ -10,6 +11,12 @@ import contextlib
 import os
 import sys
 from typing import NoReturn
+
+
+def interrupt(signum: int, frame: object) -> NoReturn:
+    """Stop the command as Ctrl-C does (a signal handler, for SIGTERM): its temporary files
+    are removed and its earlier outputs kept."""
+    raise KeyboardInterrupt
 
 
 def leave() -> NoReturn:

@@ -1,7 +1,8 @@
-"""What a long build shows while it runs: stages with timings, and pages as they are laid out.
+"""What a command shows while it runs: warnings, and a long build's stages with timings
+and pages as they are laid out.
 
-On a terminal the stages and a live page count go to stderr; in a pipe or a CI
-log nothing is shown unless ``--verbose`` asks for the timings.
+Warnings and notes always go to stderr. On a terminal the stages and a live page count
+go there too; in a pipe or a CI log they are shown only when ``--verbose`` asks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+
+from pressrun.problems import log, printable
+
+
+def show_log(quiet: bool, verbose: bool) -> None:
+    """Show pressrun's log on stderr, a message a line (``warning: …``): warnings and notes,
+    only warnings when ``quiet``, details too when ``verbose``; WeasyPrint's own warnings
+    only when ``verbose``, its errors always."""
+    if not log.handlers:
+        log.addHandler(_Shown())
+        log.propagate = False
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING if verbose else logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+class _Shown(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.lower()}: {printable(record.getMessage())}", err=True)
 
 
 class Progress:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pressrun.manuscript.loader import read_project
 from pressrun.model import Node, Pamphlet, Part, SourceLocation
-from pressrun.pdf.profiles import geometry_for
 from pressrun.problems import PressrunError, Problem, Problems
+from pressrun.profiles import geometry_for
 from pressrun.project import CONFIG, Project
 
 MIN_DPI = 300

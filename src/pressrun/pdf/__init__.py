@@ -108,8 +108,8 @@ class PdfFormat:
     def outputs(self, run: Run, folder: bool) -> list[Output]:
         from pressrun.build import Output
         from pressrun.pdf.pieces import book_pdf
-        from pressrun.pdf.profiles import variant
         from pressrun.pdf.weasyboxes import image_resolutions
+        from pressrun.profiles import variant
 
         stem = "-".join(filter(None, (run.pamphlet.slug, variant(run.profile, run.edition))))
         target = run.target(f"{stem}.pdf", folder)

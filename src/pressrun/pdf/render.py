@@ -22,8 +22,8 @@ from pressrun.html.drawing import qr_svg
 from pressrun.html.pictures import Pictures
 from pressrun.html.theme import Theme, base_context
 from pressrun.model import GlossaryEntry, Image, Pamphlet, Part
-from pressrun.pdf.profiles import EDITIONS, PROFILES, Edition, Profile
 from pressrun.pdf.writer import PrintWriter
+from pressrun.profiles import EDITIONS, PROFILES, Edition, Profile
 from pressrun.project import DEFAULT_THEME
 from pressrun.study import gathered_questions
 
