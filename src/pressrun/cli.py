@@ -13,7 +13,6 @@ import gc
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -30,15 +29,12 @@ if TYPE_CHECKING:
     from pressrun.progress import Progress
 
 
-@dataclass
 class Settings:
-    """The global options, from before or after the command."""
+    """The global options, from before or after the command (set by ``_remember``)."""
 
-    project: str = "."
+    project = "."
     """The project folder, as given."""
-    quiet: bool = False
-    verbose: bool = False
-    no_cache: bool = False
+    quiet = verbose = no_cache = False
 
     @property
     def root(self) -> Path:

@@ -2,16 +2,16 @@
 
 Its own module, apart from the model, because the command line lists the print
 profiles and editions, which name paper sizes, at every start (``--help`` included), and
-the model's dataclasses take a tenth of that start to make.
+the model's dataclasses take a tenth of that start to make. A size is a named tuple for
+the same reason: Python makes a dataclass by compiling each of its methods.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class PageSize:
+class PageSize(NamedTuple):
     """A trimmed page size."""
 
     name: str
