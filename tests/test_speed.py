@@ -47,9 +47,9 @@ def _import(module: str) -> tuple[list[object], list[str]]:
 
 def test_help_loads_neither_the_model_nor_the_forking_and_ends_at_once() -> None:
     # ``pressrun --help`` is Python's start, click's import and pressrun's options: the
-    # model's dataclasses (made by exec, one per method), the forking module's pickle and
-    # tempfile, logging and pathlib are not needed to list them, and the end skips
-    # Python's own.
+    # model's dataclasses (made by exec, one per method: the profiles are named tuples),
+    # the forking module's pickle and tempfile, logging and pathlib are not needed to list
+    # them, and the end skips Python's own.
     done = subprocess.run([sys.executable, "-X", "importtime", "-c",
                            "import atexit, sys; sys.argv = ['pressrun', '--help']; "
                            "atexit.register(print, 'ended by Python'); "
@@ -60,7 +60,7 @@ def test_help_loads_neither_the_model_nor_the_forking_and_ends_at_once() -> None
     loaded = {line.rpartition("|")[2].strip() for line in done.stderr.splitlines()}
     assert {"pressrun.cli", "pressrun.profiles", "pressrun.paper"} <= loaded
     assert not loaded & {"pressrun.model", "pressrun.forked", "pickle", "tempfile",
-                         "weasyprint", "jinja2", "yaml", "logging", "pathlib",
+                         "weasyprint", "jinja2", "yaml", "logging", "pathlib", "dataclasses",
                          "pressrun.problems", "pressrun.progress", "pressrun.pdf"}
 
 
