@@ -20,8 +20,9 @@ from pressrun.problems import log, printable
 
 def show_log(quiet: bool, verbose: bool) -> None:
     """Show pressrun's log on stderr, a message a line (``warning: …``): warnings and notes,
-    only warnings when ``quiet``, details too when ``verbose``; WeasyPrint's own warnings
-    only when ``verbose``, its errors always."""
+    only warnings when ``quiet``, details too when ``verbose``. WeasyPrint's and
+    fontTools' warnings are not even made (WeasyPrint's are with ``verbose``); nothing
+    shows WeasyPrint's log, whose only handler is its own ``NullHandler``."""
     if not log.handlers:
         log.addHandler(_Shown())
         log.propagate = False
