@@ -21,14 +21,14 @@ from pressrun.problems import log, printable
 def show_log(quiet: bool, verbose: bool) -> None:
     """Show pressrun's log on stderr, a message a line (``warning: …``): warnings and notes,
     only warnings when ``quiet``, details too when ``verbose``. WeasyPrint's and
-    fontTools' warnings are not even made (WeasyPrint's are with ``verbose``); nothing
-    shows WeasyPrint's log, whose only handler is its own ``NullHandler``."""
+    fontTools' records below an error are not made: no handler here would show them
+    (WeasyPrint's log has only its own ``NullHandler``, and the root logger none)."""
     if not log.handlers:
         log.addHandler(_Shown())
         log.propagate = False
     log.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
-    logging.getLogger("weasyprint").setLevel(logging.WARNING if verbose else logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    for library in ("weasyprint", "fontTools"):
+        logging.getLogger(library).setLevel(logging.ERROR)
 
 
 class _Shown(logging.Handler):
