@@ -135,3 +135,63 @@ def test_a_new_project_s_first_build_does_not_hash_pressrun_again(project,
         assert font in hashed
     finally:
         os.utime(font, ns=(font.stat().st_atime_ns, font.stat().st_mtime_ns - 1))
+
+
+def test_check_after_a_build_reads_again_only_the_part_edited_since(project,
+                                                                    monkeypatch) -> None:
+    """A build keeps the parts it read in build/.cache/: ``pressrun check`` after it parses
+    only what changed (Ten Days: 0.3 s instead of 0.8 s), and finds what a check that
+    parses everything finds."""
+    from pressrun.manuscript import loader, reread
+
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")  # the parts read here, where it is seen
+    root = project("study")
+    build(root)
+    parse, parsed = loader._parse, []
+    monkeypatch.setattr(loader, "_parse", lambda project, path, *rest: parsed.append(
+        path.name) or parse(project, path, *rest))
+
+    def check() -> str:
+        reread.keep({})  # as a new process: nothing read yet
+        parsed.clear()
+        result = run("check", "-C", root)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "0 errors, 1 warning" in check() and parsed == []
+    with (root / "manuscript" / "02-guards.md").open("a", encoding="utf-8") as part:
+        part.write("\n[^spare]: A note nothing refers to.\n")
+    edited = check()
+    assert parsed == ["02-guards.md"] and "footnote [^spare] is defined" in edited
+    assert check() == edited and parsed == []
+    (root / "build" / ".cache" / "parts").unlink()
+    assert check() == edited and len(parsed) == 3
+    monkeypatch.setattr(reread, "_code", lambda: "another pressrun")
+    assert check() == edited and len(parsed) == 3, "parts another pressrun kept are not used"
+
+
+def test_a_parts_file_not_signed_by_its_user_is_never_unpickled(project, tmp_path) -> None:
+    """build/.cache/parts is a pickle: one a project ships (or another user wrote) could
+    run code when read, so a file without this user's signature is not read."""
+    import pickle
+
+    ran = tmp_path / "ran"
+
+    class Attack:
+        def __reduce__(self) -> tuple[object, ...]:
+            return open, (str(ran), "w")
+
+    root = project()
+    kept = root / "build" / ".cache" / "parts"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(bytes(32) + pickle.dumps(Attack()))
+    result = run("check", "-C", root)
+    assert result.exit_code == 0, result.output
+    assert not ran.exists()
+    assert kept.read_bytes()[32:] != pickle.dumps(Attack()), "replaced by this run's parts"
+
+
+def test_check_makes_no_build_folder(project) -> None:
+    root = project()
+    assert run("check", "-C", root).exit_code == 0
+    assert not (root / "build").exists()

@@ -418,8 +418,8 @@ import os, sys
 from pathlib import Path
 from pressrun import build
 read, log = build._read, Path(sys.argv[2])
-def spied(project, strict):
-    made = read(project, strict)
+def spied(project, *options):
+    made = read(project, *options)
     with log.open("a") as file:
         print(os.getpid(), "weasyprint" in sys.modules, file=file)
     return made

@@ -2,7 +2,8 @@
 (templates compiled by Jinja2, hyphenation patterns parsed by pyphen, a language's
 direction and plural rules read by babel, WeasyPrint's C declarations parsed by cffi,
 the hashes of pressrun's own files), kept between builds of any project so that the
-first build of a new project does not redo it.
+first build of a new project does not redo it; and the key that signs the parts kept in
+a project's ``build/.cache/`` (``manuscript.reread``).
 
 The folder is ``$XDG_CACHE_HOME/pressrun/<python>/`` (``~/.cache/pressrun/…`` when the
 variable is unset or not absolute), readable by its owner alone. Nothing of a project is

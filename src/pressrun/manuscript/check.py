@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pressrun.manuscript.loader import read_project
+from pressrun.manuscript.reread import across_runs
 from pressrun.model import Node, Pamphlet, Part, SourceLocation
 from pressrun.problems import PressrunError, Problem, Problems
 from pressrun.profiles import geometry_for
@@ -28,7 +29,8 @@ def check_project(root: Path) -> list[Problem]:
     its line and column (1 when unknown)."""
     project = Project(root)
     try:
-        pamphlet, report = read_project(project)
+        with across_runs(project, make_folder=False):
+            pamphlet, report = read_project(project)
     except PressrunError as exc:
         return [replace(problem, path=problem.path or CONFIG, line=problem.line or 1,
                         column=1) for problem in exc.problems]
