@@ -72,7 +72,8 @@ PRESSRUN = pressrun_command()
 LABELS = {
     "help": "python -m pressrun --help",
     "processes": "processes started by importing pressrun's PDF writer",
-    "check": "pressrun check",
+    "check": "pressrun check (after a build: the parts it read kept)",
+    "check-cold": "pressrun check, no build/ folder (every part read)",
     "cold-pdf": "cold pressrun pdf",
     "cold-epub": "cold pressrun epub",
     "cold-build": "cold pressrun build",
@@ -137,6 +138,7 @@ def cold_runs(corpus: str, project: Path, folder: Path, plan: Plan) -> list[Meas
     steps: dict[str, Callable[..., Sample]] = {
         f"cold-{command}": _cold(project, command) for command in ("pdf", "epub", "build")}
     steps["check"] = _pressrun(project, "check")
+    steps["check-cold"] = _cold(project, "check")
     html, pdf = folder / "print.html", folder / "floor.pdf"
     run_child([*PRESSRUN, "html", "-o", str(html)], project)
     for key, script in (("floor", FLOOR_SCRIPT), ("floor-ua", FLOOR_UA_SCRIPT)):
@@ -218,8 +220,8 @@ def bench_corpus(corpus: str, source: Path, work: Path, plan: Plan) -> list[Meas
     """Every figure of one corpus, each in its own copy of the project."""
     folder = work / corpus
     project = copy_project(source, folder / "cold")
-    results = attempt(corpus, ("cold-pdf", "cold-epub", "cold-build", "check", "floor",
-                               "floor-ua", "pandoc-pdf", "pandoc-epub"),
+    results = attempt(corpus, ("cold-pdf", "cold-epub", "cold-build", "check", "check-cold",
+                               "floor", "floor-ua", "pandoc-pdf", "pandoc-epub"),
                       lambda: cold_runs(corpus, project, folder, plan))
     rebuild = copy_project(source, folder / "rebuild")
     results += attempt(corpus, ("no-change", "edit-paragraph", "edit-stylesheet"),
