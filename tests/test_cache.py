@@ -191,7 +191,12 @@ def test_a_parts_file_not_signed_by_its_user_is_never_unpickled(project, tmp_pat
     assert kept.read_bytes()[32:] != pickle.dumps(Attack()), "replaced by this run's parts"
 
 
-def test_check_makes_no_build_folder(project) -> None:
+def test_check_makes_no_build_folder_and_a_no_cache_build_keeps_no_parts(project) -> None:
     root = project()
     assert run("check", "-C", root).exit_code == 0
     assert not (root / "build").exists()
+    build(root, "--no-cache")
+    assert (root / "build" / "a-minimal-pamphlet.pdf").exists()
+    assert not (root / "build" / ".cache" / "parts").exists()
+    build(root)
+    assert (root / "build" / ".cache" / "parts").exists()

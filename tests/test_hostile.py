@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -173,6 +174,36 @@ def test_a_cache_folder_leading_out_of_the_project_is_refused(stranger) -> None:
     refused(root, "build", expected="refusing to write into build/.cache/: it is a link")
     assert sorted(p.name for p in secret.parent.iterdir()) == ["secret.txt"]
     assert not (root / "build" / "a-minimal-pamphlet.pdf").exists()
+
+
+def test_a_cache_folder_that_is_a_loop_of_links_is_refused(project) -> None:
+    root = project()
+    (root / "build").mkdir()
+    (root / "build" / ".cache").symlink_to(".cache")  # resolving it never ends
+    checked = run("check", "-C", root)
+    assert checked.exit_code == 0 and "0 errors" in checked.output, checked.output
+    refused(root, "build", expected="cannot write build/.cache/: its links lead round in a "
+            "loop")
+
+
+def test_a_named_pipe_is_refused_not_waited_on(project) -> None:
+    """Opening a named pipe to read it waits for a writer: the gate opens files without
+    waiting and refuses what is not a regular file."""
+    root = project()
+    (root / "build" / ".cache").mkdir(parents=True)
+    os.mkfifo(root / "build" / ".cache" / "parts")
+
+    def pressrun(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pressrun", *args, "-C", str(root)],
+                              capture_output=True, text=True, timeout=120)
+
+    checked = pressrun("check")
+    assert checked.returncode == 0 and "0 errors" in checked.stdout, checked.stderr
+    (root / "styles").mkdir()
+    os.mkfifo(root / "styles" / "print.css")
+    built = pressrun("pdf")
+    assert built.returncode == 1 and built.stderr.startswith(
+        "error: styles/print.css: is not a regular file"), built.stderr
 
 
 @pytest.mark.parametrize("device", ["/dev/null", "/dev/full"])

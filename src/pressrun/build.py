@@ -214,20 +214,21 @@ def load(project: Project, strict: bool = False) -> tuple[Pamphlet, Theme]:
     return pamphlet, Theme(project, words)
 
 
-def _read(project: Project, strict: bool, keep: bool = False) -> tuple[Pamphlet, Words]:
-    """The project's manuscript, and its language's fixed words; with ``keep``, the parts
+def _read(project: Project, strict: bool, keep_parts: bool = False
+          ) -> tuple[Pamphlet, Words]:
+    """The project's manuscript, and its language's fixed words; with ``keep_parts``, the parts
     kept in ``build/.cache/`` by the last run are used, and this run's kept there."""
     from pressrun.html.words import load_words
     from pressrun.manuscript.loader import load_pamphlet
     from pressrun.manuscript.reread import across_runs
 
-    with across_runs(project) if keep else contextlib.nullcontext():
+    with across_runs(project) if keep_parts else contextlib.nullcontext():
         pamphlet, _ = load_pamphlet(project, strict)
     return pamphlet, load_words(project, pamphlet.metadata.language)
 
 
 def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = None,
-            progress: Progress | None = None, keep: bool = False) -> Run:
+            progress: Progress | None = None, keep_parts: bool = False) -> Run:
     """Load the project at ``root`` and make the run its formats share.
 
     The formats' slow imports (``Format.imports``) not yet made are made meanwhile, the
@@ -235,7 +236,7 @@ def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = 
     of importing WeasyPrint); a child that fails has its work done again here, so that an
     error reads as it always does. ``pressrun watch`` (``layouts`` kept from build to
     build) reads here, keeping the parts it reads for its next build (``reread``); with
-    ``keep``, they are kept in ``build/.cache/`` for the next run."""
+    ``keep_parts``, they are kept in ``build/.cache/`` for the next run."""
     from pressrun.forked import Child, can_fork
     from pressrun.html.pictures import Pictures
     from pressrun.html.theme import Theme
@@ -247,14 +248,14 @@ def prepare(root: Path, request: Request = Request(), layouts: Layouts | None = 
         for module in getattr(format_named(name), "imports", ()))
         if module not in sys.modules]
     with progress.stage("load"):
-        child = Child(lambda: _read(project, request.strict, keep)) \
+        child = Child(lambda: _read(project, request.strict, keep_parts)) \
             if wanted and layouts is None and can_fork() else None
         try:
             for module in wanted:
                 importlib.import_module(module)
         finally:
             loaded = child.result() if child is not None else None
-        pamphlet, words = loaded or _read(project, request.strict, keep)
+        pamphlet, words = loaded or _read(project, request.strict, keep_parts)
         theme = Theme(project, words)
     pictures = Pictures(project, theme.words, theme.render)
     return Run(project, pamphlet, theme, request, pictures, layouts, progress)
@@ -293,7 +294,7 @@ def build(root: Path, request: Request = Request(), layouts: Layouts | None = No
             return found
     with _Captured() as warnings:
         run = prepare(root, request, layouts, progress,
-                      keep=request.output is None and layouts is None)
+                      keep_parts=cached and layouts is None)
         folder = len(request.formats) > 1
         outputs = forked.outputs(run, request.formats, folder)
         project.write_all([(output.path, output.data) for output in outputs])

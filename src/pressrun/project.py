@@ -104,8 +104,8 @@ class Project:
         """The content of the regular file ``path`` inside the project or the theme."""
         name = self.rel(path)
         real = self.real(path, name)
-        try:
-            with real.open("rb") as handle:
+        try:  # not blocking: a named pipe must be refused, not waited on
+            with open(os.open(real, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
                 if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                     raise PressrunError("is not a regular file: pressrun reads only files",
                                         name)
@@ -151,7 +151,7 @@ class Project:
     def check_target(self, target: Path) -> None:
         """Refuse an output path that the rules of this module forbid (see above)."""
         shown = self.shown(target)
-        resolved = target.resolve()
+        resolved = _resolved(target, shown)
         for name in SOURCES:
             if resolved.is_relative_to((self.root / name).resolve()):
                 raise PressrunError(f"refusing to write {shown} into {name}/, which holds "
@@ -159,7 +159,7 @@ class Project:
                                     code="write-into-sources")
         written = Path(os.path.abspath(target))
         if any(written.is_relative_to(base) for base in (self._given, self.root)) and \
-                not target.parent.resolve().is_relative_to(self.root):
+                not _resolved(target.parent, shown).is_relative_to(self.root):
             raise PressrunError(f"refusing to write {shown}: a folder on its way is a link "
                                 "that leads out of the project; remove the link, or name "
                                 "the output with -o", code="write-through-link")
@@ -178,7 +178,7 @@ class Project:
         """Refuse to write anything into the project's ``folder`` when it, or a folder on
         its way, is a link that leads out of the project, or is not a folder."""
         shown = self.shown(folder)
-        if not folder.resolve().is_relative_to(self.root):
+        if not _resolved(folder, shown + "/").is_relative_to(self.root):
             raise PressrunError(f"refusing to write into {shown}/: it is a link that leads "
                                 "out of the project; remove the link, or name the output "
                                 "with -o", code="write-through-link")
@@ -302,6 +302,15 @@ class Interrupted(KeyboardInterrupt):
 TEMPORARY = ".pressrun-{pid}.tmp"
 """How a file being written is named beside its target (``.NAME.RANDOM.pressrun-PID.tmp``),
 so that a later build can tell which ones a killed process left behind."""
+
+
+def _resolved(path: Path, shown: str) -> Path:
+    """``path`` with every link resolved; an error for a loop of links."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        raise PressrunError(f"cannot write {shown}: its links lead round in a loop; remove "
+                            "them", code="write") from None
 
 
 def stage(target: Path, data: bytes) -> Path:

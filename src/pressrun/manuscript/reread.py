@@ -9,7 +9,7 @@ itself: an editor that saves by renaming). Only the last read's parts are kept.
 
 They are kept between runs too, in ``build/.cache/parts`` (see ``across_runs``): a
 ``pressrun check`` after a build, or after editing one part, reads only what changed
-(Ten Days: 0.45 s of a 0.8 s check). The file is a pickle, which could run code when
+(Ten Days: 0.3 s instead of 0.8 s). The file is a pickle, which could run code when
 read, so it is signed with a key only its user can read (kept in the user's cache): a
 file that a project ships, or that another user or another pressrun wrote, is ignored.
 """
@@ -72,7 +72,12 @@ def keep(read: dict[tuple[str, str], Read]) -> None:
 
 KEPT_FILE = "parts"
 """The parts' file in ``build/.cache/``: a signature, what made the parts, their pickle."""
-_PACKAGE = Path(__file__).resolve().parent.parent
+LARGEST = 256 << 20
+"""The largest parts file read (Ten Days': 1.1 MiB)."""
+LIBRARIES = ("markdown_it_py", "mdit_py_plugins", "pillow", "pyyaml", "python_slugify",
+             "text_unidecode", "unidecode", "anyascii")
+"""The distributions whose versions decide a part read (python-slugify transliterates with
+the first of the last three installed)."""
 _SIGNATURE = hashlib.sha256().digest_size
 
 
@@ -81,32 +86,42 @@ def across_runs(project: Project, make_folder: bool = True) -> Iterator[None]:
     """Parts kept in ``project``'s ``build/.cache/`` by an earlier run taken as if this
     process had read them, and the parts read meanwhile kept there after; without
     ``make_folder``, only when ``build/`` exists (``pressrun check`` makes no folder).
-    Nothing is kept when the folder cannot be written, or leads out of the project."""
+    Nothing is kept when the folder cannot be written or leads out of the project, or
+    when the user's cache cannot keep the key."""
     from pressrun.project import BUILD, CACHE
 
     target = project.path(CACHE) / KEPT_FILE
     try:
-        if not make_folder and not project.path(BUILD).is_dir():
-            raise PressrunError("no build/ folder")
-        project.check_folder(project.path(BUILD))
-        project.check_folder(project.path(CACHE))
+        usable = (make_folder or project.path(BUILD).is_dir()) and _key() is not None
+        if usable:
+            project.check_folder(project.path(BUILD))
+            project.check_folder(project.path(CACHE))
     except PressrunError:
+        usable = False
+    if not usable:
         yield
         return
-    with contextlib.suppress(PressrunError):
-        _KEPT.update(_unsigned(project.read_bytes(target)))
-    before = {name: read[1] for name, read in _KEPT.items()}
+    info, found = project.regular(target), {}
+    if info is not None and info.st_size <= LARGEST:
+        with contextlib.suppress(PressrunError):
+            found = _unsigned(project.read_bytes(target))
+    _KEPT.update(found)
     yield
-    if {name: read[1] for name, read in _KEPT.items()} != before:
+    if _statuses(_KEPT) != _statuses(found):
         try:
             project.write(target, _signed(_KEPT))
         except (PressrunError, pickle.PicklingError) as exc:
             log.debug("parts not kept: %s", exc)
 
 
+def _statuses(read: dict[tuple[str, str], Read]) -> dict[tuple[str, str], Files]:
+    return {name: files for name, (_, files) in read.items()}
+
+
 def _signed(read: dict[tuple[str, str], Read]) -> bytes:
+    """``read`` as kept on disk: signed, after what made it."""
     data = _code().encode() + pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL)
-    return hmac.digest(_key(), data, "sha256") + data
+    return hmac.digest(_key() or b"", data, "sha256") + data
 
 
 def _unsigned(data: bytes) -> dict[tuple[str, str], Read]:
@@ -114,41 +129,40 @@ def _unsigned(data: bytes) -> dict[tuple[str, str], Read]:
     none. Nothing is unpickled before the signature and the code are checked."""
     signature, signed = data[:_SIGNATURE], data[_SIGNATURE:]
     code = _code().encode()
-    if not hmac.compare_digest(signature, hmac.digest(_key(), signed, "sha256")) or \
-            not signed.startswith(code):
+    if not hmac.compare_digest(signature, hmac.digest(_key() or b"", signed, "sha256")) \
+            or not signed.startswith(code):
         return {}
     return pickle.loads(signed[len(code):])
 
 
 @cache
-def _key() -> bytes:
-    """This user's signing key (a new one each run when the user's cache cannot keep it,
-    and so no file is trusted)."""
+def _key() -> bytes | None:
+    """This user's signing key, kept in the user's cache; None when it cannot be kept."""
     def checked(data: bytes) -> bytes:
         if len(data) != 32:
             raise ValueError("not a key")
         return data
+
+    if usercache.folder() is None:
+        return None
     return usercache.kept(("parts-signing-key",), lambda: secrets.token_bytes(32),
                           bytes, checked)
 
 
 @cache
 def _code() -> str:
-    """What made a part: pressrun's code, Python, and the libraries that read Markdown,
-    YAML and pictures and make names."""
-    import markdown_it
-    import mdit_py_plugins
-    import PIL
-    import slugify
-    import yaml
+    """What made a part: pressrun's code (its files' sizes and times), Python, and the
+    installed versions of ``LIBRARIES``."""
+    from pressrun.cache import PACKAGE
 
     own = []
-    for folder, folders, files in os.walk(_PACKAGE):
+    for folder, folders, files in os.walk(PACKAGE):
         folders[:] = sorted(name for name in folders if name not in ("theme", "__pycache__"))
         for name in sorted(files):
             if name.endswith(".py"):
                 info = os.stat(os.path.join(folder, name))
                 own.append((folder, name, info.st_size, info.st_mtime_ns))
-    return usercache.name(__version__, sys.version, markdown_it.__version__,
-                          mdit_py_plugins.__version__, PIL.__version__, yaml.__version__,
-                          slugify.__version__, own)
+    installed = sorted(name for folder in sys.path if os.path.isdir(folder)
+                       for name in os.listdir(folder) if name.endswith(".dist-info")
+                       and name.lower().startswith(tuple(f"{d}-" for d in LIBRARIES)))
+    return usercache.name(__version__, sys.version, installed, own)
