@@ -182,8 +182,8 @@ def test_a_cache_folder_that_is_a_loop_of_links_is_refused(project) -> None:
     (root / "build" / ".cache").symlink_to(".cache")  # resolving it never ends
     checked = run("check", "-C", root)
     assert checked.exit_code == 0 and "0 errors" in checked.output, checked.output
-    refused(root, "build", expected="cannot write build/.cache/: its links lead round in a "
-            "loop")
+    # Python 3.11 says its links lead round in a loop; from 3.13 the write itself fails.
+    refused(root, "build", expected="cannot write build/.cache")
 
 
 def test_a_named_pipe_is_refused_not_waited_on(project) -> None:

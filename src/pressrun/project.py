@@ -305,12 +305,15 @@ so that a later build can tell which ones a killed process left behind."""
 
 
 def _resolved(path: Path, shown: str) -> Path:
-    """``path`` with every link resolved; an error for a loop of links."""
+    """``path`` with every link resolved; an error naming it when that fails (a loop of
+    links raises RuntimeError before Python 3.13)."""
     try:
         return path.resolve()
-    except (OSError, RuntimeError):
+    except RuntimeError:
         raise PressrunError(f"cannot write {shown}: its links lead round in a loop; remove "
                             "them", code="write") from None
+    except OSError as exc:
+        raise PressrunError(f"cannot write {shown}: {exc.strerror}", code="write") from None
 
 
 def stage(target: Path, data: bytes) -> Path:
