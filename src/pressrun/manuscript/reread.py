@@ -26,13 +26,11 @@ import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pressrun import __version__, usercache
 from pressrun.problems import PressrunError, log
-
-if TYPE_CHECKING:
-    from pressrun.project import Project
+from pressrun.project import BUILD, CACHE, Project
 
 Status = tuple[int, int, int, int, int] | None
 """A file's device, inode, size and modification and change times; None: no such file."""
@@ -88,8 +86,6 @@ def across_runs(project: Project, make_folder: bool = True) -> Iterator[None]:
     ``make_folder``, only when ``build/`` exists (``pressrun check`` makes no folder).
     Nothing is kept when the folder cannot be written or leads out of the project, or
     when the user's cache cannot keep the key."""
-    from pressrun.project import BUILD, CACHE
-
     target = project.path(CACHE) / KEPT_FILE
     try:
         usable = (make_folder or project.path(BUILD).is_dir()) and _key() is not None
@@ -155,13 +151,8 @@ def _code() -> str:
     installed versions of ``LIBRARIES``."""
     from pressrun.cache import PACKAGE
 
-    own = []
-    for folder, folders, files in os.walk(PACKAGE):
-        folders[:] = sorted(name for name in folders if name not in ("theme", "__pycache__"))
-        for name in sorted(files):
-            if name.endswith(".py"):
-                info = os.stat(os.path.join(folder, name))
-                own.append((folder, name, info.st_size, info.st_mtime_ns))
+    own = [(str(path), (info := path.stat()).st_size, info.st_mtime_ns)
+           for path in Project(PACKAGE).files(".", ".py")]
     installed = sorted(name for folder in sys.path if os.path.isdir(folder)
                        for name in os.listdir(folder) if name.endswith(".dist-info")
                        and name.lower().startswith(tuple(f"{d}-" for d in LIBRARIES)))
