@@ -55,6 +55,17 @@ def run(*args: str | Path) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+def settle(*paths: Path) -> None:
+    """Date the files' last modification a minute back, as if saved long before the next
+    run: a file modified within seconds is read or hashed again (``project.settled``)."""
+    import os
+    import time
+
+    past = time.time_ns() - 60_000_000_000
+    for path in paths:
+        os.utime(path, ns=(past, past))
+
+
 @pytest.fixture
 def project(tmp_path: Path):
     """Copy a project under tests/projects/ to a writable temporary folder."""

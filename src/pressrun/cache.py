@@ -5,10 +5,12 @@ project's ``manuscript/``, ``images/`` and ``styles/``, every file of pressrun i
 (code, theme, fonts), the WeasyPrint version, the command's options and
 ``SOURCE_DATE_EPOCH``. A file is hashed by content, so touching it without changing it
 is still a hit; its size and modification time only spare hashing it again when they
-are unchanged. The key and the outputs' hashes are kept in ``build/.cache/``: when the
-key matches and every output is still the file that build wrote, the build is skipped
-and its report repeated. The stats and hashes of pressrun's own files are also kept in
-the user's cache (``usercache``), for a fingerprint with none of its own.
+are unchanged, and it had settled when last hashed (``project.settled``). The key and
+the outputs' hashes are kept in ``build/.cache/``: when the key matches and every output
+is still the file that build wrote, the build is skipped and its report repeated (and
+the stats kept, when files were touched or have settled since). The stats and hashes
+of pressrun's own files are also kept in the user's cache (``usercache``), for a
+fingerprint with none of its own.
 
 This module reads no manuscript and imports nothing heavy: a cache hit must cost no
 more than starting Python.
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from pressrun import __version__, usercache
 from pressrun.problems import PressrunError, log
-from pressrun.project import CACHE, SOURCES, Project
+from pressrun.project import CACHE, SOURCES, Project, settled
 
 if TYPE_CHECKING:
     from pressrun.build import Result
@@ -37,6 +39,9 @@ OWN = usercache.name("own-files", str(PACKAGE), __version__)
 
 Stats = dict[str, list]
 """By path: [size, mtime_ns, sha256], so unchanged files are not hashed again."""
+UNSETTLED = -1
+"""The mtime kept for a file changed too recently to be known by its stats
+(``project.settled``): it matches none, so the file is hashed again next time."""
 
 
 @dataclass
@@ -58,7 +63,8 @@ def _hash(project: Project, path: Path) -> str:
 
 
 def _file_hash(project: Project, path: Path, known: Stats, seen: Stats) -> str:
-    """The content hash of ``path``, reusing ``known`` when size and mtime match.
+    """The content hash of ``path``, reusing ``known`` when size and mtime match (kept
+    only for a file that had settled, ``project.settled``).
 
     Only regular files inside the project are read: a link is known by where it points
     (and that file's content when it is inside), a device or pipe by its kind, so a link
@@ -74,7 +80,7 @@ def _file_hash(project: Project, path: Path, known: Stats, seen: Stats) -> str:
         digest = old[2]
     else:
         digest = _hash(project, path)
-    seen[name] = [info.st_size, info.st_mtime_ns, digest]
+    seen[name] = [info.st_size, info.st_mtime_ns if settled(info) else UNSETTLED, digest]
     return link + digest
 
 
@@ -129,6 +135,9 @@ def lookup(project: Project, request: dict[str, object]) -> tuple[Result | None,
     key, stats = fingerprint(project, request, stamp.stats if stamp else {})
     if stamp is None or stamp.key != key or not _intact(project, stamp.outputs):
         return None, Stamp(key, {}, {}, stats)
+    if stats != stamp.stats:  # files touched, or settled, since: spare hashing them again
+        stamp.stats = stats
+        _save(project, request, stamp)
     data = stamp.result
     written = tuple(Written(Path(w["path"]), w["kind"], w["size"], w["pages"],
                             tuple(w["notes"])) for w in data["written"])
@@ -176,6 +185,10 @@ def record(project: Project, request: dict[str, object], stamp: Stamp, result: R
                                              _hash(project, item.path)]
     stamp.outputs = written
     stamp.result = json.loads(json.dumps(asdict(result), default=str))
+    _save(project, request, stamp)
+
+
+def _save(project: Project, request: dict[str, object], stamp: Stamp) -> None:
     try:
         project.write(_stamp_path(project, request),
                       json.dumps(asdict(stamp), indent=1, sort_keys=True).encode())

@@ -24,6 +24,7 @@ import signal
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,21 @@ LOCALES = "locales"
 """The folder of word tables, in the theme and in ``styles/``."""
 DEFAULT_THEME = Path(__file__).resolve().parent / "theme"
 """pressrun's own templates, stylesheets, fonts and word tables."""
+
+
+SETTLED_NS = 3_000_000_000
+"""How long before it is looked at a file must have been modified for its modification
+time to show any later change. A filesystem keeps times to its own tick (FAT: 2 s; ext4:
+the kernel's, about 4 ms), so a file saved again within the tick of its last save, at the
+same size, keeps its status: what was read or hashed from a file modified more recently
+is not taken from its status next time (git calls such a file "racily clean")."""
+
+
+def settled(info: os.stat_result) -> bool:
+    """Whether the file of ``info`` was last modified ``SETTLED_NS`` ago or more, so that
+    writing to it from now on changes its modification time (a time ahead of the clock,
+    as on a network share whose clock runs fast, is not settled)."""
+    return time.time_ns() - info.st_mtime_ns >= SETTLED_NS
 
 
 class OutsideProject(PressrunError):

@@ -5,7 +5,8 @@ of a 3.7 s rebuild after one part was edited). A part depends on its file, on th
 publication's language and on the pictures it names (whether each exists, and what it
 holds); so each part read is kept with the status of those files, taken before they were
 read, and is read again only when one of them changed (its size, times, or the file
-itself: an editor that saves by renaming). Only the last read's parts are kept.
+itself: an editor that saves by renaming), or had been modified too recently for a
+second save to show (``project.settled``). Only the last read's parts are kept.
 
 They are kept between runs too, in ``build/.cache/parts`` (see ``across_runs``): a
 ``pressrun check`` after a build, or after editing one part, reads only what changed
@@ -30,7 +31,7 @@ from typing import Any
 
 from pressrun import __version__, usercache
 from pressrun.problems import PressrunError, log
-from pressrun.project import BUILD, CACHE, Project
+from pressrun.project import BUILD, CACHE, Project, settled
 
 Status = tuple[int, int, int, int, int] | None
 """A file's device, inode, size and modification and change times; None: no such file."""
@@ -44,20 +45,29 @@ _KEPT: dict[tuple[str, str], Read] = {}
 """The last read's parts, by file and language."""
 
 
+UNSETTLED: Status = (-1, -1, -1, -1, -1)
+"""The status of a file changed too recently to be known by its status
+(``project.settled``): what was read from it is read again next time."""
+
+
 def status(path: Path) -> Status:
-    """The status of the file at ``path`` (following links), or None."""
+    """The status of the file at ``path`` (following links), or None; ``UNSETTLED`` for a
+    file that changed too recently for a later change to show in its status."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
         return None
+    if not settled(info):
+        return UNSETTLED
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def kept(path: Path, language: str) -> Read | None:
     """The last read of the part at ``path`` in ``language``, if none of the files it was
-    read from has changed since; else None."""
+    read from has changed since, nor had changed just before; else None."""
     found = _KEPT.get((str(path), language))
-    if found is None or any(status(Path(name)) != was for name, was in found[1]):
+    if found is None or any(was == UNSETTLED or status(Path(name)) != was
+                            for name, was in found[1]):
         return None
     return found
 
