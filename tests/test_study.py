@@ -259,6 +259,25 @@ def test_reading_time_in_contents_and_nav(study: Built, pamphlet: Built) -> None
     assert titles["How workers won in 1917"] == "3 min read"  # 650 words at 200 a minute
 
 
+def test_reading_time_is_counted_once_for_each_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contents is written several times a build (Ten Days: 0.04 s to count its
+    parts each time): a part's words are counted once; another part, even an equal one
+    (read again after an edit), is counted anew."""
+    import copy
+
+    from pressrun import study
+
+    pamphlet, _ = load_pamphlet(Project(ROOT))
+    counted: list[object] = []
+    real = study.word_count
+    monkeypatch.setattr(study, "word_count", lambda part: counted.append(part) or real(part))
+    part = pamphlet.parts[0]
+    assert study.reading_minutes(part) == study.reading_minutes(part) == 3
+    assert counted == [part]
+    again = copy.deepcopy(part)
+    assert study.reading_minutes(again) == 3 and len(counted) == 2
+
+
 # --------------------------------------------------------------------------- links and QR
 
 
