@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import shutil
+import time
 import unicodedata
 import zipfile
 from collections import Counter
@@ -58,9 +60,6 @@ def run(*args: str | Path) -> Result:
 def settle(*paths: Path) -> None:
     """Date the files' last modification a minute back, as if saved long before the next
     run: a file modified within seconds is read or hashed again (``project.settled``)."""
-    import os
-    import time
-
     past = time.time_ns() - 60_000_000_000
     for path in paths:
         os.utime(path, ns=(past, past))

@@ -216,7 +216,7 @@ class BodyWriter:
         keeps to it (a word joiner, invisible): no line starts with it."""
         if "\u2014" in text:
             text = _DASH_AFTER_WORD.sub("\u2060\u2014", text)
-        if len(text) < LONG_WORD or _LONG_WORD.search(text) is None:  # nearly every text
+        if _LONG_WORD.search(text) is None:  # nearly every text
             return escape(text)
         found, last = Markup(""), 0
         for match in _LONG_WORD.finditer(text):
@@ -290,9 +290,8 @@ _DASH_AFTER_WORD = re.compile(r"(?:(?<=[^\s\u2060])|^)\u2014")
 """An unspaced em dash ("palace—and", "*Avrora*—the"): a line may break after it, never
 before. (A text starting with one follows an element, or starts its block: the joiner
 is harmless there.)"""
-LONG_WORD = 64
+_LONG_WORD = re.compile(r"\S{64,}")
 """Longer than any word of a language (German compounds stay under it)."""
-_LONG_WORD = re.compile(rf"\S{{{LONG_WORD},}}")
 BLOCK_KINDS = {"paragraph", "heading", "figure", "hr", "code_block", "ordered_list",
                "bullet_list", "blockquote", "table", "container", "list_item", "thead",
                "tbody", "tr", "th", "td", "div"}

@@ -47,7 +47,7 @@ _KEPT: dict[tuple[str, str], Read] = {}
 
 UNSETTLED: Status = (-1, -1, -1, -1, -1)
 """The status of a file changed too recently to be known by its status
-(``project.settled``): what was read from it is read again next time."""
+(``project.settled``): what was read from it is not kept (``keep``)."""
 
 
 def status(path: Path) -> Status:
@@ -64,18 +64,19 @@ def status(path: Path) -> Status:
 
 def kept(path: Path, language: str) -> Read | None:
     """The last read of the part at ``path`` in ``language``, if none of the files it was
-    read from has changed since, nor had changed just before; else None."""
+    read from has changed since; else None."""
     found = _KEPT.get((str(path), language))
-    if found is None or any(was == UNSETTLED or status(Path(name)) != was
-                            for name, was in found[1]):
+    if found is None or any(status(Path(name)) != was for name, was in found[1]):
         return None
     return found
 
 
 def keep(read: dict[tuple[str, str], Read]) -> None:
-    """Keep this read's parts (by file and language), and no other."""
+    """Keep this read's parts (by file and language), and no other; not those read from a
+    file that had not settled (``UNSETTLED``), which a later save might not show."""
     _KEPT.clear()
-    _KEPT.update(read)
+    _KEPT.update((name, found) for name, found in read.items()
+                 if all(was != UNSETTLED for _, was in found[1]))
 
 
 KEPT_FILE = "parts"
