@@ -31,10 +31,10 @@ def assemble(pieces: list[bytes]) -> bytes:
     ids = {str(k): v for k, v in _pairs(tree.IDTree.Names)} if "/IDTree" in tree else {}
     names = book.Root.get("/Names", pikepdf.Dictionary())
     dests = {str(k): v for k, v in _pairs(names.Dests.Names)} if "/Dests" in names else {}
+    next_key = 1 + max((key for key, _ in nums), default=-1)
     for data in pieces[1:]:
         piece = pikepdf.open(io.BytesIO(data))
-        offset = 1 + max((key for key, _ in nums), default=-1)
-        _renumber(piece, offset)
+        _renumber(piece, next_key)
         with warnings.catch_warnings():  # the destinations are joined below
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
             book.pages.extend(piece.pages)
@@ -44,8 +44,10 @@ def assemble(pieces: list[bytes]) -> bytes:
             element = copy(kid)
             element.P = document
             document.K.append(element)
-        nums += [(int(key), value)
+        added = [(int(key), value)
                  for key, value in _pairs(_whole(piece, source.ParentTree, book).Nums)]
+        nums += added
+        next_key = max(next_key, 1 + max((key for key, _ in added), default=-1))
         if "/IDTree" in source:
             for key, value in _pairs(_whole(piece, source.IDTree, book).Names):
                 ids.setdefault(str(key), value)
@@ -56,7 +58,7 @@ def assemble(pieces: list[bytes]) -> bytes:
             _append_outlines(book, copy(piece.Root.Outlines))
     tree.ParentTree = book.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(
         [item for key, value in nums for item in (key, value)])))
-    tree.ParentTreeNextKey = 1 + max(key for key, _ in nums)
+    tree.ParentTreeNextKey = next_key
     if ids:
         tree.IDTree = book.make_indirect(pikepdf.Dictionary(Names=_flat(ids)))
     if dests:

@@ -85,6 +85,16 @@ class PrintJob:
         """The glossary's entries by slug."""
         return {entry.slug: entry for entry in self.pamphlet.glossary}
 
+    @cached_property
+    def section_parts(self) -> dict[str, tuple[Part, ...]]:
+        """The parts laid out in each section of parts, by its name (made once: a book
+        of 1,000 parts has 1,000 sections, and each looks for its own)."""
+        sections = part_sections(self.pamphlet)
+        found: dict[str, list[Part]] = {}
+        for part in self.pamphlet.parts:
+            found.setdefault(sections[part.slug], []).append(part)
+        return {name: tuple(parts) for name, parts in found.items()}
+
 
 @dataclass(frozen=True)
 class Adjustments:
@@ -153,9 +163,8 @@ def print_html(job: PrintJob, adjust: Adjustments = UNADJUSTED, preview: bool = 
     front = (whole and handout is None) or section == ids.FRONT
     body = whole or (section or "").startswith("part-")
     back = whole or section == ids.BACK  # a handout has its questions, not the rest
-    sections = part_sections(pamphlet)
-    shown = (handout,) if handout is not None else tuple(
-        part for part in pamphlet.parts if section in (None, ids.BACK, sections[part.slug]))
+    shown = (handout,) if handout is not None else (
+        pamphlet.parts if section in (None, ids.BACK) else job.section_parts.get(section, ()))
     writers = _writers(job, lambda image: _src(job, image, locate), shown, adjust.set_under)
     parts = [(part, writers[part.slug]) for part in shown if body]
     gathered = [(part, writers[part.slug], found)

@@ -276,9 +276,7 @@ def _text_after(job: PrintJob, names: list[str]) -> dict[str, float]:
 def _too_deep(job: PrintJob, section: str, shared: Shared) -> str:
     """The file of the part of ``section`` nested too deeply for the layout: the section's
     own, unless it also holds a sidebar, whose parts are then laid out one by one."""
-    sections = part_sections(job.pamphlet)
-    parts = [part for part in job.pamphlet.parts if sections[part.slug] == section]
-    for part in parts[1:]:
+    for part in job.section_parts.get(section, ())[1:]:
         try:
             layout(print_html(job, handout=part), job.theme.project, shared)
         except PressrunError as exc:
