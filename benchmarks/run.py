@@ -85,6 +85,7 @@ LABELS = {
     "edit-paragraph": "rebuild after appending a word to one paragraph",
     "edit-stylesheet": "rebuild after editing styles/print.css",
     "watch": "pressrun watch, rebuild after editing one part",
+    "watch-cold": "cold pressrun build, in turns with the watch's rebuilds",
     **{f"pdf-{pages}": f"cold pressrun pdf, ~{pages} pages of prose" for pages in SCALING_PAGES},
     **{f"parts-{n}": f"cold pressrun build, {n} short parts" for n in SCALING_COUNTS},
     **{f"notes-{n}": f"cold pressrun build, one part with {n} footnotes"
@@ -199,21 +200,24 @@ def rebuilds(corpus: str, project: Path, plan: Plan) -> list[Measurement]:
     ]
 
 
-def watch(corpus: str, project: Path, plan: Plan) -> list[Measurement]:
-    """``pressrun watch``: from saving a one-word edit to the rebuild's "built in" line."""
+def watch(corpus: str, project: Path, cold: Path, plan: Plan) -> list[Measurement]:
+    """``pressrun watch``: from saving a one-word edit to the rebuild's "built in" line, in
+    turns with cold builds of another copy, ``cold`` (the watcher idle meanwhile)."""
     part = middle_part(project)
-    times = []
+    times, builds = [], []
     with WatchSession([*PRESSRUN, "watch"], project) as session:
         session.wait_built(WATCH_TIMEOUT)
         for _ in range(plan.warmups + plan.runs):
             session.settle()
+            builds.append(_cold(cold, "build")())
             edit_paragraph(part)
             start = time.perf_counter()
             times.append(session.wait_built(WATCH_TIMEOUT) - start)
         session.settle()
         peak = session.stop()
     return [Measurement(corpus, "watch", LABELS["watch"], times[plan.warmups:], rss_kib=[peak],
-                        note=f"save → 'built in' line; edits {part.name}; RSS: whole session")]
+                        note=f"save → 'built in' line; edits {part.name}; RSS: whole session"),
+            measurement(corpus, "watch-cold", LABELS["watch-cold"], builds[plan.warmups:])]
 
 
 def bench_corpus(corpus: str, source: Path, work: Path, plan: Plan) -> list[Measurement]:
@@ -227,33 +231,39 @@ def bench_corpus(corpus: str, source: Path, work: Path, plan: Plan) -> list[Meas
     results += attempt(corpus, ("no-change", "edit-paragraph", "edit-stylesheet"),
                        lambda: rebuilds(corpus, rebuild, plan))
     watched = copy_project(source, folder / "watch")
-    results += attempt(corpus, ("watch",), lambda: watch(corpus, watched, plan))
+    results += attempt(corpus, ("watch", "watch-cold"),
+                       lambda: watch(corpus, watched, project, plan))
     return results
 
 
 def scaling(source: Path, work: Path, plan: Plan) -> list[Measurement]:
-    """Cold ``pressrun pdf`` of generated prose projects of about 4, 40 and 400 pages."""
-    results = []
-    for pages in SCALING_PAGES:
-        def measure(pages: int = pages) -> list[Measurement]:
-            project = generate_prose_project(source, work / "scaling" / str(pages), pages)
-            result = measurement("scaling", f"pdf-{pages}", LABELS[f"pdf-{pages}"],
-                                 repeat(_cold(project, "pdf"), plan))
+    """Cold ``pressrun pdf`` of generated prose projects of about 4, 40 and 400 pages, and
+    cold ``pressrun build`` of 10, 100 and 1,000 parts, and of notes; a series at a time."""
+
+    def pages() -> list[Measurement]:
+        results = series({f"pdf-{n}": _cold(generate_prose_project(
+            source, work / "scaling" / str(n), n), "pdf") for n in SCALING_PAGES}, plan)
+        for result in results:
             per_page = result.per_page
             result.note = "" if per_page is None else f"{per_page * 1000:.0f} ms per page"
-            return [result]
+        return results
 
-        results += attempt("scaling", (f"pdf-{pages}",), measure)
+    results = attempt("scaling", tuple(f"pdf-{n}" for n in SCALING_PAGES), pages)
     for kind, generate in (("parts", generate_parts_project), ("notes", generate_notes_project)):
-        for n in SCALING_COUNTS:
-            def measure_count(kind: str = kind, n: int = n, generate: Callable[
-                    [Path, int], Path] = generate) -> list[Measurement]:
-                project = generate(work / "scaling" / f"{kind}-{n}", n)
-                return [measurement("scaling", f"{kind}-{n}", LABELS[f"{kind}-{n}"],
-                                    repeat(_cold(project, "build"), plan))]
+        def counts(kind: str = kind, generate: Callable[[Path, int], Path] = generate
+                   ) -> list[Measurement]:
+            return series({f"{kind}-{n}": _cold(generate(
+                work / "scaling" / f"{kind}-{n}", n), "build") for n in SCALING_COUNTS}, plan)
 
-            results += attempt("scaling", (f"{kind}-{n}",), measure_count)
+        results += attempt("scaling", tuple(f"{kind}-{n}" for n in SCALING_COUNTS), counts)
     return results
+
+
+def series(steps: dict[str, Callable[[], Sample]], plan: Plan) -> list[Measurement]:
+    """The sizes of one series (``steps`` by key) in interleaved rounds: the figures that
+    a per-page or per-item ratio divides are taken at the same moments."""
+    samples = repeat_together(steps, plan)
+    return [measurement("scaling", key, LABELS[key], found) for key, found in samples.items()]
 
 
 def startup(plan: Plan) -> list[Measurement]:

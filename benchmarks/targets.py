@@ -70,7 +70,7 @@ RATIOS = (
     Ratio("no-change rebuild ÷ cold build", "no-change", ("cold-build",), {"ten-days": 0.05}),
     Ratio("edit one paragraph ÷ cold build", "edit-paragraph", ("cold-build",)),
     Ratio("edit stylesheet ÷ cold build", "edit-stylesheet", ("cold-build",)),
-    Ratio("watch, edit one part ÷ cold build", "watch", ("cold-build",), {"ten-days": 0.15}),
+    Ratio("watch, edit one part ÷ cold build", "watch", ("watch-cold",), {"ten-days": 0.15}),
     Ratio("build ÷ pandoc (EPUB + PDF)", "cold-build", ("pandoc-epub", "pandoc-pdf"),
           {"pamphlet": 1.0, "ten-days": 0.70}),
     Ratio("peak memory, build ÷ floor, processes together", "cold-build", ("floor",),
