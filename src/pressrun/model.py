@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pressrun.paper import PAPER, PageSize
@@ -243,6 +244,12 @@ class Pamphlet:
     """In the order of ``contents``."""
     glossary: tuple[GlossaryEntry, ...] = ()
     """From glossary.yaml, in alphabetical order."""
+
+    @cached_property
+    def glossary_by_slug(self) -> dict[str, GlossaryEntry]:
+        """The glossary's entries by slug (made once: every part's writer, in both
+        formats, shares it)."""
+        return {entry.slug: entry for entry in self.glossary}
 
     @property
     def slug(self) -> str:

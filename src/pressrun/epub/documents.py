@@ -21,7 +21,7 @@ from pressrun.html import ids
 from pressrun.html.drawing import cover_png, svg_size
 from pressrun.html.pictures import Pictures
 from pressrun.html.theme import Theme, base_context
-from pressrun.model import GlossaryEntry, Image, Pamphlet, Part, slugify
+from pressrun.model import Image, Pamphlet, Part, slugify
 from pressrun.study import gathered_questions, reading_minutes
 
 # Part role → (EPUB structural semantic, ARIA role).
@@ -79,11 +79,6 @@ class EpubJob:
         """Where a link to each part leads, by its file name (made once: every part's
         writer shares it)."""
         return {ids.markdown_name(part): part_href(part) for part in self.pamphlet.parts}
-
-    @cached_property
-    def glossary(self) -> dict[str, GlossaryEntry]:
-        """The glossary's entries by slug."""
-        return {entry.slug: entry for entry in self.pamphlet.glossary}
 
     def screen(self, image: Image) -> ScreenImage:
         """A picture converted for screens (once per build)."""
@@ -182,8 +177,8 @@ def epub_documents(job: EpubJob, cover_href: str, placement: Placement | None = 
 
 def _writer(job: EpubJob, part: Part, **options: object) -> EpubWriter:
     meta = job.pamphlet.metadata
-    return EpubWriter(part, job.href, job.part_hrefs, job.theme.words, glossary=job.glossary,
-                      image_size=job.size,
+    return EpubWriter(part, job.href, job.part_hrefs, job.theme.words,
+                      glossary=job.pamphlet.glossary_by_slug, image_size=job.size,
                       numbered=meta.paragraph_numbers, questions_at_end=meta.questions == "end",
                       **options)  # type: ignore[arg-type]
 

@@ -21,7 +21,7 @@ from pressrun.html import ids
 from pressrun.html.drawing import qr_svg
 from pressrun.html.pictures import Pictures
 from pressrun.html.theme import Theme, base_context
-from pressrun.model import GlossaryEntry, Image, Pamphlet, Part
+from pressrun.model import Image, Pamphlet, Part
 from pressrun.pdf.writer import PrintWriter
 from pressrun.profiles import EDITIONS, PROFILES, Edition, Profile
 from pressrun.project import DEFAULT_THEME
@@ -79,11 +79,6 @@ class PrintJob:
         """Where a link to each part leads, by its file name (made once: every section's
         writers share it)."""
         return {ids.markdown_name(part): f"#{ids.part(part)}" for part in self.pamphlet.parts}
-
-    @cached_property
-    def glossary(self) -> dict[str, GlossaryEntry]:
-        """The glossary's entries by slug."""
-        return {entry.slug: entry for entry in self.pamphlet.glossary}
 
     @cached_property
     def section_parts(self) -> dict[str, tuple[Part, ...]]:
@@ -200,7 +195,7 @@ def _writers(job: PrintJob, src, parts: tuple[Part, ...],
     """A print writer for each of ``parts``, by slug."""
     meta = job.pamphlet.metadata
     return {part.slug: PrintWriter(part, src, job.part_hrefs, job.theme.words,
-                                   glossary=job.glossary,
+                                   glossary=job.pamphlet.glossary_by_slug,
                                    numbered=meta.paragraph_numbers,
                                    questions_at_end=meta.questions == "end",
                                    endnotes=meta.notes == "endnotes", set_under=set_under)
