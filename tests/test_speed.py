@@ -185,6 +185,34 @@ def test_weasyprints_declarations_are_parsed_once_and_kept(tmp_path: Path) -> No
     assert ast.literal_eval(_python(DECLARED, cache)) == ("Declared", False)
 
 
+DEFAULT_SHEETS = """
+import tinycss2
+parsed, parse = [], tinycss2.parse_stylesheet
+tinycss2.parse_stylesheet = lambda *args, **options: parsed.append(1) or parse(*args, **options)
+import pressrun.pdf.weasy
+import weasyprint, weasyprint.css, weasyprint.document, weasyprint.html
+css = [module.CSS for module in (weasyprint.css, weasyprint.document, weasyprint.html)]
+print(repr((len(parsed), all(each is weasyprint.CSS for each in css),
+            isinstance(weasyprint.CSS, type))))
+"""
+
+
+def test_weasyprints_default_stylesheets_are_parsed_once_and_kept(tmp_path: Path) -> None:
+    """Importing WeasyPrint parses its three default stylesheets (HTML5's, forms',
+    presentational hints) the first time; later starts read them from the user's cache,
+    WeasyPrint's ``CSS`` is its own everywhere, and the PDF is the same."""
+    cache, project = tmp_path / "cache", PROJECTS / "minimal"
+    written = []
+    for used in (tmp_path / "empty", cache):
+        if used == cache:
+            for parses in (3, 0):
+                assert ast.literal_eval(_python(DEFAULT_SHEETS, cache)) == (parses, True, True)
+        out = tmp_path / f"{used.name}.pdf"
+        _python("", used, "-q", "--no-cache", "pdf", "-C", project, "-o", out)
+        written.append(out.read_bytes())
+    assert written[0] == written[1]
+
+
 def _build(root: Path, into: Path, **request: object) -> tuple[Result, dict[str, bytes]]:
     result = build(root, Request(output=into, cache=False, **request))  # type: ignore[arg-type]
     return result, {path.name: path.read_bytes() for path in sorted(into.iterdir())}

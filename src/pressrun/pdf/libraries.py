@@ -58,6 +58,7 @@ import _cffi_backend
 import cffi
 
 from pressrun import usercache
+from pressrun.pdf.weasysheets import defaults_kept
 
 SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libpangoft2-1.0.so.0",
            "libharfbuzz-subset.so.0", "libharfbuzz-vector.so.0", "libharfbuzz.so.0",
@@ -76,7 +77,8 @@ WRITERS = ("unsigned int *", "hb_codepoint_t[1]", "hb_tag_t[1]", "char[1]")
 
 def import_weasyprint() -> None:
     """Import WeasyPrint (once): its libraries found by soname on Linux, fontTools' rarely
-    used modules deferred, its C array types made without parsing. Nothing is changed if
+    used modules deferred, its default stylesheets kept (``weasysheets``), its C array
+    types made without parsing. Nothing is changed if
     WeasyPrint was imported before."""
     if "weasyprint" in sys.modules:
         return
@@ -84,6 +86,7 @@ def import_weasyprint() -> None:
         if sys.platform.startswith("linux"):
             stack.enter_context(_by_soname())
         stack.enter_context(_deferred())
+        stack.enter_context(defaults_kept())
         unkept = stack.enter_context(_declared())
         from weasyprint.text.ffi import ffi
     if unkept is not None:

@@ -5,8 +5,8 @@ Every use of WeasyPrint's internals is in ``weasy``, ``weasyboxes`` (reading lai
 ``weasytags`` (the structure tree), ``weasyfonts`` (the fonts), ``weasylines`` (where justified
 lines end), ``weasysplit`` (a line set where it was planned to end), ``weasyresume`` (a layout
 resumed from a page), ``weasypages`` (page styles shared), ``weasyimages`` (pictures as it loads
-them), ``weasysvg`` (an SVG's words drawn whole) and ``weasyahead`` (lines planned, none set): an
-upgrade is those eleven files' review.
+them), ``weasysvg`` (an SVG's words drawn whole), ``weasyahead`` (lines planned, none set) and
+``weasysheets`` (stylesheets kept parsed): an upgrade is those twelve files' review.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from pressrun.pdf.weasyimages import as_loaded
 from pressrun.pdf.weasylines import Plans, optimal_breaks
 from pressrun.pdf.weasypages import share_page_styles
 from pressrun.pdf.weasyresume import KEPT, Kept, keeping, resumed
+from pressrun.pdf.weasysheets import kept
 from pressrun.problems import PressrunError
 from pressrun.project import DEFAULT_THEME, OutsideProject, Project
 
@@ -192,10 +193,16 @@ def deeply(work: Callable[[], T]) -> T:
         sys.setrecursionlimit(old)
 
 
-def _sheet(shared: Shared, key: str, fetcher: URLFetcher, **source: Any) -> CSS:
-    """The stylesheet ``source`` describes, parsed once (``shared.styles`` keeps it)."""
+def _sheet(shared: Shared, key: str, fetcher: ProjectFetcher, **source: Any) -> CSS:
+    """The stylesheet ``source`` describes, parsed once (``shared.styles`` keeps it); one
+    of the theme's, parsed once for every build (``weasysheets``)."""
     if key not in shared.styles:
-        shared.styles[key] = CSS(url_fetcher=fetcher, font_config=shared.font_config, **source)
+        def parse(fonts: Any) -> CSS:
+            return CSS(url_fetcher=fetcher, font_config=fonts, **source)
+
+        shared.styles[key] = kept(parse, fetcher.fetch(key).read(), key, shared.font_config,
+                                  fetcher) if key.startswith(THEME_URL) \
+            else parse(shared.font_config)
     return shared.styles[key]
 
 

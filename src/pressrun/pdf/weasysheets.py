@@ -1,0 +1,199 @@
+"""WeasyPrint's default stylesheets and the theme's, parsed once and kept in the user's cache.
+
+Every process that lays out parses the same stylesheets: WeasyPrint's HTML5 defaults
+and presentational hints as it is imported (75 ms), then the theme's print stylesheets
+(45 ms, besides adding the fonts they name). What parsing makes (tinycss2's rules,
+WeasyPrint's checked declarations, cssselect2's selectors compiled into functions)
+depends on the text alone, so it is kept in the user's cache (``usercache``) under a
+hash of the text, its URL and the versions of WeasyPrint, tinycss2 and cssselect2, and
+read back by the next build (3 ms).
+
+A parsed stylesheet is kept by ``pickle``, each compiled selector as its function's code
+(``marshal``, as Python keeps a module's), made a function again with cssselect2's own
+globals. The cache is the user's own folder, trusted as the compiled templates kept
+beside it are; it is still read by an unpickler that makes only the three libraries'
+classes. What parsing does besides making the stylesheet is done again when it is read
+back: its ``@font-face`` rules are added to the fonts, through the layout's fetcher
+(whose sandbox checks their files), and its counter styles to the ones it was given. An
+entry that cannot be read is parsed and kept again. A project's stylesheets are parsed
+each time.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import importlib.abc
+import io
+import marshal
+import pickle
+import sys
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from pressrun import usercache
+
+LIBRARIES = ("weasyprint", "tinycss2", "cssselect2")
+"""The packages whose classes make a parsed stylesheet."""
+DEFAULTS = "weasyprint.html"
+"""The module that parses WeasyPrint's default stylesheets as it is imported."""
+Parse = Callable[[Any], Any]
+"""A stylesheet's parse, given the fonts to add its ``@font-face`` rules to."""
+
+
+def kept(parse: Parse, text: str | bytes, url: str, font_config: Any = None,
+         fetcher: Any = None, counter_style: dict | None = None) -> Any:
+    """The stylesheet ``parse`` makes of ``text`` (found at ``url``), with ``font_config``
+    and ``counter_style``: read from the user's cache, its fonts added through
+    ``fetcher``; else parsed and kept."""
+    if usercache.folder() is None:
+        return parse(font_config)
+    entry, counters = _entry(text, url), counter_style if counter_style is not None else {}
+    found = _loads(usercache.read(entry))
+    if found is not None:
+        sheet, faces, added = found
+        for descriptors in faces if font_config is not None else ():
+            font_config.add_font_face(descriptors, fetcher)
+        counters.update(added)
+        return sheet
+    before, fonts = dict(counters), _Faces(font_config)
+    sheet = parse(fonts)
+    added = {name: style for name, style in counters.items() if before.get(name) is not style}
+    data = _dumps((sheet, fonts.added, added))
+    if data is not None:
+        usercache.write(entry, data)
+    return sheet
+
+
+@contextmanager
+def defaults_kept() -> Iterator[None]:
+    """Inside, the stylesheets WeasyPrint parses as it is imported (``DEFAULTS``) are
+    ``kept``; outside, its ``CSS`` is its own again."""
+    finder = _Defaults()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+        finder.restore()
+
+
+class _Defaults(importlib.abc.MetaPathFinder):
+    """Gives WeasyPrint, as ``DEFAULTS`` is about to be imported, a ``CSS`` that keeps the
+    stylesheets made of a text alone (``kept``); finds no module itself."""
+
+    def __init__(self) -> None:
+        self.real: Any = None
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname == DEFAULTS and self.real is None and "weasyprint" in sys.modules:
+            names = vars(sys.modules["weasyprint"])
+            self.real, names["CSS"] = names["CSS"], self.css
+
+    def css(self, *args: Any, **options: Any) -> Any:
+        """WeasyPrint's ``CSS(string=…, counter_style=…)``, kept; any other call its own."""
+        string = options.get("string")
+        if args or not isinstance(string, str) or options.keys() - {"string", "counter_style"}:
+            return self.real(*args, **options)
+        counters = options.get("counter_style")
+        names = vars(sys.modules["weasyprint"])
+        given, names["CSS"] = names["CSS"], self.real  # the class pickle finds by its name
+        try:
+            return kept(lambda faces: self.real(string=string, counter_style=counters,
+                                                font_config=faces),
+                        string, DEFAULTS, counter_style=counters)
+        finally:
+            names["CSS"] = given
+
+    def restore(self) -> None:
+        """Every module of WeasyPrint given ``css`` given WeasyPrint's ``CSS`` again."""
+        for name, module in list(sys.modules.items()):
+            names = vars(module) if name.partition(".")[0] == "weasyprint" else {}
+            if names.get("CSS") == self.css:
+                names["CSS"] = self.real
+
+
+class _Faces:
+    """The fonts a stylesheet is parsed with, recording the ``@font-face`` rules it adds."""
+
+    def __init__(self, font_config: Any) -> None:
+        self.font_config, self.added = font_config, list[Any]()
+
+    def add_font_face(self, descriptors: Any, fetcher: Any) -> Any:
+        self.added.append(descriptors)
+        if self.font_config is not None:
+            return self.font_config.add_font_face(descriptors, fetcher)
+        return None
+
+
+def _entry(text: str | bytes, url: str) -> str:
+    """The cache entry of the stylesheet ``text`` at ``url``."""
+    import cssselect2
+    import tinycss2
+    import weasyprint
+
+    data = text.encode() if isinstance(text, str) else text
+    return usercache.name("stylesheet", weasyprint.__version__, tinycss2.__version__,
+                          cssselect2.__version__, url, hashlib.sha256(data).hexdigest())
+
+
+class _Pickler(pickle.Pickler):
+    """Keeps a selector cssselect2 compiled as the code of its function."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, types.FunctionType) and obj.__code__.co_filename == "<string>" \
+                and obj.__globals__.get("split_whitespace") is _globals()["split_whitespace"]:
+            return _selector, (marshal.dumps(obj.__code__),)
+        return NotImplemented
+
+
+class _Unpickler(pickle.Unpickler):
+    """Makes the classes of ``LIBRARIES`` and compiled selectors, nothing else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.partition(".")[0] in LIBRARIES or (module, name) == (__name__, "_selector"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a stylesheet")
+
+
+def _dumps(made: tuple[Any, list, dict]) -> bytes | None:
+    """``made`` as kept; ``None`` when it cannot be kept."""
+    out = io.BytesIO()
+    try:
+        _Pickler(out, pickle.HIGHEST_PROTOCOL).dump(made)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError):
+        return None
+    return out.getvalue()
+
+
+def _loads(data: bytes | None) -> tuple[Any, list, dict] | None:
+    """What ``_dumps`` kept as ``data``; ``None`` for an entry that cannot be used."""
+    if data is None:
+        return None
+    try:
+        sheet, faces, counters = _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # any entry that cannot be read is made again
+        return None
+    if not isinstance(faces, list) or not isinstance(counters, dict):
+        return None
+    return sheet, faces, counters
+
+
+def _selector(code: bytes) -> Callable[[Any], bool]:
+    """A selector's function, made again from its code with cssselect2's globals."""
+    made = marshal.loads(code)
+    if not isinstance(made, types.CodeType):
+        raise pickle.UnpicklingError("not a selector")
+    return types.FunctionType(made, _globals())
+
+
+@cache
+def _globals() -> dict[str, Any]:
+    """The globals cssselect2 compiles selectors with (and ``eval`` adds)."""
+    from cssselect2 import compiler
+
+    return {"split_whitespace": compiler.split_whitespace, "ascii_lower": compiler.ascii_lower,
+            "urlparse": compiler.urlparse, "__builtins__": builtins.__dict__}
