@@ -1,6 +1,6 @@
 """The paragraphs of the sections ahead planned, their pictures converted and encoded, in a
-forked process while this one lays out the section before (``pdf.weasyahead``): what it
-sends is used, the PDF is the same bytes, and nothing is left behind."""
+forked process while this one lays them out (``pdf.weasyahead``): what it sends is used,
+the PDF is the same bytes, and nothing is left behind."""
 
 from __future__ import annotations
 
@@ -144,3 +144,50 @@ def test_a_writer_runs_lower_only_while_a_feed_works_beside_the_layout() -> None
         feed.stop()
     assert forked.beside() == 0
     assert forked.Child(lambda: os.nice(0), forked.beside()).result() == os.nice(0)
+
+
+
+def test_a_plan_sent_while_its_section_is_laid_out_here_is_taken_before_its_paragraph(
+        project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planner starts with the section this process is laying out (the pamphlet has
+    but one after its front matter), and this process takes the plans sent before it
+    plans a paragraph itself: here, made to wait for the planner at its first paragraph
+    not planned, it plans none of the part's and writes the same bytes."""
+    root = project("minimal")
+    planned = _made_here(monkeypatch, weasylines, "_setting")
+    monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
+    alone = _pdf(root, tmp_path / "alone.pdf")
+    every = len(planned)
+    monkeypatch.delenv("PRESSRUN_SEQUENTIAL")
+    started, feed = weasyahead.Ahead.__init__, weasylines.fed_by
+    taking, plan = weasyahead.Ahead.laying_out, weasyahead._plan
+    aheads: list[weasyahead.Ahead] = []
+    told = tmp_path / "told"
+
+    def init(self, *args) -> None:
+        aheads.append(self)
+        started(self, *args)
+
+    def laying_out(self, name) -> None:  # told where this process is, then the planner starts
+        taking(self, name)
+        told.touch()
+
+    def planning(*args) -> None:
+        while not told.exists():
+            time.sleep(0.01)
+        plan(*args)
+
+    def slower(take) -> None:  # this process slower than the planner
+        def waiting() -> None:
+            _wait(aheads[-1].feed.child)
+            take()
+
+        feed(None if take is None else waiting)
+
+    monkeypatch.setattr(weasyahead.Ahead, "__init__", init)
+    monkeypatch.setattr(weasyahead.Ahead, "laying_out", laying_out)
+    monkeypatch.setattr(weasyahead, "_plan", planning)
+    monkeypatch.setattr(weasylines, "fed_by", slower)
+    planned.clear()
+    assert _pdf(root, tmp_path / "ahead.pdf") == alone
+    assert aheads and every > 0 and len(planned) < every / 2, (len(planned), every)

@@ -3,7 +3,7 @@ are laid out, and its last ones while this process makes the EPUB (see ``pdf.pie
 the EPUB's pictures converted for screens while the print edition is laid out (see
 ``epub.screens``); the manuscript read while WeasyPrint is imported (``build.prepare``),
 its parts in two halves (``split``); the paragraphs of the sections ahead planned while
-this process lays out the one before (``Feed``: see ``pdf.weasyahead``).
+this process lays them out (``Feed``: see ``pdf.weasyahead``).
 
 WeasyPrint's layouts hold C pointers and cannot be sent to another process, but a fork
 shares them: a child sends back plain data (PDF bytes, pictures, parts), the warnings

@@ -13,8 +13,8 @@ sections after an edited part are laid out again only when its page count change
 since each section's HTML holds the page it starts on. Each section's PDF is kept with
 its layout (see ``pieces``). Pictures and stylesheets are not in the HTML, so any
 change to ``images/`` or ``styles/`` forgets every layout. In a book's first layout, the
-paragraphs of the sections after the one being laid out are planned in a forked process
-(see ``weasyahead``).
+paragraphs of the sections after the first are planned in a forked process, each plan
+taken here as soon as it is sent (see ``weasyahead``).
 """
 
 from __future__ import annotations
@@ -96,9 +96,6 @@ class Layouts:
         return self.shared
 
 
-FEWEST_AHEAD = 3
-"""The fewest sections after the first worth a planning process (``_ahead``): one laid out
-here while two or more are planned (the pamphlet's part and back matter are not)."""
 ROUNDS = 8
 """The most layouts of one section: notes set under their paragraph, tables fitted and
 paragraphs re-set each take one."""
@@ -249,12 +246,12 @@ def _placed(pages: list[Page], wanted: list[str]) -> dict[str, int]:
 
 def _ahead(job: PrintJob, shared: Shared, names: list[str], layouts: Layouts) -> Ahead | None:
     """The sections ``names`` planned ahead in a forked process (``weasyahead``), when
-    there are enough and a core for it, in the book's first layout (a rebuild of
-    ``pressrun watch`` lays out one or two sections). It is forked once the first section
-    is laid out: its stylesheets are then parsed, their fonts added, here."""
+    there are any and a core for it, in the book's first layout (a rebuild of ``pressrun
+    watch`` lays out one or two sections). It is forked once the first section is laid
+    out: its stylesheets are then parsed, their fonts added, here."""
     from pressrun.forked import can_fork
 
-    if len(names) < FEWEST_AHEAD or layouts.order or not can_fork():
+    if not names or layouts.order or not can_fork():
         return None
     from pressrun.pdf.weasyahead import Ahead
 

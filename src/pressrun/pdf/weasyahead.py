@@ -1,17 +1,19 @@
 """The paragraphs of the sections ahead planned in a forked process, while this one lays
-out the section before them.
+them out.
 
 Planning a justified paragraph's lines (``weasylines``: measuring its words, choosing its
 breaks) is a fifth of a book's layout, and a plan depends only on the paragraph's texts,
-styles and measure, never on the page it lands on. So while this process lays out one
-section, a forked one goes through the sections after it (``Ahead``), each laid out with
-its paragraphs planned but no line set: a cheap layout, about a third of the real one,
-whose pages mean nothing. The plans are sent back as each section is done and kept
-with this process's own (``Shared.plans``); the layout then finds its paragraphs
-planned. A plan not there in time is made here, as before, and a plan made here is
-never replaced, so the pages are the same, to the byte, whoever planned them. The
-section's pictures go with its plans: converted as the layout loads them and encoded as
-a writer does (``weasyimages``, ``weasy``), each by a hash of what it is made from.
+styles and measure, never on the page it lands on. So once the first section is laid
+out, a forked process goes through the sections after it (``Ahead``), from the one this
+process is laying out, each laid out with its paragraphs planned but no line set: a
+cheap layout, about a third of the real one, whose pages mean nothing. Each plan is sent
+back as soon as it is made, and this process takes those sent before it plans a
+paragraph itself, keeping them with its own (``Shared.plans``): in the pamphlet's part,
+the planner is ahead of the layout from its second paragraph on. A plan not there in
+time is made here, as before, and a plan made here is never replaced, so the pages are
+the same, to the byte, whoever planned them. A section's pictures are sent when it is
+done: converted as the layout loads them and encoded as a writer does (``weasyimages``,
+``weasy``), each by a hash of what it is made from.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import pressrun.pdf.libraries  # noqa: F401
 
 # isort: split
 from collections.abc import Callable
-from itertools import islice
 from typing import Any
 
 from weasyprint.layout import block
@@ -48,13 +49,18 @@ class Ahead:
         self.names, self.shared = names, shared
         self.feed: Feed[Sent] = Feed(
             lambda send, told: _plan(job, shared, names, send, told))
+        weasylines.fed_by(self.take)
 
     def laying_out(self, name: str) -> None:
-        """Before section ``name`` is laid out here: take the plans and pictures sent so
-        far (where this process made one too, its own stays), and have the forked process
-        go on after ``name``."""
+        """Before section ``name`` is laid out here: take what was sent so far, and have the
+        forked process go on from ``name``, if it is behind."""
         if name in self.names:
-            self.feed.tell(self.names.index(name) + 1)
+            self.feed.tell(self.names.index(name))
+        self.take()
+
+    def take(self) -> None:
+        """Take the plans and pictures sent so far (where this process made one too, its
+        own stays)."""
         for plans, pictures in self.feed.take():
             for signature, plan in plans:
                 self.shared.plans.setdefault(signature, plan)
@@ -63,6 +69,7 @@ class Ahead:
 
     def stop(self) -> None:
         """End the forked process, and remove its fonts' folder."""
+        weasylines.fed_by(None)
         self.feed.stop()
         remove_folder(self.feed.child.pid)
 
@@ -75,11 +82,11 @@ def _plan(job: PrintJob, shared: Shared, names: list[str],
     ``send`` the plans each adds, with its pictures converted and encoded."""
     _only_plan()
     own_folder(shared.font_config)
+    shared.plans = _Sending(shared.plans, send)
     sent, encoded = set(shared.images), set[int]()
     for index, name in enumerate(names):
         if index < told():
             continue
-        before = len(shared.plans)
         try:
             layout(print_html(job, section=name), job.theme.project, shared)
             _encode(shared.images, encoded)
@@ -88,8 +95,19 @@ def _plan(job: PrintJob, shared: Shared, names: list[str],
         made = [key for key in shared.images if key not in sent
                 and isinstance(key, str) and key.startswith(PICTURES)]
         sent.update(made)
-        send((list(islice(shared.plans.items(), before, None)),
-              {key: shared.images[key] for key in made}))
+        send(([], {key: shared.images[key] for key in made}))
+
+
+class _Sending(dict):
+    """In the forked process: the plans, each new one sent as soon as it is made."""
+
+    def __init__(self, plans: dict, send: Callable[[Sent], None]) -> None:
+        super().__init__(plans)
+        self.send = send
+
+    def __setitem__(self, signature: Any, plan: Any) -> None:
+        super().__setitem__(signature, plan)
+        self.send(([(signature, plan)], {}))
 
 
 def _encode(images: dict, encoded: set[int]) -> None:

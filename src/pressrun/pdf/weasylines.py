@@ -91,6 +91,15 @@ class _Planning:
 
 
 _planning: _Planning | None = None
+_fed: list[Callable[[], object]] = []
+"""What takes in the plans a planner ahead has sent since (``weasyahead``), before a
+paragraph not among the plans is planned here."""
+
+
+def fed_by(take: Callable[[], object] | None) -> None:
+    """Have ``take`` called before a paragraph not among the plans is planned (``None``: no
+    more)."""
+    _fed[:] = [] if take is None else [take]
 
 
 @contextmanager
@@ -203,6 +212,8 @@ def _remembered(planning: _Planning, context: Any, linebox: Any,
     in the same styles at the same measure: a section laid out again to mend a fault
     is the same paragraphs but a few."""
     texts, signature = _signature(planning, linebox, containing_block)
+    for take in _fed if signature not in planning.plans else ():
+        take()
     if signature not in planning.plans:
         plan, setting = _setting(planning, context, linebox, containing_block)
         place = {id(box): index for index, box in enumerate(texts)}
