@@ -49,7 +49,7 @@ class Ahead:
         self.names, self.shared = names, shared
         self.feed: Feed[Sent] = Feed(
             lambda send, told: _plan(job, shared, names, send, told))
-        weasylines.fed_by(self.take)
+        weasylines.FEEDS.append(self.take)
 
     def laying_out(self, name: str) -> None:
         """Before section ``name`` is laid out here: take what was sent so far, and have the
@@ -69,7 +69,7 @@ class Ahead:
 
     def stop(self) -> None:
         """End the forked process, and remove its fonts' folder."""
-        weasylines.fed_by(None)
+        weasylines.FEEDS.remove(self.take)
         self.feed.stop()
         remove_folder(self.feed.child.pid)
 

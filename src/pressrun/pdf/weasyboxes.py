@@ -214,6 +214,13 @@ def tracking(style: Any) -> float:
     return 0 if style["letter_spacing"] == "normal" else style["letter_spacing"]
 
 
+def edge(box: Any, side: str) -> float:
+    """The width of an inline box's margin, border and padding on ``side``."""
+    margin = getattr(box, f"margin_{side}")
+    return ((0 if margin == "auto" else margin) + getattr(box, f"border_{side}_width")
+            + getattr(box, f"padding_{side}"))
+
+
 def descendants(box: Any) -> Iterator[Any]:
     """``box`` and every box inside it, in order."""
     yield box

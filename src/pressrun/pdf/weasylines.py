@@ -37,7 +37,7 @@ from pressrun.pdf.hyphens import cuts, dictionary
 from pressrun.pdf.linebreak import FALLBACK, Hyphen, Item, Space, Word, breaks
 from pressrun.pdf.quality import HYPHENS, MAX_GAP
 from pressrun.pdf.textwidths import SPACE, Measures, Widths
-from pressrun.pdf.weasyboxes import tracking
+from pressrun.pdf.weasyboxes import edge, tracking
 from pressrun.pdf.weasysplit import ending_at
 
 TIGHTER = -0.03
@@ -91,15 +91,9 @@ class _Planning:
 
 
 _planning: _Planning | None = None
-_fed: list[Callable[[], object]] = []
-"""What takes in the plans a planner ahead has sent since (``weasyahead``), before a
-paragraph not among the plans is planned here."""
-
-
-def fed_by(take: Callable[[], object] | None) -> None:
-    """Have ``take`` called before a paragraph not among the plans is planned (``None``: no
-    more)."""
-    _fed[:] = [] if take is None else [take]
+FEEDS: list[Callable[[], object]] = []
+"""What takes in the plans a planner ahead has sent (``weasyahead``), called before a
+paragraph not among them is planned here."""
 
 
 @contextmanager
@@ -212,7 +206,7 @@ def _remembered(planning: _Planning, context: Any, linebox: Any,
     in the same styles at the same measure: a section laid out again to mend a fault
     is the same paragraphs but a few."""
     texts, signature = _signature(planning, linebox, containing_block)
-    for take in _fed if signature not in planning.plans else ():
+    for take in FEEDS if signature not in planning.plans else ():
         take()
     if signature not in planning.plans:
         plan, setting = _setting(planning, context, linebox, containing_block)
@@ -326,8 +320,8 @@ def _inline(planning: _Planning, box: Any, containing_block: Any,
             yield (child, closed, style) if plain else None
         elif isinstance(child, boxes.InlineBox):
             resolve_percentages(child, containing_block)
-            right = _edge(child, "right")
-            yield _edge(child, "left")
+            right = edge(child, "right")
+            yield edge(child, "left")
             yield from _inline(planning, child, containing_block, closed or bool(right))
             yield right
         else:
@@ -349,13 +343,6 @@ def _signature(planning: _Planning, linebox: Any,
         pieces.append(piece)
     return texts, (tuple(pieces), containing_block.width, linebox.text_indent,
                    planning.measures.key(linebox.style))
-
-
-def _edge(box: Any, side: str) -> float:
-    """The width of an inline box's margin, border and padding on ``side``."""
-    margin = getattr(box, f"margin_{side}")
-    return ((0 if margin == "auto" else margin) + getattr(box, f"border_{side}_width")
-            + getattr(box, f"padding_{side}"))
 
 
 def _words(planning: _Planning, context: Any, box: Any, closed: bool, stretch: float,
