@@ -1,7 +1,8 @@
 """pressrun's cache in the user's cache folder: work derived from installed files alone
 (templates compiled by Jinja2, hyphenation patterns parsed by pyphen, a language's
 direction and plural rules read by babel, WeasyPrint's C declarations parsed by cffi,
-the hashes of pressrun's own files), kept between builds of any project so that the
+its default stylesheets and the theme's parsed by WeasyPrint, the hashes of pressrun's
+own files), kept between builds of any project so that the
 first build of a new project does not redo it; and the key that signs the parts kept in
 a project's ``build/.cache/`` (``manuscript.reread``).
 
