@@ -153,8 +153,8 @@ def test_a_plan_sent_while_its_section_is_laid_out_here_is_taken_before_its_para
     """The planner starts with the section this process is laying out (the pamphlet has
     but one after its front matter), and this process takes the plans sent before it
     plans a paragraph itself: here, made to wait for the planner as it plans the first
-    paragraph of the part, it plans that one, the front matter's and no more, and
-    writes the same bytes."""
+    paragraph of the part, it plans fewer than half of the paragraphs, and writes the
+    same bytes."""
     root = project("minimal")
     planned = _made_here(monkeypatch, weasylines, "_setting")
     monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
@@ -191,3 +191,30 @@ def test_a_plan_sent_while_its_section_is_laid_out_here_is_taken_before_its_para
     planned.clear()
     assert _pdf(root, tmp_path / "ahead.pdf") == alone
     assert aheads and every > 2 and len(planned) < every / 2, (len(planned), every)
+
+
+class _Sent:
+    """A feed whose records are given, or which cannot be read."""
+
+    def __init__(self, records: list | None) -> None:
+        self.records = records
+
+    def take(self) -> list:
+        if self.records is None:
+            raise EOFError("a frame cut short")
+        return self.records
+
+
+def test_a_plan_made_here_is_never_replaced_and_an_unreadable_feed_is_let_go() -> None:
+    ahead = object.__new__(weasyahead.Ahead)
+    ahead.shared = weasyahead.Shared(font_config=None)  # type: ignore[arg-type]
+    ahead.shared.plans.update({"ours": "made here"})
+    ahead.feed = _Sent([([("ours", "made there"), ("theirs", "made there")], {"p": b"1"})])
+    ahead.take()
+    assert ahead.shared.plans == {"ours": "made here", "theirs": "made there"}
+    assert ahead.shared.images == {"p": b"1"}
+    weasylines.FEEDS.append(ahead.take)
+    ahead.feed = _Sent(None)
+    ahead.take()  # planned here from now on
+    assert ahead.take not in weasylines.FEEDS
+    assert ahead.shared.plans == {"ours": "made here", "theirs": "made there"}

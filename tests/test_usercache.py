@@ -5,6 +5,7 @@ but the time."""
 
 from __future__ import annotations
 
+import io
 import pickle
 import types
 from collections import Counter
@@ -248,3 +249,24 @@ def test_a_kept_stylesheet_makes_nothing_but_a_stylesheet(project, tmp_path, cac
     assert _pdf(source, tmp_path / "two") == first
     assert not touched.exists()
     assert all(b"cssselect2" in path.read_bytes() for path in sheets)  # kept again
+
+
+@pytest.mark.parametrize(("module", "name"), [
+    ("weasyprint.urls", "os.system"), ("weasyprint.urls", "Path"),
+    ("weasyprint.text.fonts", "mkdtemp"), ("builtins", "eval"), ("os", "system")])
+def test_a_kept_stylesheet_is_read_with_its_libraries_classes_only(module, name):
+    """Not a function of theirs, nor a class or function they import from elsewhere."""
+    with pytest.raises(pickle.UnpicklingError):
+        weasysheets._Unpickler(io.BytesIO(b"")).find_class(module, name)
+
+
+def test_a_damaged_or_misplaced_stylesheet_is_not_read(cache):
+    from weasyprint import CSS
+
+    url, text = THEME_URL + "common.css", (DEFAULT_THEME / "common.css").read_bytes()
+    weasysheets.kept(lambda fonts: CSS(string=text.decode(), base_url=url), text, url)
+    (entry,) = [path for path in cache.rglob("*") if path.is_file()]
+    kept = entry.read_bytes()
+    assert weasysheets._loads(entry.name, kept) is not None
+    assert weasysheets._loads("another", kept) is None  # misplaced
+    assert weasysheets._loads(entry.name, kept[:-1] + bytes([kept[-1] ^ 1])) is None  # damaged

@@ -38,8 +38,8 @@ PICTURES = (LOADED, PICTURE_KEY)
 """What the forked process sends of WeasyPrint's picture cache, besides the plans: the
 pictures it converted on loading them, and encoded for the PDF, by their keys' starts."""
 Sent = tuple[list[tuple[Any, Any]], dict[str, bytes]]
-"""What the forked process sends for a section: the plans it made (signature, plan), and
-the pictures (``PICTURES``) by their keys."""
+"""What the forked process sends: plans (signature, plan), each as soon as it is made, and
+a section's pictures (``PICTURES``) by their keys when the section is done."""
 
 
 class Ahead:
@@ -60,8 +60,14 @@ class Ahead:
 
     def take(self) -> None:
         """Take the plans and pictures sent so far (where this process made one too, its
-        own stays)."""
-        for plans, pictures in self.feed.take():
+        own stays); if they cannot be read, take no more: this process plans the rest."""
+        try:
+            sent = self.feed.take()
+        except Exception:  # made here instead, as if never sent
+            sent = []
+            if self.take in weasylines.FEEDS:
+                weasylines.FEEDS.remove(self.take)
+        for plans, pictures in sent:
             for signature, plan in plans:
                 self.shared.plans.setdefault(signature, plan)
             for key, data in pictures.items():
@@ -69,7 +75,8 @@ class Ahead:
 
     def stop(self) -> None:
         """End the forked process, and remove its fonts' folder."""
-        weasylines.FEEDS.remove(self.take)
+        if self.take in weasylines.FEEDS:
+            weasylines.FEEDS.remove(self.take)
         self.feed.stop()
         remove_folder(self.feed.child.pid)
 
@@ -77,9 +84,10 @@ class Ahead:
 def _plan(job: PrintJob, shared: Shared, names: list[str],
           send: Callable[[Sent], None],
           told: Callable[[], int]) -> None:
-    """In the forked process: lay out each of ``names`` not yet reached by the process
-    that forked it (``told``), planning its paragraphs without setting their lines, and
-    ``send`` the plans each adds, with its pictures converted and encoded."""
+    """In the forked process: lay out each of ``names`` from the one the process that
+    forked it is laying out (``told``), planning its paragraphs without setting their
+    lines, ``send`` each plan as it is made, and each section's pictures, converted and
+    encoded, when it is done."""
     _only_plan()
     own_folder(shared.font_config)
     shared.plans = _Sending(shared.plans, send)

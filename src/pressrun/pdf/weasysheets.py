@@ -10,13 +10,17 @@ read back by the next build (3 ms).
 
 A parsed stylesheet is kept by ``pickle``, each compiled selector as its function's code
 (``marshal``, as Python keeps a module's), made a function again with cssselect2's own
-globals. The cache is the user's own folder, trusted as the compiled templates kept
-beside it are; it is still read by an unpickler that makes only the three libraries'
-classes. What parsing does besides making the stylesheet is done again when it is read
-back: its ``@font-face`` rules are added to the fonts, through the layout's fetcher
-(whose sandbox checks their files), and its counter styles to the ones it was given. An
-entry that cannot be read is parsed and kept again. A project's stylesheets are parsed
-each time.
+globals. An entry is code, as the compiled templates kept beside it are: the cache is
+the user's own folder, which ``usercache`` refuses when others can write to it. An entry
+starts with a hash of its name and content, so that a damaged or misplaced one is never
+unpickled, and is read by an unpickler that makes only the three libraries' classes
+(not a sandbox: a check that the entry is a stylesheet), then checked for its shape.
+What parsing does besides making the stylesheet is done again when it is read back: its
+``@font-face`` rules are added to the fonts, through the layout's fetcher (whose sandbox
+checks their files), and its counter styles to the ones it was given. An entry that
+cannot be used is parsed and kept again. A stylesheet that imports another is not kept
+(the key would not cover the other's text), and a project's stylesheets are parsed each
+time.
 """
 
 from __future__ import annotations
@@ -49,10 +53,11 @@ def kept(parse: Parse, text: str | bytes, url: str, font_config: Any = None,
     """The stylesheet ``parse`` makes of ``text`` (found at ``url``), with ``font_config``
     and ``counter_style``: read from the user's cache, its fonts added through
     ``fetcher``; else parsed and kept."""
-    if usercache.folder() is None:
+    data = text.encode() if isinstance(text, str) else text
+    if usercache.folder() is None or b"@import" in data.lower():
         return parse(font_config)
-    entry, counters = _entry(text, url), counter_style if counter_style is not None else {}
-    found = _loads(usercache.read(entry))
+    entry, counters = _entry(data, url), counter_style if counter_style is not None else {}
+    found = _loads(entry, usercache.read(entry))
     if found is not None:
         sheet, faces, added = found
         for descriptors in faces if font_config is not None else ():
@@ -62,9 +67,9 @@ def kept(parse: Parse, text: str | bytes, url: str, font_config: Any = None,
     before, fonts = dict(counters), _Faces(font_config)
     sheet = parse(fonts)
     added = {name: style for name, style in counters.items() if before.get(name) is not style}
-    data = _dumps((sheet, fonts.added, added))
-    if data is not None:
-        usercache.write(entry, data)
+    kept = _dumps(entry, (sheet, fonts.added, added))
+    if kept is not None:
+        usercache.write(entry, kept)
     return sheet
 
 
@@ -129,13 +134,12 @@ class _Faces:
         return None
 
 
-def _entry(text: str | bytes, url: str) -> str:
-    """The cache entry of the stylesheet ``text`` at ``url``."""
+def _entry(data: bytes, url: str) -> str:
+    """The cache entry of the stylesheet ``data`` at ``url``."""
     import cssselect2
     import tinycss2
     import weasyprint
 
-    data = text.encode() if isinstance(text, str) else text
     return usercache.name("stylesheet", weasyprint.__version__, tinycss2.__version__,
                           cssselect2.__version__, url, hashlib.sha256(data).hexdigest())
 
@@ -154,32 +158,46 @@ class _Unpickler(pickle.Unpickler):
     """Makes the classes of ``LIBRARIES`` and compiled selectors, nothing else."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if module.partition(".")[0] in LIBRARIES or (module, name) == (__name__, "_selector"):
-            return super().find_class(module, name)
+        if (module, name) == (__name__, "_selector"):
+            return _selector
+        found = super().find_class(module, name) if "." not in name else None
+        if isinstance(found, type) and found.__module__.partition(".")[0] in LIBRARIES \
+                and module.partition(".")[0] in LIBRARIES:
+            return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a stylesheet")
 
 
-def _dumps(made: tuple[Any, list, dict]) -> bytes | None:
-    """``made`` as kept; ``None`` when it cannot be kept."""
+def _dumps(entry: str, made: tuple[Any, list, dict]) -> bytes | None:
+    """``made`` as kept in ``entry``, after the hash of both; ``None`` when it cannot be
+    kept."""
     out = io.BytesIO()
     try:
         _Pickler(out, pickle.HIGHEST_PROTOCOL).dump(made)
-    except (pickle.PicklingError, TypeError, AttributeError, ValueError):
+    except Exception:  # not a stylesheet pickle can keep: parsed each time
         return None
-    return out.getvalue()
+    return _digest(entry, out.getvalue()) + out.getvalue()
 
 
-def _loads(data: bytes | None) -> tuple[Any, list, dict] | None:
-    """What ``_dumps`` kept as ``data``; ``None`` for an entry that cannot be used."""
-    if data is None:
+def _loads(entry: str, data: bytes | None) -> tuple[Any, list, dict] | None:
+    """What ``_dumps`` kept in ``entry`` as ``data``; ``None`` for an entry that cannot be
+    used: damaged, misplaced, or not a stylesheet with its fonts and counter styles."""
+    size = hashlib.sha256().digest_size
+    if data is None or data[:size] != _digest(entry, data[size:]):
         return None
     try:
-        sheet, faces, counters = _Unpickler(io.BytesIO(data)).load()
+        sheet, faces, counters = _Unpickler(io.BytesIO(data[size:])).load()
     except Exception:  # any entry that cannot be read is made again
         return None
-    if not isinstance(faces, list) or not isinstance(counters, dict):
-        return None
-    return sheet, faces, counters
+    shaped = type(sheet).__name__ == "CSS" and type(sheet).__module__ == "weasyprint" \
+        and isinstance(faces, list) and isinstance(counters, dict) \
+        and all(isinstance(face, dict) and {"src", "font_family"} <= face.keys()
+                for face in faces)
+    return (sheet, faces, counters) if shaped else None
+
+
+def _digest(entry: str, data: bytes) -> bytes:
+    """The hash an entry's content starts with."""
+    return hashlib.sha256(entry.encode() + b"\0" + data).digest()
 
 
 def _selector(code: bytes) -> Callable[[Any], bool]:
