@@ -213,7 +213,7 @@ def test_a_plan_made_here_is_never_replaced_and_an_unreadable_feed_is_let_go() -
     ahead.take()
     assert ahead.shared.plans == {"ours": "made here", "theirs": "made there"}
     assert ahead.shared.images == {"p": b"1"}
-    weasylines.FEEDS.append(ahead.take)
+    weasylines.FEEDS.add(ahead.take)
     ahead.feed = _Sent(None)
     ahead.take()  # planned here from now on
     assert ahead.take not in weasylines.FEEDS

@@ -51,7 +51,7 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Counter:
     compile_, parse, css = theme.Sandbox.compile, hyphens._PARSE, weasy.CSS
 
     def parsed_sheet(**source: Any) -> Any:
-        if str(source.get("url")).startswith(THEME_URL):
+        if str(source.get("url") or source.get("base_url")).startswith(THEME_URL):
             counts["stylesheets"] += 1
         return css(**source)
 
@@ -267,6 +267,8 @@ def test_a_damaged_or_misplaced_stylesheet_is_not_read(cache):
     weasysheets.kept(lambda fonts: CSS(string=text.decode(), base_url=url), text, url)
     (entry,) = [path for path in cache.rglob("*") if path.is_file()]
     kept = entry.read_bytes()
-    assert weasysheets._loads(entry.name, kept) is not None
-    assert weasysheets._loads("another", kept) is None  # misplaced
-    assert weasysheets._loads(entry.name, kept[:-1] + bytes([kept[-1] ^ 1])) is None  # damaged
+    assert weasysheets._loads(entry.name, kept)
+    for name, data in (("another", kept),  # misplaced
+                       (entry.name, kept[:-1] + bytes([kept[-1] ^ 1]))):  # damaged
+        with pytest.raises(ValueError):
+            weasysheets._loads(name, data)

@@ -16,6 +16,7 @@ import pressrun.pdf.libraries  # noqa: F401
 
 # isort: split
 import hashlib
+import io
 import mimetypes
 import sys
 import uuid
@@ -195,14 +196,17 @@ def deeply(work: Callable[[], T]) -> T:
 
 def _sheet(shared: Shared, key: str, fetcher: ProjectFetcher, **source: Any) -> CSS:
     """The stylesheet ``source`` describes, parsed once (``shared.styles`` keeps it); one
-    of the theme's, parsed once for every build (``weasysheets``)."""
-    if key not in shared.styles:
-        def parse(fonts: Any) -> CSS:
-            return CSS(url_fetcher=fetcher, font_config=fonts, **source)
-
-        shared.styles[key] = kept(parse, fetcher.fetch(key).read(), key, shared.font_config,
-                                  fetcher) if key.startswith(THEME_URL) \
-            else parse(shared.font_config)
+    of the theme's, parsed once for every build (``weasysheets``), from the bytes read
+    for its key."""
+    if key in shared.styles:
+        return shared.styles[key]
+    if not key.startswith(THEME_URL):
+        shared.styles[key] = CSS(url_fetcher=fetcher, font_config=shared.font_config, **source)
+        return shared.styles[key]
+    data = fetcher.fetch(key).read()  # as CSS(url=key) reads it, and parses its bytes
+    shared.styles[key] = kept(lambda fonts: CSS(file_obj=io.BytesIO(data), base_url=key,
+                                                url_fetcher=fetcher, font_config=fonts),
+                              data, key, shared.font_config, fetcher)
     return shared.styles[key]
 
 

@@ -49,7 +49,7 @@ class Ahead:
         self.names, self.shared = names, shared
         self.feed: Feed[Sent] = Feed(
             lambda send, told: _plan(job, shared, names, send, told))
-        weasylines.FEEDS.append(self.take)
+        weasylines.FEEDS.add(self.take)
 
     def laying_out(self, name: str) -> None:
         """Before section ``name`` is laid out here: take what was sent so far, and have the
@@ -65,8 +65,7 @@ class Ahead:
             sent = self.feed.take()
         except Exception:  # made here instead, as if never sent
             sent = []
-            if self.take in weasylines.FEEDS:
-                weasylines.FEEDS.remove(self.take)
+            weasylines.FEEDS.discard(self.take)
         for plans, pictures in sent:
             for signature, plan in plans:
                 self.shared.plans.setdefault(signature, plan)
@@ -75,8 +74,7 @@ class Ahead:
 
     def stop(self) -> None:
         """End the forked process, and remove its fonts' folder."""
-        if self.take in weasylines.FEEDS:
-            weasylines.FEEDS.remove(self.take)
+        weasylines.FEEDS.discard(self.take)
         self.feed.stop()
         remove_folder(self.feed.child.pid)
 

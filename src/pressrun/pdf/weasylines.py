@@ -91,7 +91,7 @@ class _Planning:
 
 
 _planning: _Planning | None = None
-FEEDS: list[Callable[[], object]] = []
+FEEDS: set[Callable[[], object]] = set()
 """What takes in the plans a planner ahead has sent (``weasyahead``), called before a
 paragraph not among them is planned here."""
 
@@ -206,7 +206,7 @@ def _remembered(planning: _Planning, context: Any, linebox: Any,
     in the same styles at the same measure: a section laid out again to mend a fault
     is the same paragraphs but a few."""
     texts, signature = _signature(planning, linebox, containing_block)
-    for take in FEEDS if signature not in planning.plans else ():
+    for take in tuple(FEEDS) if signature not in planning.plans else ():
         take()
     if signature not in planning.plans:
         plan, setting = _setting(planning, context, linebox, containing_block)

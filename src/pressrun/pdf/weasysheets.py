@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-import importlib.abc
 import io
 import marshal
 import pickle
@@ -46,6 +45,8 @@ DEFAULTS = "weasyprint.html"
 """The module that parses WeasyPrint's default stylesheets as it is imported."""
 Parse = Callable[[Any], Any]
 """A stylesheet's parse, given the fonts to add its ``@font-face`` rules to."""
+Made = tuple[Any, list, dict]
+"""A parsed stylesheet, the ``@font-face`` rules it added and the counter styles."""
 
 
 def kept(parse: Parse, text: str | bytes, url: str, font_config: Any = None,
@@ -56,21 +57,23 @@ def kept(parse: Parse, text: str | bytes, url: str, font_config: Any = None,
     data = text.encode() if isinstance(text, str) else text
     if usercache.folder() is None or b"@import" in data.lower():
         return parse(font_config)
-    entry, counters = _entry(data, url), counter_style if counter_style is not None else {}
-    found = _loads(entry, usercache.read(entry))
-    if found is not None:
-        sheet, faces, added = found
+    parts, counters = _parts(data, url), counter_style if counter_style is not None else {}
+    entry = usercache.name(*parts)
+
+    def made() -> Made:
+        before, fonts = dict(counters), _Faces(font_config)
+        sheet = parse(fonts)
+        return sheet, fonts.added, {name: style for name, style in counters.items()
+                                    if before.get(name) is not style}
+
+    def read(data: bytes) -> Made:
+        sheet, faces, added = _loads(entry, data)
         for descriptors in faces if font_config is not None else ():
             font_config.add_font_face(descriptors, fetcher)
         counters.update(added)
-        return sheet
-    before, fonts = dict(counters), _Faces(font_config)
-    sheet = parse(fonts)
-    added = {name: style for name, style in counters.items() if before.get(name) is not style}
-    kept = _dumps(entry, (sheet, fonts.added, added))
-    if kept is not None:
-        usercache.write(entry, kept)
-    return sheet
+        return sheet, faces, added
+
+    return usercache.kept(parts, made, lambda each: _dumps(entry, each), read)[0]
 
 
 @contextmanager
@@ -86,9 +89,10 @@ def defaults_kept() -> Iterator[None]:
         finder.restore()
 
 
-class _Defaults(importlib.abc.MetaPathFinder):
-    """Gives WeasyPrint, as ``DEFAULTS`` is about to be imported, a ``CSS`` that keeps the
-    stylesheets made of a text alone (``kept``); finds no module itself."""
+class _Defaults:
+    """A finder on ``sys.meta_path`` that gives WeasyPrint, as ``DEFAULTS`` is about to be
+    imported, a ``CSS`` that keeps the stylesheets made of a text alone (``kept``); it
+    finds no module itself."""
 
     def __init__(self) -> None:
         self.real: Any = None
@@ -134,14 +138,14 @@ class _Faces:
         return None
 
 
-def _entry(data: bytes, url: str) -> str:
-    """The cache entry of the stylesheet ``data`` at ``url``."""
+def _parts(data: bytes, url: str) -> tuple[str, ...]:
+    """What names the cache entry of the stylesheet ``data`` at ``url``."""
     import cssselect2
     import tinycss2
     import weasyprint
 
-    return usercache.name("stylesheet", weasyprint.__version__, tinycss2.__version__,
-                          cssselect2.__version__, url, hashlib.sha256(data).hexdigest())
+    return ("stylesheet", weasyprint.__version__, tinycss2.__version__, cssselect2.__version__,
+            url, hashlib.sha256(data).hexdigest())
 
 
 class _Pickler(pickle.Pickler):
@@ -167,32 +171,33 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a stylesheet")
 
 
-def _dumps(entry: str, made: tuple[Any, list, dict]) -> bytes | None:
-    """``made`` as kept in ``entry``, after the hash of both; ``None`` when it cannot be
-    kept."""
+def _dumps(entry: str, made: Made) -> bytes:
+    """``made`` as kept in ``entry``, after the hash of both; ValueError when it cannot be
+    kept (it is then parsed each time)."""
     out = io.BytesIO()
     try:
         _Pickler(out, pickle.HIGHEST_PROTOCOL).dump(made)
-    except Exception:  # not a stylesheet pickle can keep: parsed each time
-        return None
+    except Exception as exc:
+        raise ValueError("not a stylesheet pickle can keep") from exc
     return _digest(entry, out.getvalue()) + out.getvalue()
 
 
-def _loads(entry: str, data: bytes | None) -> tuple[Any, list, dict] | None:
-    """What ``_dumps`` kept in ``entry`` as ``data``; ``None`` for an entry that cannot be
-    used: damaged, misplaced, or not a stylesheet with its fonts and counter styles."""
+def _loads(entry: str, data: bytes) -> Made:
+    """What ``_dumps`` kept in ``entry`` as ``data``; ValueError for an entry that cannot
+    be used: damaged, misplaced, or not a stylesheet with its fonts and counter styles."""
     size = hashlib.sha256().digest_size
-    if data is None or data[:size] != _digest(entry, data[size:]):
-        return None
+    if data[:size] != _digest(entry, data[size:]):
+        raise ValueError("a damaged or misplaced entry")
     try:
         sheet, faces, counters = _Unpickler(io.BytesIO(data[size:])).load()
-    except Exception:  # any entry that cannot be read is made again
-        return None
-    shaped = type(sheet).__name__ == "CSS" and type(sheet).__module__ == "weasyprint" \
-        and isinstance(faces, list) and isinstance(counters, dict) \
-        and all(isinstance(face, dict) and {"src", "font_family"} <= face.keys()
-                for face in faces)
-    return (sheet, faces, counters) if shaped else None
+    except Exception as exc:
+        raise ValueError("not a stylesheet") from exc
+    if not (type(sheet).__name__ == "CSS" and type(sheet).__module__ == "weasyprint"
+            and isinstance(faces, list) and isinstance(counters, dict)
+            and all(isinstance(face, dict) and {"src", "font_family"} <= face.keys()
+                    for face in faces)):
+        raise ValueError("not a stylesheet with its fonts and counter styles")
+    return sheet, faces, counters
 
 
 def _digest(entry: str, data: bytes) -> bytes:
