@@ -13,6 +13,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
@@ -20,6 +21,9 @@ from click.testing import CliRunner, Result
 import epubchecker
 from pressrun import usercache
 from pressrun.cli import cli
+
+if TYPE_CHECKING:
+    from pressrun.pdf.sections import Layouts
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = Path(__file__).resolve().parent / "projects"
@@ -55,6 +59,15 @@ def _no_quick_exit():
 def run(*args: str | Path) -> Result:
     """Run the CLI in-process, as a user would call it."""
     return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def library_pdf(root: Path, target: Path, layouts: Layouts | None = None) -> bytes:
+    """The PDF of the project at ``root``, built through the library (no click, no build
+    cache) into ``target``, reusing ``layouts`` as ``pressrun watch`` does."""
+    from pressrun.build import Request, build
+
+    build(root, Request(formats=("pdf",), output=target, cache=False), layouts)
+    return target.read_bytes()
 
 
 def settle(*paths: Path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import library_pdf
 from pressrun import forked
-from pressrun.build import Request, build
 from pressrun.pdf import weasyahead, weasyimages, weasylines
 from pressrun.pdf.weasy import PICTURE_KEY
 from pressrun.pdf.weasyfonts import FOLDER
@@ -72,11 +72,6 @@ def _made_here(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> li
     return made
 
 
-def _pdf(root: Path, into: Path) -> bytes:
-    build(root, Request(formats=("pdf",), output=into, cache=False))
-    return into.read_bytes()
-
-
 def test_plans_and_pictures_made_ahead_are_used_and_the_pdf_is_the_same_bytes(
         project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the planning process let finish before the layout goes on, the parts' paragraphs
@@ -91,7 +86,7 @@ def test_plans_and_pictures_made_ahead_are_used_and_the_pdf_is_the_same_bytes(
     planned = _made_here(monkeypatch, weasylines, "_setting")
     converted = _made_here(monkeypatch, weasyimages, "_converted")
     monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
-    alone = _pdf(root, tmp_path / "alone.pdf")
+    alone = library_pdf(root, tmp_path / "alone.pdf")
     every = len(planned)
     assert converted
     monkeypatch.delenv("PRESSRUN_SEQUENTIAL")
@@ -112,7 +107,7 @@ def test_plans_and_pictures_made_ahead_are_used_and_the_pdf_is_the_same_bytes(
     monkeypatch.setattr(weasyahead.Ahead, "laying_out", laying_out)
     planned.clear()
     converted.clear()
-    assert _pdf(root, tmp_path / "ahead.pdf") == alone
+    assert library_pdf(root, tmp_path / "ahead.pdf") == alone
     assert pids and len(planned) < every / 2 and not converted
     assert any(str(key).startswith(PICTURE_KEY) for key in images[0])  # encoded there
     assert not list(Path(tempfile.gettempdir()).glob(f"{FOLDER}*{pids[0]}*"))
@@ -121,14 +116,14 @@ def test_plans_and_pictures_made_ahead_are_used_and_the_pdf_is_the_same_bytes(
 def test_a_planning_process_that_fails_changes_nothing(
         project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = project("study")
-    alone = _pdf(root, tmp_path / "alone.pdf")
+    alone = library_pdf(root, tmp_path / "alone.pdf")
 
     def failing(*args) -> None:
         raise RuntimeError("the planning process fails")
 
     monkeypatch.setattr(weasyahead, "_plan", failing)
     planned = _made_here(monkeypatch, weasylines, "_setting")
-    assert _pdf(root, tmp_path / "ahead.pdf") == alone
+    assert library_pdf(root, tmp_path / "ahead.pdf") == alone
     assert planned
 
 
@@ -158,7 +153,7 @@ def test_a_plan_sent_while_its_section_is_laid_out_here_is_taken_before_its_para
     root = project("minimal")
     planned = _made_here(monkeypatch, weasylines, "_setting")
     monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
-    alone = _pdf(root, tmp_path / "alone.pdf")
+    alone = library_pdf(root, tmp_path / "alone.pdf")
     every = len(planned)
     monkeypatch.delenv("PRESSRUN_SEQUENTIAL")
     started, taking = weasyahead.Ahead.__init__, weasyahead.Ahead.laying_out
@@ -189,7 +184,7 @@ def test_a_plan_sent_while_its_section_is_laid_out_here_is_taken_before_its_para
     monkeypatch.setattr(weasyahead, "_plan", planning)
     monkeypatch.setattr(weasylines, "_setting", slower)
     planned.clear()
-    assert _pdf(root, tmp_path / "ahead.pdf") == alone
+    assert library_pdf(root, tmp_path / "ahead.pdf") == alone
     assert aheads and every > 2 and len(planned) < every / 2, (len(planned), every)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import pdf_text, settle
+from conftest import library_pdf, pdf_text, settle
 from pressrun.build import Request, build, prepare
 from pressrun.pdf.render import print_sections
 from pressrun.pdf.sections import Layouts
@@ -21,9 +21,7 @@ from structure import read
 
 def _pdf(root: Path, layouts: Layouts | None = None) -> bytes:
     """The PDF built through the library (no click), reusing ``layouts``."""
-    target = root / "build" / "book.pdf"
-    build(root, Request(formats=("pdf",), output=target, cache=False), layouts)
-    return target.read_bytes()
+    return library_pdf(root, root / "build" / "book.pdf", layouts)
 
 
 def _sections(root: Path) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECTS
+from conftest import PROJECTS, library_pdf
 from pressrun import forked
 from pressrun.build import Request, Result, build
 from pressrun.pdf.libraries import SONAMES, soname
@@ -523,8 +523,7 @@ def test_sections_written_in_two_processes_are_byte_for_byte_one_process(
     root = project("study")
 
     def pdf(name: str) -> bytes:
-        build(root, Request(formats=("pdf",), output=tmp_path / name, cache=False))
-        return (tmp_path / name).read_bytes()
+        return library_pdf(root, tmp_path / name)
 
     forks = _forks(monkeypatch)
     parallel = pdf("parallel.pdf")

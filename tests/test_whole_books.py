@@ -12,18 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, Built
+from conftest import CORPUS, ROOT, Built, library_pdf
 from pressrun import forked
-from pressrun.build import Request, build
 from pressrun.pdf.sections import Layouts
 
 pytestmark = pytest.mark.skipif(not forked.can_fork(),
                                 reason="builds in one process on this machine")
-
-
-def _pdf(root: Path, target: Path, layouts: Layouts | None = None) -> bytes:
-    build(root, Request(formats=("pdf",), output=target, cache=False), layouts)
-    return target.read_bytes()
 
 
 @pytest.mark.parametrize("book", ["pamphlet", "manifesto"])
@@ -35,7 +29,7 @@ def test_a_book_built_in_one_process_is_the_book_built_in_two(
     built: Built = request.getfixturevalue(book)
     root = ROOT if book == "pamphlet" else CORPUS / "communist-manifesto"
     monkeypatch.setenv("PRESSRUN_SEQUENTIAL", "1")
-    assert _pdf(root, tmp_path / "one.pdf") == built.pdf.read_bytes()
+    assert library_pdf(root, tmp_path / "one.pdf") == built.pdf.read_bytes()
 
 
 def test_ten_days_after_a_one_part_edit_is_its_cold_build(
@@ -49,7 +43,7 @@ def test_ten_days_after_a_one_part_edit_is_its_cold_build(
     layouts, target = Layouts(), tmp_path / "book.pdf"
     with monkeypatch.context() as sequential:
         sequential.setenv("PRESSRUN_SEQUENTIAL", "1")
-        cold = _pdf(root, target, layouts)
+        cold = library_pdf(root, target, layouts)
     assert cold == ten_days.pdf.read_bytes()
     part = root / "manuscript" / "11-chapter-8.md"
     text = part.read_text(encoding="utf-8")
@@ -58,9 +52,9 @@ def test_ten_days_after_a_one_part_edit_is_its_cold_build(
     # minutes, on the contents page), so no other section changes.
     part.write_text(text.replace(old, old + " An edited sentence, laid out again.", 1),
                     encoding="utf-8")
-    edited = _pdf(root, target, layouts)
+    edited = library_pdf(root, target, layouts)
     assert (layouts.laid_out, layouts.written) == (1, 1)
-    assert edited == _pdf(root, tmp_path / "edited-cold.pdf") != cold
+    assert edited == library_pdf(root, tmp_path / "edited-cold.pdf") != cold
     part.write_text(text, encoding="utf-8")
-    assert _pdf(root, target, layouts) == cold
+    assert library_pdf(root, target, layouts) == cold
     assert (layouts.laid_out, layouts.written) == (1, 1)
